@@ -1,0 +1,52 @@
+# The two commands a newcomer needs:  make demo   and   make test
+# Everything else here is a step they call.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all deps test-deps build demo test unit asan format format-check tidy clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: a real load test against the embedded AutoArr target.
+demo: build
+	$(BUILD)/arrload demo
+
+# Every test: format check, release build tests, then the same tests under ASan+UBSan.
+test: test-deps format-check build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) asan
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DARRLOAD_SANITIZE=ON $(CMAKE_FLAGS)
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find src tests bench -name '*.h' -o -name '*.cc')
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check: test-deps
+	clang-format --dry-run -Werror $(SOURCES)
+
+tidy: $(BUILD)/build.ninja
+	clang-tidy -p $(BUILD) --quiet $(filter src/%.cc,$(SOURCES))
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,22 @@
+#pragma once
+// The kinds of transport failure a request can end with. Failures are data, never exceptions.
+#include <string_view>
+
+namespace arrload::core {
+
+enum class NetError {
+  kNone,               // the exchange completed (the HTTP status may still be a failure)
+  kConnectionRefused,  // nothing listens at the address
+  kResolve,            // the host name did not resolve
+  kTimeout,            // the per-request timeout passed
+  kConnectionReset,    // the peer reset or closed the connection mid-exchange
+  kTls,                // TLS handshake or record failure
+  kProtocol,           // the response was not valid HTTP (or WebSocket)
+  kAborted,            // the run stopped and closed the connection
+  kOther,              // any other socket error
+};
+
+// A short stable description, used as the failure message in reports ("ConnectionRefusedError").
+std::string_view to_string(NetError e);
+
+}  // namespace arrload::core

@@ -1,0 +1,90 @@
+#pragma once
+// HTTP/1.1 client sessions: one keep-alive connection per simulated user.
+//
+// Beast and Asio I/O objects stay inside client.cc; callers see plain structs and an awaitable.
+// Threading: a ClientContext and all its Sessions belong to one io_context run by one thread.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/clock.h"
+#include "core/net_error.h"
+#include "http/url.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace arrload::http {
+
+struct Request {
+  std::string_view method;   // "GET", "POST", ...
+  std::string_view target;   // path and query, without the base URL's prefix ("/health")
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;  // may be null
+  std::string_view body;          // empty = no body
+  std::string_view content_type;  // sent when non-empty
+  core::Micros timeout_us = 60'000'000;  // whole exchange including connect; > 0
+  bool keep_body = false;    // copy the response body into Response::body
+};
+
+struct Response {
+  int status = 0;                      // 0 when the exchange failed before a status arrived
+  std::uint64_t body_bytes = 0;        // response body size in bytes (decoded length)
+  std::string body;                    // only when Request::keep_body
+  core::NetError error = core::NetError::kNone;
+  std::string error_detail;            // the system's message for error (for logs)
+  core::Micros latency_us = 0;         // from before connect/write to the last body byte
+};
+
+// Per-thread client state: the io_context, the TLS context, and the deadline watchdog that
+// enforces every session's per-request timeout without a timer operation per request.
+class ClientContext {
+ public:
+  // IO must outlive this object. VERIFY_TLS: check server certificates (off for self-signed
+  // test servers, like Locust's default insecure mode).
+  explicit ClientContext(boost::asio::io_context& io, bool verify_tls = false);
+  ~ClientContext();
+  ClientContext(const ClientContext&) = delete;
+  ClientContext& operator=(const ClientContext&) = delete;
+
+  // Closes every session's connection; in-flight sends finish with NetError::kAborted.
+  void abort_all();
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Session {
+ public:
+  // CTX must outlive the session. The connection is opened lazily by the first send().
+  Session(ClientContext& ctx, Url base);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Sends REQ and reads the whole response into OUT (overwritten). Never throws for network or
+  // protocol failures: they end up in OUT.error. Reconnects when the server closed the
+  // connection; retries once only when a reused keep-alive connection failed before any byte
+  // of the response arrived (the server closed an idle connection).
+  boost::asio::awaitable<void> send(const Request& req, Response& out);
+
+  // Closes the connection now; an in-flight send() completes with NetError::kAborted.
+  void close();
+
+  const Url& base() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arrload::http

@@ -1,0 +1,32 @@
+#pragma once
+// Builds a Suite from a YAML scenario file (format: docs/scenario-format.md).
+#include <stdexcept>
+#include <string>
+
+#include "scenario/model.h"
+
+namespace arrload::scenario {
+
+// A problem in a scenario file. what() reads "FILE:LINE: FIELD: what is wrong (what to do)".
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(const std::string& file, int line, const std::string& field,
+                const std::string& message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+// Loads PATH (a .yaml/.yml file, or a directory whose *.yaml files are merged in name order).
+// Environment variables are substituted now. Throws ScenarioError for any problem.
+Suite load_suite(const std::string& path);
+
+// Loads from YAML text; FILE_NAME is used in error messages.
+Suite load_suite_from_string(const std::string& yaml_text, const std::string& file_name);
+
+}  // namespace arrload::scenario

@@ -1,0 +1,65 @@
+#pragma once
+// Request templates: strings with placeholders, parsed once when the scenario loads and rendered
+// per request without re-parsing.
+//
+// Syntax (documented in docs/scenario-format.md):
+//   ${NAME} / ${NAME:-default}   environment variable, substituted at load time
+//   {{ var }}                    a value this user extracted from an earlier response
+//   {{ choice(listname) }}       a random element of a list declared under `data:`
+//   {{ choice(a|b|c) }}          a random element of an inline list
+//   {{ randint(lo, hi) }}        a uniform random integer in [lo, hi]
+//   {{ counter }}                this user's request counter (1, 2, 3, ...)
+//   {{ user_id }}                this user's number in the run (0-based, unique)
+//   {{ uuid }}                   a random UUID v4
+//   $${ and {{{{ are literal "${" and "{{"... see the doc for escapes.
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace arrload::scenario {
+
+// Per-user state a template reads. Owned by the user; not thread-safe.
+struct RenderContext {
+  std::mt19937_64* rng = nullptr;           // the user's random generator
+  std::uint64_t user_id = 0;                // unique per user in the run
+  std::uint64_t counter = 0;                // incremented by the engine before each request
+  const std::vector<std::string>* vars = nullptr;  // extracted values, indexed by slot
+};
+
+class Template {
+ public:
+  struct Literal { std::string text; };
+  struct Var { int slot; std::string name; };          // extracted variable
+  struct Choice { std::vector<std::string> options; };  // non-empty
+  struct RandInt { std::int64_t lo, hi; };              // lo <= hi
+  struct Counter {};
+  struct UserId {};
+  struct Uuid {};
+  using Part = std::variant<Literal, Var, Choice, RandInt, Counter, UserId, Uuid>;
+
+  Template() = default;
+  explicit Template(std::vector<Part> parts, bool json_escape = false);
+  // A template with no placeholders.
+  static Template literal(std::string text);
+
+  // Appends the rendered text to OUT. Values of placeholders are JSON-string-escaped when the
+  // template came from inside a JSON string (json_escape).
+  void render(const RenderContext& ctx, std::string& out) const;
+  std::string render(const RenderContext& ctx) const;
+
+  // True when rendering always yields the same text (no placeholders).
+  bool is_static() const;
+  // The text as written, placeholders included; used as the default stats name.
+  const std::string& source() const { return source_; }
+  void set_source(std::string s) { source_ = std::move(s); }
+
+ private:
+  std::vector<Part> parts_;
+  bool json_escape_ = false;
+  std::string source_;
+};
+
+}  // namespace arrload::scenario

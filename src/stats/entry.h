@@ -1,0 +1,33 @@
+#pragma once
+// Per-endpoint statistics: what one row of Locust's stats table holds.
+#include <cstdint>
+#include <string>
+
+#include "stats/histogram.h"
+
+namespace arrload::stats {
+
+// Identity of a stats row: Locust keys rows by (name, method). METHOD is also the CSV "Type"
+// column ("GET", "POST", "WS", ...).
+struct EndpointKey {
+  std::string method;
+  std::string name;
+  bool operator==(const EndpointKey&) const = default;
+  // Locust's row order: by name, then method.
+  bool operator<(const EndpointKey& o) const {
+    return name != o.name ? name < o.name : method < o.method;
+  }
+};
+
+// Counters for one endpoint over some span of time. Mergeable; not thread-safe.
+struct Entry {
+  std::uint64_t num_requests = 0;   // successes + failures
+  std::uint64_t num_failures = 0;   // requests judged failed (status, transport error, check)
+  std::uint64_t content_bytes = 0;  // sum of response body sizes, bytes
+  Histogram latency;                // response times of all requests (µs), failures included
+
+  void record(std::uint64_t latency_us, std::uint64_t body_bytes, bool failed);
+  void merge(const Entry& other);
+};
+
+}  // namespace arrload::stats

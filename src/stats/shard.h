@@ -1,0 +1,68 @@
+#pragma once
+// The per-thread collector of samples. The only stats object touched on the request path.
+//
+// A Shard belongs to one worker thread; it is never shared or locked. Once a second the thread
+// calls take() and hands the result (a ShardDelta) to the Aggregator.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "stats/entry.h"
+
+namespace arrload::stats {
+
+// One grouped failure: Locust's failures.csv row (method, name, error) with its count.
+struct ErrorKey {
+  std::string method;
+  std::string name;
+  std::string message;
+  bool operator==(const ErrorKey&) const = default;
+};
+struct ErrorKeyHash {
+  std::size_t operator()(const ErrorKey& k) const;
+};
+struct ErrorCount {
+  std::uint64_t occurrences = 0;
+  double first_seen = 0;  // Unix seconds
+  double last_seen = 0;   // Unix seconds
+};
+
+// What a shard collected since its last take(): entries by endpoint and errors by key.
+struct ShardDelta {
+  std::vector<std::pair<EndpointKey, Entry>> entries;  // unordered
+  std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // unordered
+  bool empty() const { return entries.empty() && errors.empty(); }
+};
+
+class Shard {
+ public:
+  Shard() = default;
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // Records one request. ERROR_MESSAGE is used only when FAILED. METHOD/NAME are copied only
+  // the first time an endpoint is seen, so steady-state recording does not allocate.
+  void record(std::string_view method, std::string_view name, std::uint64_t latency_us,
+              std::uint64_t body_bytes, bool failed, std::string_view error_message = {});
+
+  // Moves everything recorded since the last take() out, leaving the shard empty.
+  ShardDelta take();
+
+ private:
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const;
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+  // Keyed by method + '\0' + name; lookup uses scratch_ so no allocation once a key exists.
+  std::unordered_map<std::string, std::pair<EndpointKey, Entry>, KeyHash, KeyEq> entries_;
+  std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
+  std::string scratch_;
+};
+
+}  // namespace arrload::stats

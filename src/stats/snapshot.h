@@ -1,0 +1,44 @@
+#pragma once
+// An immutable picture of the run's statistics at one moment. Every report (console, CSV, JSON)
+// is written from a Snapshot; the final reports all come from one frozen final Snapshot.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stats/entry.h"
+#include "stats/shard.h"
+
+namespace arrload::stats {
+
+// One row of the stats table.
+struct EndpointStats {
+  EndpointKey key;          // the Aggregated row has method "" and name "Aggregated"
+  Entry total;              // everything since the start (or the last reset)
+  Entry recent;             // the last kRecentWindowSeconds completed seconds
+  double current_rps = 0;   // requests/s over the recent window
+  double current_fail_per_sec = 0;  // failures/s over the recent window
+};
+
+struct Snapshot {
+  static constexpr int kRecentWindowSeconds = 10;
+
+  double start_unix = 0;    // wall time the stats started (run start or last reset), Unix s
+  double taken_unix = 0;    // wall time of this snapshot, Unix s
+  double elapsed_s = 0;     // monotonic seconds from start to this snapshot
+  std::vector<EndpointStats> endpoints;  // sorted by (name, method), Locust's order
+  EndpointStats aggregated;              // exact merge of all endpoints
+  std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // most frequent first
+
+  // Filled by the engine, which knows the users; the stats module leaves them empty.
+  std::uint64_t user_count = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> users_per_class;  // class name -> users
+
+  // Whole-run averages, Locust's "Requests/s" and "Failures/s" columns.
+  double total_rps(const EndpointStats& e) const;
+  double total_fail_per_sec(const EndpointStats& e) const;
+  // Failures / requests over the whole run, 0 when there were no requests.
+  double fail_ratio() const;
+};
+
+}  // namespace arrload::stats
