@@ -3,6 +3,11 @@
 //
 // Beast and Asio I/O objects stay inside client.cc; callers see plain structs and an awaitable.
 // Threading: a ClientContext and all its Sessions belong to one io_context run by one thread.
+//
+// Latency, as Locust measures it: from just before the connect (when the session has no usable
+// connection) or the write, to the last byte of the response body. So the first request of a
+// session, and the first after the server closed the connection, include the TCP connect and
+// TLS handshake; name resolution is done once per host and ClientContext and cached for its life.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,22 +28,26 @@ class io_context;
 namespace arrload::http {
 
 struct Request {
-  std::string_view method;   // "GET", "POST", ...
-  std::string_view target;   // path and query, without the base URL's prefix ("/health")
-  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;  // may be null
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view target;  // path and query, without the base URL's prefix ("/health")
+  // Extra headers; may be null. One named Host, User-Agent, Content-Type or Connection replaces
+  // the default; Content-Length and Transfer-Encoding are ignored (computed from body).
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   std::string_view body;          // empty = no body
   std::string_view content_type;  // sent when non-empty
-  core::Micros timeout_us = 60'000'000;  // whole exchange including connect; > 0
-  bool keep_body = false;    // copy the response body into Response::body
+  // Whole exchange including connect; > 0. Enforced with a granularity of about 25 ms; a name
+  // lookup under way is not interrupted (the timeout is reported when it ends).
+  core::Micros timeout_us = 60'000'000;
+  bool keep_body = false;  // copy the response body into Response::body
 };
 
 struct Response {
-  int status = 0;                      // 0 when the exchange failed before a status arrived
-  std::uint64_t body_bytes = 0;        // response body size in bytes (decoded length)
-  std::string body;                    // only when Request::keep_body
+  int status = 0;                // 0 when the exchange failed before a status arrived
+  std::uint64_t body_bytes = 0;  // response body size in bytes (decoded length)
+  std::string body;              // only when Request::keep_body
   core::NetError error = core::NetError::kNone;
-  std::string error_detail;            // the system's message for error (for logs)
-  core::Micros latency_us = 0;         // from before connect/write to the last body byte
+  std::string error_detail;     // the system's message for error (for logs)
+  core::Micros latency_us = 0;  // from before connect/write to the last body byte
 };
 
 // Per-thread client state: the io_context, the TLS context, and the deadline watchdog that
@@ -65,6 +74,7 @@ class ClientContext {
 class Session {
  public:
   // CTX must outlive the session. The connection is opened lazily by the first send().
+  // REQUIRES at destruction: no send() in flight (close() it and let the send complete first).
   Session(ClientContext& ctx, Url base);
   ~Session();
   Session(const Session&) = delete;
@@ -74,6 +84,8 @@ class Session {
   // protocol failures: they end up in OUT.error. Reconnects when the server closed the
   // connection; retries once only when a reused keep-alive connection failed before any byte
   // of the response arrived (the server closed an idle connection).
+  // REQUIRES: at most one send() in flight per session; REQ, what it points to, and OUT stay
+  // valid until the send completes (true when the call is co_awaited directly).
   boost::asio::awaitable<void> send(const Request& req, Response& out);
 
   // Closes the connection now; an in-flight send() completes with NetError::kAborted.

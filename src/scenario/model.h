@@ -50,13 +50,13 @@ struct Extraction {
 };
 
 struct Request {
-  std::string method = "GET";          // upper case
-  Template path;                       // path and query string, e.g. "/api/v1/shows/{{ id }}"
+  std::string method = "GET";  // upper case
+  Template path;               // path and query string, e.g. "/api/v1/shows/{{ id }}"
   std::vector<std::pair<std::string, Template>> headers;
-  std::optional<Template> body;        // rendered body text
-  std::string content_type;            // set when body is present ("application/json" for json:)
-  std::string name;                    // stats row name; empty = the rendered path
-  std::optional<microseconds> timeout; // empty = the suite default
+  std::optional<Template> body;         // rendered body text
+  std::string content_type;             // set when body is present ("application/json" for json:)
+  std::string name;                     // stats row name; empty = the rendered path
+  std::optional<microseconds> timeout;  // empty = the suite default
   StatusSet expect;
   std::vector<Extraction> extract;
   SourceLocation where;
@@ -68,34 +68,34 @@ struct Task {
   enum class Kind { kRequests, kGroup, kInterrupt };
   Kind kind = Kind::kRequests;
   std::string name;
-  int weight = 1;                      // >= 1; ignored in sequential groups
-  std::vector<std::string> tags;       // including tags inherited from enclosing groups
-  std::vector<Request> requests;       // kRequests: run in order
-  std::shared_ptr<TaskGroup> group;    // kGroup: the user enters it and stays until interrupted
+  int weight = 1;                    // >= 1; ignored in sequential groups
+  std::vector<std::string> tags;     // including tags inherited from enclosing groups
+  std::vector<Request> requests;     // kRequests: run in order
+  std::shared_ptr<TaskGroup> group;  // kGroup: the user enters it and stays until interrupted
   SourceLocation where;
 };
 
 struct TaskGroup {
   std::vector<Task> tasks;
-  bool sequential = false;             // run tasks in order (Locust's SequentialTaskSet)
-  std::optional<WaitTime> wait;        // overrides the user class's wait inside this group
-  std::vector<Request> on_start;       // run when the user enters the group
-  std::vector<Request> on_stop;        // run when the user leaves it
+  bool sequential = false;        // run tasks in order (Locust's SequentialTaskSet)
+  std::optional<WaitTime> wait;   // overrides the user class's wait inside this group
+  std::vector<Request> on_start;  // run when the user enters the group
+  std::vector<Request> on_stop;   // run when the user leaves it
 };
 
 struct UserClass {
   std::string name;
-  int weight = 1;                      // >= 0
-  std::optional<int> fixed_count;      // Locust's fixed_count: exactly this many users
+  int weight = 1;                  // >= 0
+  std::optional<int> fixed_count;  // Locust's fixed_count: exactly this many users
   WaitTime wait;
-  TaskGroup root;                      // the user's tasks, on_start and on_stop
-  std::string host;                    // overrides the suite host when non-empty
+  TaskGroup root;    // the user's tasks, on_start and on_stop
+  std::string host;  // overrides the suite host when non-empty
   SourceLocation where;
 };
 
 struct Suite {
-  std::string file;                    // the scenario file it came from
-  std::string host;                    // default target, env vars already substituted
+  std::string file;  // the scenario file it came from
+  std::string host;  // default target, env vars already substituted
   microseconds default_timeout{std::chrono::seconds(60)};
   std::vector<UserClass> classes;
   std::vector<std::string> var_names;  // per-user variable slots, index = slot

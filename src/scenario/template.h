@@ -19,22 +19,35 @@
 #include <variant>
 #include <vector>
 
+#include "core/rng.h"
+
 namespace arrload::scenario {
 
 // Per-user state a template reads. Owned by the user; not thread-safe.
 struct RenderContext {
-  std::mt19937_64* rng = nullptr;           // the user's random generator
-  std::uint64_t user_id = 0;                // unique per user in the run
-  std::uint64_t counter = 0;                // incremented by the engine before each request
+  core::Rng* rng = nullptr;                        // the user's random generator
+  std::uint64_t user_id = 0;                       // unique per user in the run
+  std::uint64_t counter = 0;                       // incremented by the engine before each request
   const std::vector<std::string>* vars = nullptr;  // extracted values, indexed by slot
 };
 
 class Template {
  public:
-  struct Literal { std::string text; };
-  struct Var { int slot; std::string name; };          // extracted variable
-  struct Choice { std::vector<std::string> options; };  // non-empty
-  struct RandInt { std::int64_t lo, hi; };              // lo <= hi
+  struct Literal {
+    std::string text;
+  };
+  // An extracted variable. URL_ENCODE: percent-encode the value (it sits in a query string).
+  struct Var {
+    int slot;
+    std::string name;
+    bool url_encode = false;
+  };
+  struct Choice {
+    std::vector<std::string> options;
+  };  // non-empty
+  struct RandInt {
+    std::int64_t lo, hi;
+  };  // lo <= hi
   struct Counter {};
   struct UserId {};
   struct Uuid {};
@@ -47,8 +60,16 @@ class Template {
 
   // Appends the rendered text to OUT. Values of placeholders are JSON-string-escaped when the
   // template came from inside a JSON string (json_escape).
+  // REQUIRES: ctx.rng is non-null when the template holds a Choice, RandInt or Uuid.
   void render(const RenderContext& ctx, std::string& out) const;
   std::string render(const RenderContext& ctx) const;
+
+  // Appends the slots of the {{ var }} placeholders this template reads.
+  void collect_var_slots(std::vector<int>& out) const {
+    for (const Part& p : parts_) {
+      if (const Var* v = std::get_if<Var>(&p)) out.push_back(v->slot);
+    }
+  }
 
   // True when rendering always yields the same text (no placeholders).
   bool is_static() const;

@@ -8,6 +8,7 @@
 // Merging is exact: merge(a, b) equals recording a's and b's values into one histogram.
 // Not thread-safe: each thread records into its own histogram; merge afterwards.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -23,8 +24,9 @@ class Histogram {
   Histogram() = default;
   Histogram(const Histogram& other);
   Histogram& operator=(const Histogram& other);
-  Histogram(Histogram&&) noexcept = default;
-  Histogram& operator=(Histogram&&) noexcept = default;
+  // Moving leaves OTHER empty (count() == 0), not merely valid.
+  Histogram(Histogram&& other) noexcept;
+  Histogram& operator=(Histogram&& other) noexcept;
 
   // Records VALUE_US (microseconds, >= 0) COUNT times.
   void record(std::uint64_t value_us, std::uint64_t count = 1);
@@ -38,7 +40,9 @@ class Histogram {
   std::uint64_t max() const { return max_; }
   // Exact sum of recorded values (microseconds).
   std::uint64_t sum() const { return sum_; }
-  double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
+  double mean() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0;
+  }
 
   // The value at quantile Q in [0, 1], like Locust's "Q*100 %" column: the smallest bucket value
   // v such that at least ceil(Q * count) recorded values are <= v's bucket. Always within

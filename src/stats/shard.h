@@ -31,7 +31,7 @@ struct ErrorCount {
 
 // What a shard collected since its last take(): entries by endpoint and errors by key.
 struct ShardDelta {
-  std::vector<std::pair<EndpointKey, Entry>> entries;  // unordered
+  std::vector<std::pair<EndpointKey, Entry>> entries;   // unordered
   std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // unordered
   bool empty() const { return entries.empty() && errors.empty(); }
 };
@@ -63,6 +63,7 @@ class Shard {
   std::unordered_map<std::string, std::pair<EndpointKey, Entry>, KeyHash, KeyEq> entries_;
   std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
   std::string scratch_;
+  ErrorKey error_scratch_;  // reused for error lookups, for the same reason as scratch_
 };
 
 }  // namespace arrload::stats

@@ -13,26 +13,29 @@ namespace arrload::stats {
 
 // One row of the stats table.
 struct EndpointStats {
-  EndpointKey key;          // the Aggregated row has method "" and name "Aggregated"
-  Entry total;              // everything since the start (or the last reset)
-  Entry recent;             // the last kRecentWindowSeconds completed seconds
-  double current_rps = 0;   // requests/s over the recent window
+  EndpointKey key;                  // the Aggregated row has method "" and name "Aggregated"
+  Entry total;                      // everything since the start (or the last reset)
+  Entry recent;                     // the last kRecentWindowSeconds completed seconds
+  double current_rps = 0;           // requests/s over the recent window
   double current_fail_per_sec = 0;  // failures/s over the recent window
 };
 
 struct Snapshot {
   static constexpr int kRecentWindowSeconds = 10;
 
-  double start_unix = 0;    // wall time the stats started (run start or last reset), Unix s
-  double taken_unix = 0;    // wall time of this snapshot, Unix s
-  double elapsed_s = 0;     // monotonic seconds from start to this snapshot
-  std::vector<EndpointStats> endpoints;  // sorted by (name, method), Locust's order
-  EndpointStats aggregated;              // exact merge of all endpoints
+  double start_unix = 0;  // wall time the stats started (run start or last reset), Unix s
+  double taken_unix = 0;  // wall time of this snapshot, Unix s
+  double elapsed_s = 0;   // monotonic seconds from start to this snapshot
+  std::vector<EndpointStats> endpoints;                 // sorted by (name, method), Locust's order
+  EndpointStats aggregated;                             // exact merge of all endpoints
   std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // most frequent first
 
   // Filled by the engine, which knows the users; the stats module leaves them empty.
   std::uint64_t user_count = 0;
   std::vector<std::pair<std::string, std::uint64_t>> users_per_class;  // class name -> users
+  // Errors in the user's own scenario logic (not request failures), Locust's exceptions.csv:
+  // message -> count, most frequent first.
+  std::vector<std::pair<std::string, std::uint64_t>> exceptions;
 
   // Whole-run averages, Locust's "Requests/s" and "Failures/s" columns.
   double total_rps(const EndpointStats& e) const;

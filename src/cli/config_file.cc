@@ -1,0 +1,71 @@
+#include "cli/config_file.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace arrload::cli {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+std::string unquote(std::string v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
+    return v.substr(1, v.size() - 2);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string env_name(const std::string& long_name) {
+  std::string out = "ARRLOAD_";
+  for (char c : long_name) {
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::vector<std::string> config_file_tokens(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot read the config file", path));
+  std::vector<std::string> tokens;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
+    std::size_t eq = line.find('=');
+    if (eq == std::string::npos) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: expected 'option = value' (e.g. 'users = 30'), got '{}'", path, number, line));
+    }
+    std::string key = trim(line.substr(0, eq));
+    std::string value = unquote(trim(line.substr(eq + 1)));
+    if (key.rfind("--", 0) == 0) key = key.substr(2);
+    for (char& c : key) c = c == '_' ? '-' : c;
+    if (key.empty()) throw std::runtime_error(fmt::format("{}:{}: missing option name", path, number));
+    if (std::getenv(env_name(key).c_str())) continue;
+    if (value == "true" || value == "True") {
+      tokens.push_back("--" + key);
+    } else if (value == "false" || value == "False") {
+      continue;
+    } else {
+      tokens.push_back("--" + key);
+      tokens.push_back(value);
+    }
+  }
+  return tokens;
+}
+
+}  // namespace arrload::cli

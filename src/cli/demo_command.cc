@@ -1,0 +1,41 @@
+#include "cli/demo_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/demo_scenario.h"
+#include "target/server.h"
+
+namespace arrload::cli {
+
+RunCommand demo_defaults() {
+  RunCommand cmd;
+  cmd.users = 50;
+  cmd.spawn_rate = 10;
+  cmd.run_time = "60s";
+  cmd.headless = true;
+  cmd.csv_prefix = "results/demo/autoarr";
+  cmd.json_path = "results/demo/autoarr.json";
+  cmd.stop_timeout = "5s";
+  return cmd;
+}
+
+int execute_demo(RunCommand cmd) {
+  target::Options opts;
+  opts.port = 0;
+  opts.threads = 1;
+  target::Server server(opts);
+  server.start();
+  if (cmd.host.empty()) cmd.host = fmt::format("http://127.0.0.1:{}", server.port());
+  if (cmd.scenario.empty()) {
+    cmd.scenario = "examples/demo.yaml (embedded)";
+    cmd.scenario_text = std::string(demo_scenario_yaml());
+  }
+  fmt::print(stderr, "arrload demo: embedded AutoArr target on {}; {} users for {}; reports: {}_*.csv\n",
+             cmd.host, cmd.users, cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time,
+             cmd.csv_prefix);
+  int status = execute_run(cmd);
+  server.stop();
+  return status;
+}
+
+}  // namespace arrload::cli

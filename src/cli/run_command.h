@@ -1,0 +1,55 @@
+#pragma once
+// `arrload run`: options, and running a load test with its reports.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace arrload::cli {
+
+// Exit statuses (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntimeError = 1;  // a report could not be written, the host is unusable
+inline constexpr int kExitUsage = 2;         // bad options or a bad scenario file
+
+// Everything `arrload run` accepts, after parsing.
+struct RunCommand {
+  std::string scenario;               // -f: a YAML file or a directory of them
+  std::string scenario_text;          // when set, the scenario's YAML itself (the embedded demo)
+  std::string host;                   // -H; empty = the scenario's host
+  int users = 1;                      // -u
+  double spawn_rate = 1;              // -r, users per second
+  std::string run_time;               // -t, "90s", "10m", "1h30m"; empty = until stopped
+  std::string stop_timeout = "0";     // --stop-timeout
+  bool headless = false;              // accepted for Locust compatibility (no web UI yet)
+  std::string csv_prefix;             // --csv
+  bool csv_full_history = false;      // --csv-full-history
+  std::string json_path;              // --json FILE ("-" = stdout)
+  std::vector<std::string> tags;      // -T
+  std::vector<std::string> exclude_tags;  // -E
+  std::string loglevel = "INFO";      // -L
+  int exit_code_on_error = 1;         // --exit-code-on-error
+  bool only_summary = false;          // --only-summary
+  bool reset_stats = false;           // --reset-stats
+  int threads = 0;                    // --threads; 0 = one per core
+  std::uint64_t seed = 0;             // --seed; 0 = random
+  bool verify_tls = false;            // --verify-tls
+};
+
+// Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment
+// variables. Defaults shown in --help are CMD's current values.
+void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required = true);
+
+// Runs the load test CMD describes and writes its reports. Returns the exit status. Prints
+// errors (bad scenario, bad option values) to stderr with what to fix.
+int execute_run(const RunCommand& cmd);
+
+// `arrload validate -f FILE`: loads the scenario and prints a summary; 0 when valid, 2 otherwise.
+int execute_validate(const std::string& scenario, const std::vector<std::string>& tags,
+                     const std::vector<std::string>& exclude_tags);
+
+}  // namespace arrload::cli

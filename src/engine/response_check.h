@@ -1,0 +1,21 @@
+#pragma once
+// Whether a response counts as a failure, and the message reports group failures by.
+#include <string>
+#include <string_view>
+
+#include "http/client.h"
+#include "scenario/model.h"
+
+namespace arrload::engine {
+
+// True when RESP fails REQ: a transport error, or a status REQ.expect does not allow (Locust's
+// default: any status >= 400). MESSAGE is set to the failure message (Locust's wording where
+// Locust has one, e.g. "HTTPError('500 Server Error: Internal Server Error for url: /x')"), and
+// left untouched on success. PATH is the rendered request path.
+bool check_response(const scenario::Request& req, const http::Response& resp,
+                    std::string_view path, std::string& message);
+
+// The standard reason phrase of STATUS ("Not Found"), or "" when unknown.
+std::string_view reason_phrase(int status);
+
+}  // namespace arrload::engine

@@ -1,0 +1,281 @@
+#include "engine/runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+
+#include "core/clock.h"
+#include "engine/dispatch.h"
+#include "engine/exception_log.h"
+#include "engine/worker.h"
+#include "stats/aggregator.h"
+
+namespace arrload::engine {
+
+namespace asio = boost::asio;
+using std::chrono::microseconds;
+
+namespace {
+
+std::vector<ClassWeight> class_weights(const scenario::Suite& suite) {
+  std::vector<ClassWeight> out;
+  for (const auto& c : suite.classes) out.push_back({c.name, c.weight, c.fixed_count.value_or(-1)});
+  return out;
+}
+
+std::vector<http::Url> class_urls(const scenario::Suite& suite, const std::string& host) {
+  std::vector<http::Url> out;
+  for (const auto& c : suite.classes) {
+    // --host wins over the suite's host; a class's own host wins over both, as in Locust.
+    const std::string& text = !c.host.empty() ? c.host : !host.empty() ? host : suite.host;
+    if (text.empty()) {
+      throw std::invalid_argument(
+          "no host: give --host (e.g. --host http://127.0.0.1:8088) or set `host:` in the scenario");
+    }
+    auto url = http::Url::parse(text);
+    if (!url) throw std::invalid_argument(fmt::format("invalid host URL '{}'", text));
+    out.push_back(*url);
+  }
+  return out;
+}
+
+struct Spawned {
+  std::size_t worker;
+  std::uint64_t user_id;
+  int class_index;
+};
+
+}  // namespace
+
+struct Runner::Impl {
+  Impl(const scenario::Suite& s, RunOptions o)
+      : suite(s),
+        opts(std::move(o)),
+        urls(class_urls(s, opts.host)),
+        dispatcher(class_weights(s)),
+        aggregator(core::now_us(), core::wall_unix_seconds()),
+        spawn_timer(io),
+        tick_timer(io),
+        stop_timer(io),
+        drain_timer(io),
+        signals(io, SIGINT, SIGTERM) {
+    int threads = opts.threads > 0 ? opts.threads
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < threads; ++i) {
+      workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions, opts.verify_tls));
+    }
+    seed = opts.seed != 0 ? opts.seed : std::random_device{}();
+    target_users = opts.users;
+    spawn_rate = opts.spawn_rate;
+  }
+
+  const scenario::Suite& suite;
+  RunOptions opts;
+  std::vector<http::Url> urls;
+  ClassDispatcher dispatcher;
+  stats::Aggregator aggregator;
+  ExceptionLog exceptions;
+  std::vector<std::unique_ptr<Worker>> workers;
+  asio::io_context io{1};
+  asio::steady_timer spawn_timer, tick_timer, stop_timer, drain_timer;
+  asio::signal_set signals;
+  const RunHooks* hooks = nullptr;
+  std::vector<Spawned> spawned;  // running users in spawn order; ramp-down removes the newest
+  std::uint64_t next_user_id = 0;
+  std::uint64_t seed = 0;
+  int target_users = 0;
+  double spawn_rate = 1;
+  bool spawn_complete_reported = false;
+  bool stopping = false;
+  int ticks = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> users_at_stop;  // for the final snapshot
+  std::uint64_t user_count_at_stop = 0;
+  StopReason reason = StopReason::kRunTime;
+
+  void info(std::string_view text) {
+    if (hooks && hooks->info) hooks->info(text);
+  }
+
+  std::vector<std::pair<std::string, std::uint64_t>> users_per_class() const {
+    std::vector<std::uint64_t> counts(suite.classes.size(), 0);
+    for (const auto& s : spawned) ++counts[static_cast<std::size_t>(s.class_index)];
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (std::size_t i = 0; i < counts.size(); ++i) out.emplace_back(suite.classes[i].name, counts[i]);
+    return out;
+  }
+
+  stats::Snapshot snapshot() const {
+    stats::Snapshot snap = aggregator.snapshot(core::now_us(), core::wall_unix_seconds());
+    snap.user_count = spawned.size();
+    snap.users_per_class = users_per_class();
+    snap.exceptions = exceptions.list();
+    return snap;
+  }
+
+  std::string class_summary() const {
+    std::string parts;
+    for (const auto& [name, n] : users_per_class()) {
+      if (!parts.empty()) parts += ", ";
+      parts += fmt::format("\"{}\": {}", name, n);
+    }
+    return fmt::format("{{{}}} ({} total users)", parts, spawned.size());
+  }
+
+  void spawn_one() {
+    int cls = dispatcher.class_of(spawned.size());
+    if (cls < 0) return;
+    std::uint64_t id = next_user_id++;
+    std::size_t w = id % workers.size();
+    workers[w]->add_user(cls, id, seed ^ (id * 0x9E3779B97F4A7C15ULL));
+    spawned.push_back({w, id, cls});
+  }
+
+  // One step of Locust's spawning: max(1, floor(rate)) users, one step every step/rate seconds.
+  void spawn_step() {
+    if (stopping) return;
+    const int step = std::max(1, static_cast<int>(std::floor(spawn_rate)));
+    const auto current = static_cast<int>(spawned.size());
+    const int capacity = static_cast<int>(dispatcher.first(static_cast<std::size_t>(target_users)).size());
+    const int goal = std::min(target_users, capacity);
+    if (current < goal) {
+      for (int i = 0; i < std::min(step, goal - current); ++i) spawn_one();
+    } else if (current > goal) {
+      for (int i = 0; i < std::min(step, current - goal); ++i) {
+        const Spawned s = spawned.back();
+        spawned.pop_back();
+        workers[s.worker]->stop_user(s.user_id, opts.stop_timeout);
+      }
+    }
+    if (static_cast<int>(spawned.size()) != goal) {
+      spawn_timer.expires_after(microseconds(static_cast<std::int64_t>(1e6 * step / spawn_rate)));
+      spawn_timer.async_wait([this](boost::system::error_code ec) {
+        if (!ec) spawn_step();
+      });
+    } else if (!spawn_complete_reported) {
+      spawn_complete_reported = true;
+      info(fmt::format("All users spawned: {}", class_summary()));
+      if (opts.reset_stats) {
+        aggregator.reset(core::now_us(), core::wall_unix_seconds());
+        exceptions.clear();
+        info("Resetting stats");
+      }
+    }
+  }
+
+  void retarget(int users, double rate) {
+    target_users = std::max(0, users);
+    spawn_rate = rate > 0 ? rate : 1;
+    spawn_complete_reported = false;
+    info(fmt::format("Ramping to {} users at a rate of {:.2f} per second", target_users, spawn_rate));
+    spawn_timer.cancel();
+    spawn_step();
+  }
+
+  void schedule_tick() {
+    tick_timer.expires_after(std::chrono::seconds(1));
+    tick_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      aggregator.tick();
+      ++ticks;
+      stats::Snapshot snap = snapshot();
+      if (hooks->every_second) hooks->every_second(snap);
+      if (ticks % 2 == 0 && hooks->every_two_seconds) hooks->every_two_seconds(snap);
+      schedule_tick();
+    });
+  }
+
+  void begin_stop(StopReason why) {
+    if (stopping) return;
+    stopping = true;
+    reason = why;
+    users_at_stop = users_per_class();
+    user_count_at_stop = spawned.size();
+    spawn_timer.cancel();
+    stop_timer.cancel();
+    for (auto& w : workers) w->stop_all(opts.stop_timeout);
+    wait_for_workers();
+  }
+
+  void wait_for_workers() {
+    bool all_done = std::all_of(workers.begin(), workers.end(),
+                                [](const auto& w) { return w->live_users() == 0; });
+    if (all_done) {
+      spawned.clear();
+      tick_timer.cancel();
+      signals.cancel();
+      return;  // nothing left on io: run() returns
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) wait_for_workers();
+    });
+  }
+
+  void watch_signals() {
+    signals.async_wait([this](boost::system::error_code ec, int signo) {
+      if (ec) return;
+      if (!stopping) {
+        info(fmt::format("Received {}, stopping (reports will be written)",
+                         signo == SIGINT ? "SIGINT" : "SIGTERM"));
+        begin_stop(StopReason::kSignal);
+      } else {
+        info("Second signal: ending users now");
+        for (auto& w : workers) w->kill_all();
+      }
+      watch_signals();
+    });
+  }
+};
+
+Runner::Runner(const scenario::Suite& suite, RunOptions options)
+    : impl_(std::make_unique<Impl>(suite, std::move(options))) {}
+
+Runner::~Runner() = default;
+
+RunResult Runner::run(const RunHooks& hooks) {
+  Impl& m = *impl_;
+  m.hooks = &hooks;
+  m.aggregator.reset(core::now_us(), core::wall_unix_seconds());
+  for (auto& w : m.workers) w->start();
+  m.watch_signals();
+  if (m.opts.run_time) {
+    m.stop_timer.expires_after(*m.opts.run_time);
+    m.stop_timer.async_wait([&m](boost::system::error_code ec) {
+      if (ec) return;
+      m.info("Time limit reached. Stopping users");
+      m.begin_stop(StopReason::kRunTime);
+    });
+  }
+  m.schedule_tick();
+  m.retarget(m.target_users, m.spawn_rate);
+  m.io.run();
+  for (auto& w : m.workers) w->join();
+  m.aggregator.tick();
+  RunResult result;
+  result.final = m.snapshot();
+  // The final reports describe the load that ran, not the zero users left after stopping.
+  result.final.users_per_class = m.users_at_stop;
+  result.final.user_count = m.user_count_at_stop;
+  result.reason = m.reason;
+  return result;
+}
+
+void Runner::request_stop() {
+  asio::post(impl_->io, [m = impl_.get()] { m->begin_stop(StopReason::kRequested); });
+}
+
+void Runner::set_target(int users, double spawn_rate) {
+  asio::post(impl_->io, [m = impl_.get(), users, spawn_rate] { m->retarget(users, spawn_rate); });
+}
+
+}  // namespace arrload::engine

@@ -1,0 +1,171 @@
+#include "engine/user.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "engine/response_check.h"
+#include "scenario/json_path.h"
+
+namespace arrload::engine {
+
+namespace asio = boost::asio;
+
+User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std::uint64_t user_id,
+           const http::Url& base, std::uint64_t seed)
+    : env_(env),
+      cls_(cls),
+      class_index_(class_index),
+      id_(user_id),
+      rng_(seed),
+      session_(env.client, base),
+      timer_(env.io),
+      vars_(env.suite.var_names.size()) {
+  render_.rng = &rng_;
+  render_.user_id = user_id;
+  render_.vars = &vars_;
+}
+
+void User::stop() {
+  stopping_ = true;
+  timer_.cancel();
+}
+
+void User::abort(bool kill) {
+  stopping_ = true;
+  killed_ = killed_ || kill;
+  timer_.cancel();
+  session_.close();
+}
+
+asio::awaitable<void> User::run() {
+  if (co_await run_requests(&cls_.root.on_start)) {
+    co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
+  }
+  if (!killed_) co_await run_requests(&cls_.root.on_stop);
+  session_.close();
+  finished_ = true;
+}
+
+const scenario::Task& User::pick(const scenario::TaskGroup& group, std::size_t& next_index) {
+  if (group.sequential) return group.tasks[next_index++ % group.tasks.size()];
+  // Locust's @task(N) puts N copies in a list and picks uniformly: the same as a weighted pick.
+  std::uint64_t total = 0;
+  for (const auto& t : group.tasks) total += static_cast<std::uint64_t>(t.weight);
+  std::uint64_t r = rng_() % total;
+  for (const auto& t : group.tasks) {
+    if (r < static_cast<std::uint64_t>(t.weight)) return t;
+    r -= static_cast<std::uint64_t>(t.weight);
+  }
+  return group.tasks.back();
+}
+
+asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
+                                               scenario::WaitTime wait, bool is_root) {
+  if (group->wait) wait = *group->wait;
+  if (!is_root && !co_await run_requests(&group->on_start)) co_return Outcome::kStopped;
+  std::size_t next_index = 0;
+  Outcome outcome = Outcome::kStopped;
+  while (!stopping_ && !group->tasks.empty()) {
+    const scenario::Task& task = pick(*group, next_index);
+    core::Micros started = core::now_us();
+    if (task.kind == scenario::Task::Kind::kInterrupt) {
+      if (is_root) continue;  // nothing to leave; the loader rejects this, so it is only a guard
+      outcome = Outcome::kInterrupted;
+      break;
+    }
+    if (task.kind == scenario::Task::Kind::kGroup) {
+      // Locust's interrupt(reschedule=True): the parent picks its next task without waiting.
+      if (co_await run_group(task.group.get(), wait, false) == Outcome::kInterrupted) continue;
+    } else {
+      co_await run_requests(&task.requests);
+    }
+    if (stopping_) break;
+    double task_seconds = static_cast<double>(core::now_us() - started) / 1e6;
+    co_await wait_seconds(wait.seconds_after(task_seconds, rng_.uniform()));
+  }
+  if (!is_root && !killed_) co_await run_requests(&group->on_stop);
+  co_return outcome;
+}
+
+asio::awaitable<void> User::wait_seconds(double seconds) {
+  if (seconds <= 0 || stopping_) co_return;
+  timer_.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6)));
+  boost::system::error_code ec;
+  co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<bool> User::run_requests(const std::vector<scenario::Request>* requests) {
+  for (const scenario::Request& req : *requests) {
+    if (killed_) co_return false;
+    if (!co_await run_request(&req)) co_return false;
+  }
+  co_return true;
+}
+
+std::string User::missing_variable(const scenario::Request& req) const {
+  std::vector<int> slots;
+  req.path.collect_var_slots(slots);
+  for (const auto& h : req.headers) h.second.collect_var_slots(slots);
+  if (req.body) req.body->collect_var_slots(slots);
+  for (int slot : slots) {
+    if (vars_[static_cast<std::size_t>(slot)].empty()) return env_.suite.var_names[slot];
+  }
+  return {};
+}
+
+asio::awaitable<bool> User::run_request(const scenario::Request* req) {
+  if (std::string missing = missing_variable(*req); !missing.empty()) {
+    // Locust would raise in the task (a KeyError); the task ends and the error is reported once
+    // per kind in the exceptions report.
+    env_.exceptions.add(fmt::format(
+        "{} {}: variable '{}' is not set (the request that extracts it failed or has not run)",
+        req->method, req->path.source(), missing));
+    co_return false;
+  }
+  ++render_.counter;
+  path_buf_.clear();
+  req->path.render(render_, path_buf_);
+  header_buf_.resize(req->headers.size());
+  for (std::size_t i = 0; i < req->headers.size(); ++i) {
+    header_buf_[i].first = req->headers[i].first;
+    header_buf_[i].second.clear();
+    req->headers[i].second.render(render_, header_buf_[i].second);
+  }
+  body_buf_.clear();
+  if (req->body) req->body->render(render_, body_buf_);
+
+  http::Request out;
+  out.method = req->method;
+  out.target = path_buf_;
+  out.headers = &header_buf_;
+  out.body = body_buf_;
+  out.content_type = req->content_type;
+  out.timeout_us = req->timeout.value_or(env_.suite.default_timeout).count();
+  out.keep_body = !req->extract.empty();
+  co_await session_.send(out, response_);
+  co_return record(*req, response_);
+}
+
+bool User::record(const scenario::Request& req, const http::Response& resp) {
+  if (resp.error == core::NetError::kAborted && stopping_) return false;  // stopped mid-flight
+  const std::string& name = req.name.empty() ? path_buf_ : req.name;
+  bool failed = check_response(req, resp, path_buf_, message_buf_);
+  if (!failed) {
+    for (const auto& x : req.extract) {
+      auto value = scenario::extract_json(resp.body, x.json_path, rng_);
+      if (!value) {
+        failed = true;
+        message_buf_ = fmt::format("extract {}: {} matched nothing in the response", x.var,
+                                   x.json_path);
+        break;
+      }
+      vars_[static_cast<std::size_t>(x.slot)] = std::move(*value);
+    }
+  }
+  env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us), resp.body_bytes,
+                    failed, message_buf_);
+  return true;  // like Locust, a failed request does not end its task
+}
+
+}  // namespace arrload::engine

@@ -1,0 +1,178 @@
+#include "engine/worker.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+
+#include "engine/user.h"
+#include "http/client.h"
+#include "stats/shard.h"
+
+namespace arrload::engine {
+
+namespace asio = boost::asio;
+
+namespace {
+// How long on_stop may take once a user has been asked to stop and its task is done.
+constexpr std::chrono::seconds kOnStopGrace{5};
+constexpr std::chrono::seconds kFlushInterval{1};
+}  // namespace
+
+struct Worker::Impl {
+  Impl(const scenario::Suite& s, std::vector<http::Url> urls, stats::Aggregator& agg,
+       ExceptionLog& ex, bool verify_tls, std::atomic<std::size_t>& live_count)
+      : suite(s),
+        class_urls(std::move(urls)),
+        aggregator(agg),
+        work(io.get_executor()),
+        client(io, verify_tls),
+        env{io, client, shard, ex, s},
+        flush_timer(io),
+        live(live_count) {}
+
+  const scenario::Suite& suite;
+  std::vector<http::Url> class_urls;
+  stats::Aggregator& aggregator;
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  stats::Shard shard;
+  http::ClientContext client;
+  WorkerEnv env;
+  asio::steady_timer flush_timer;
+  std::unordered_map<std::uint64_t, std::unique_ptr<User>> users;
+  std::atomic<std::size_t>& live;
+  bool stopping_all = false;
+  bool finished = false;
+
+  void schedule_flush() {
+    flush_timer.expires_after(kFlushInterval);
+    flush_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec || finished) return;
+      flush();
+      schedule_flush();
+    });
+  }
+
+  void flush() {
+    stats::ShardDelta delta = shard.take();
+    if (!delta.empty()) aggregator.absorb(std::move(delta));
+  }
+
+  void stop_one(User& user, std::chrono::microseconds stop_timeout) {
+    user.stop();
+    const bool has_on_stop = !suite.classes[user.class_index()].root.on_stop.empty();
+    if (stop_timeout.count() == 0) {
+      // Locust without --stop-timeout kills the user at once; its on_stop still runs.
+      user.abort(/*kill=*/!has_on_stop);
+      if (!has_on_stop) return;
+    }
+    auto limit = stop_timeout + (has_on_stop ? std::chrono::microseconds(kOnStopGrace)
+                                             : std::chrono::microseconds(0));
+    auto timer = std::make_shared<asio::steady_timer>(io, limit);
+    std::uint64_t id = user.id();
+    timer->async_wait([this, timer, id](boost::system::error_code) {
+      if (auto it = users.find(id); it != users.end()) it->second->abort(/*kill=*/true);
+    });
+  }
+
+  void on_user_finished(std::uint64_t id) {
+    users.erase(id);
+    live.fetch_sub(1, std::memory_order_relaxed);
+    if (stopping_all && users.empty()) finish();
+  }
+
+  void finish() {
+    if (finished) return;
+    finished = true;
+    flush();
+    flush_timer.cancel();
+    client.abort_all();
+    work.reset();
+  }
+};
+
+namespace {
+
+asio::awaitable<void> run_user(Worker::Impl* impl, User* user) {
+  co_await user->run();
+  // Destroy the user outside its own coroutine's resumption.
+  asio::post(impl->io, [impl, id = user->id()] { impl->on_user_finished(id); });
+}
+
+}  // namespace
+
+Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
+               stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls)
+    : impl_(std::make_unique<Impl>(suite, std::move(class_urls), aggregator, exceptions,
+                                   verify_tls, live_)) {}
+
+Worker::~Worker() {
+  if (thread_.joinable()) {
+    stop_all(std::chrono::microseconds(0));
+    join();
+  }
+}
+
+void Worker::start() {
+  impl_->schedule_flush();
+  thread_ = std::thread([impl = impl_.get()] {
+    try {
+      impl->io.run();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "arrload: worker thread failed: {}\n", e.what());
+    }
+  });
+}
+
+void Worker::add_user(int class_index, std::uint64_t user_id, std::uint64_t seed) {
+  live_.fetch_add(1, std::memory_order_relaxed);
+  asio::post(impl_->io, [impl = impl_.get(), class_index, user_id, seed] {
+    if (impl->stopping_all) {
+      impl->live.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+    const auto& cls = impl->suite.classes[static_cast<std::size_t>(class_index)];
+    auto user = std::make_unique<User>(impl->env, cls, class_index, user_id,
+                                       impl->class_urls[class_index], seed);
+    User* raw = user.get();
+    impl->users.emplace(user_id, std::move(user));
+    asio::co_spawn(impl->io, run_user(impl, raw), asio::detached);
+  });
+}
+
+void Worker::stop_user(std::uint64_t user_id, std::chrono::microseconds stop_timeout) {
+  asio::post(impl_->io, [impl = impl_.get(), user_id, stop_timeout] {
+    if (auto it = impl->users.find(user_id); it != impl->users.end()) {
+      impl->stop_one(*it->second, stop_timeout);
+    }
+  });
+}
+
+void Worker::stop_all(std::chrono::microseconds stop_timeout) {
+  asio::post(impl_->io, [impl = impl_.get(), stop_timeout] {
+    impl->stopping_all = true;
+    if (impl->users.empty()) {
+      impl->finish();
+      return;
+    }
+    for (auto& [id, user] : impl->users) impl->stop_one(*user, stop_timeout);
+  });
+}
+
+void Worker::kill_all() {
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->stopping_all = true;
+    if (impl->users.empty()) impl->finish();
+    for (auto& [id, user] : impl->users) user->abort(/*kill=*/true);
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace arrload::engine

@@ -1,0 +1,55 @@
+#pragma once
+// A worker thread: one io_context running a share of the users, their connections and a stats
+// shard. Nothing on the request path is shared with other threads; the shard is handed to the
+// Aggregator once a second.
+//
+// Thread-safety: the public methods may be called from any thread; they post to the worker.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/exception_log.h"
+#include "http/url.h"
+#include "scenario/model.h"
+#include "stats/aggregator.h"
+
+namespace arrload::engine {
+
+class Worker {
+ public:
+  // SUITE, AGGREGATOR and EXCEPTIONS must outlive the worker.
+  Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
+         stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread.
+  void start();
+  // Starts user USER_ID of class CLASS_INDEX.
+  void add_user(int class_index, std::uint64_t user_id, std::uint64_t seed);
+  // Stops user USER_ID: it finishes its current task within STOP_TIMEOUT, then runs on_stop
+  // (bounded by a further grace period); past that its connection is closed.
+  void stop_user(std::uint64_t user_id, std::chrono::microseconds stop_timeout);
+  // Stops every user as stop_user does, then ends the thread once all have finished and the
+  // last stats are handed over. join() waits for that.
+  void stop_all(std::chrono::microseconds stop_timeout);
+  // Ends every user now: requests in flight are abandoned and on_stop is skipped.
+  void kill_all();
+  void join();
+
+  // Users still running (stopping ones included).
+  std::size_t live_users() const { return live_.load(std::memory_order_relaxed); }
+
+  struct Impl;  // the thread's state; defined in worker.cc
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::atomic<std::size_t> live_{0};
+  std::thread thread_;
+};
+
+}  // namespace arrload::engine

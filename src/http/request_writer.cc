@@ -1,0 +1,79 @@
+#include "http/request_writer.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace arrload::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+// Methods that carry a body by definition get "Content-Length: 0" when empty, as python-requests
+// sends, because some servers answer 411 otherwise.
+bool expects_body(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+struct Overrides {
+  bool host = false;
+  bool user_agent = false;
+  bool content_type = false;
+  bool connection = false;
+};
+
+Overrides find_overrides(const Request& req) {
+  Overrides o;
+  if (req.headers == nullptr) return o;
+  for (const auto& [name, value] : *req.headers) {
+    o.host = o.host || iequals(name, "Host");
+    o.user_agent = o.user_agent || iequals(name, "User-Agent");
+    o.content_type = o.content_type || iequals(name, "Content-Type");
+    o.connection = o.connection || iequals(name, "Connection");
+  }
+  return o;
+}
+
+}  // namespace
+
+void write_request_head(const Request& req, std::string_view base_path,
+                        std::string_view host_header, std::string& out) {
+  const Overrides o = find_overrides(req);
+  out.clear();
+  out.append(req.method).append(" ").append(base_path);
+  if (req.target.empty() || req.target.front() != '/') out.push_back('/');
+  out.append(req.target).append(" HTTP/1.1\r\n");
+
+  if (!o.host) append_header(out, "Host", host_header);
+  if (!o.user_agent) append_header(out, "User-Agent", "arrload/" ARRLOAD_VERSION);
+  if (!req.content_type.empty() && !o.content_type) {
+    append_header(out, "Content-Type", req.content_type);
+  }
+  if (!req.body.empty() || expects_body(req.method)) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, req.body.size());
+    append_header(out, "Content-Length", std::string_view(digits, end - digits));
+  }
+  if (req.headers != nullptr) {
+    for (const auto& [name, value] : *req.headers) {
+      if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
+      append_header(out, name, value);
+    }
+  }
+  if (!o.connection) append_header(out, "Connection", "keep-alive");
+  out.append("\r\n");
+}
+
+}  // namespace arrload::http

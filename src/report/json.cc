@@ -1,0 +1,82 @@
+#include "report/json.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace arrload::report {
+
+namespace json = boost::json;
+
+namespace {
+
+double ms(double micros) { return micros / 1000.0; }
+
+json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
+  const stats::Entry& t = s.total;
+  json::object o;
+  o["method"] = s.key.method;
+  o["name"] = s.key.name;
+  o["num_requests"] = t.num_requests;
+  o["num_failures"] = t.num_failures;
+  o["min_response_time_ms"] = ms(static_cast<double>(t.latency.min()));
+  o["max_response_time_ms"] = ms(static_cast<double>(t.latency.max()));
+  o["avg_response_time_ms"] = ms(t.latency.mean());
+  o["total_content_length"] = t.content_bytes;
+  o["avg_content_length"] =
+      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests) : 0.0;
+  o["total_rps"] = snap.total_rps(s);
+  o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
+  json::object pct;
+  for (std::size_t i = 0; i < std::size(kPercentiles); ++i) {
+    if (t.num_requests) {
+      pct[kPercentileLabels[i]] = ms(static_cast<double>(t.latency.percentile(kPercentiles[i])));
+    } else {
+      pct[kPercentileLabels[i]] = nullptr;
+    }
+  }
+  o["response_time_percentiles_ms"] = std::move(pct);
+  return o;
+}
+
+}  // namespace
+
+std::string json_report(const stats::Snapshot& snap, const RunInfo& info) {
+  json::object root;
+  root["host"] = info.host;
+  root["scenario"] = info.scenario;
+  root["stop_reason"] = info.stop_reason;
+  root["start_time"] = snap.start_unix;
+  root["end_time"] = snap.taken_unix;
+  root["duration_s"] = snap.elapsed_s;
+  root["user_count"] = snap.user_count;
+  json::object users;
+  for (const auto& [name, n] : snap.users_per_class) users[name] = n;
+  root["users_per_class"] = std::move(users);
+  json::array endpoints;
+  for (const auto& e : snap.endpoints) endpoints.push_back(entry_json(snap, e));
+  root["stats"] = std::move(endpoints);
+  root["aggregated"] = entry_json(snap, snap.aggregated);
+  root["fail_ratio"] = snap.fail_ratio();
+  json::array errors;
+  for (const auto& [key, count] : snap.errors) {
+    errors.push_back(json::object{{"method", key.method},
+                                  {"name", key.name},
+                                  {"error", key.message},
+                                  {"occurrences", count.occurrences}});
+  }
+  root["errors"] = std::move(errors);
+  json::array exceptions;
+  for (const auto& [message, count] : snap.exceptions) {
+    exceptions.push_back(json::object{{"message", message}, {"count", count}});
+  }
+  root["exceptions"] = std::move(exceptions);
+  return json::serialize(root) + "\n";
+}
+
+void write_json(const std::string& path, const stats::Snapshot& snap, const RunInfo& info) {
+  write_text_file(path, json_report(snap, info));
+}
+
+}  // namespace arrload::report

@@ -1,0 +1,20 @@
+#pragma once
+// The --json report: final statistics per endpoint and aggregated, users per class, start and end
+// times. Schema: docs/reports.md.
+#include <string>
+
+#include "stats/snapshot.h"
+
+namespace arrload::report {
+
+struct RunInfo {
+  std::string host;            // the base URL tested
+  std::string scenario;        // scenario file
+  std::string stop_reason;     // "run_time", "signal", "requested"
+};
+
+std::string json_report(const stats::Snapshot& snap, const RunInfo& info);
+// Writes json_report to PATH ("-" = stdout). Throws std::runtime_error naming the file.
+void write_json(const std::string& path, const stats::Snapshot& snap, const RunInfo& info);
+
+}  // namespace arrload::report

@@ -1,0 +1,242 @@
+// Files and directories, the suite's top level, user classes and variables.
+#include "scenario/loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "scenario/loader_internal.h"
+
+namespace arrload::scenario {
+
+namespace {
+
+std::string error_text(const std::string& file, int line, const std::string& field,
+                       const std::string& message) {
+  std::string out = file;
+  if (line > 0) out += fmt::format(":{}", line);
+  out += ": ";
+  if (!field.empty()) out += field + ": ";
+  return out + message;
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(const std::string& file, int line, const std::string& field,
+                             const std::string& message)
+    : std::runtime_error(error_text(file, line, field, message)),
+      file_(file),
+      line_(line),
+      field_(field) {}
+
+namespace detail {
+
+TemplateScope LoadState::scope_for(const Field& field) {
+  TemplateScope scope;
+  scope.data = &data;
+  scope.var_slot = [this, field](const std::string& name) {
+    first_use_.try_emplace(name, field);
+    return slot(name);
+  };
+  return scope;
+}
+
+int LoadState::add_extraction(const std::string& name) {
+  extracted_.insert(name);
+  return slot(name);
+}
+
+int LoadState::slot(const std::string& name) {
+  auto [it, fresh] = slots_.try_emplace(name, static_cast<int>(var_names_.size()));
+  if (fresh) var_names_.push_back(name);
+  return it->second;
+}
+
+void LoadState::check_variables() const {
+  // Report the unknown variable that appears first in the files, not the first alphabetically.
+  const Field* first = nullptr;
+  std::string first_name;
+  for (const auto& [name, field] : first_use_) {
+    if (extracted_.contains(name)) continue;
+    if (first == nullptr || slots_.at(name) < slots_.at(first_name)) {
+      first = &field;
+      first_name = name;
+    }
+  }
+  if (first == nullptr) return;
+  std::string known;
+  for (const std::string& name : extracted_) known += (known.empty() ? "" : ", ") + name;
+  first->fail(fmt::format("unknown variable '{}': no request extracts it ({})", first_name,
+                          known.empty() ? "add extract: {" + first_name + ": $.path} to a request"
+                                        : "extracted variables: " + known));
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Field;
+using detail::LoadState;
+
+struct Document {
+  std::string file;
+  YAML::Node root;
+};
+
+Document parse_document(const std::string& text, const std::string& file) {
+  try {
+    return {file, YAML::Load(text)};
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(file, e.mark.line + 1, "", "YAML syntax error: " + e.msg);
+  }
+}
+
+void load_data(const Field& root, LoadState& state,
+               std::map<std::string, SourceLocation>& declared) {
+  std::optional<Field> data = root.find("data");
+  if (!data) return;
+  data->expect_map("a mapping of list names to lists, as in {queries: [a, b]}");
+  for (const auto& [name, list] : data->entries()) {
+    bool identifier = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '_' || c == '-';
+    });
+    if (!identifier) list.fail(fmt::format("bad list name '{}' (letters, digits, _ and -)", name));
+    if (auto it = declared.find(name); it != declared.end()) {
+      list.fail(fmt::format("data list '{}' is already declared at {}:{}", name, it->second.file,
+                            it->second.line));
+    }
+    list.expect_list("a list of values");
+    std::vector<std::string> values;
+    for (const Field& item : list.items()) values.push_back(item.text());
+    if (values.empty()) list.fail("a data list needs at least one value");
+    state.data.emplace(name, std::move(values));
+    declared.emplace(name, list.where());
+  }
+}
+
+UserClass load_user(const Field& field, LoadState& state) {
+  field.expect_map("a user class: a mapping with name: and tasks:");
+  field.check_keys({"name", "weight", "fixed_count", "wait", "host", "sequential", "on_start",
+                    "on_stop", "tasks"});
+  UserClass user;
+  user.where = field.where();
+  Field name = field.get("name", "the user class's name, as in HealthCheckUser");
+  user.name = name.text();
+  if (user.name.empty()) name.fail("the name must not be empty");
+  if (auto f = field.find("weight")) {
+    std::int64_t weight = f->integer();
+    if (weight < 0 || weight > 1'000'000) f->fail("a user class's weight must be 0 to 1000000");
+    user.weight = static_cast<int>(weight);
+  }
+  if (auto f = field.find("fixed_count")) {
+    std::int64_t count = f->integer();
+    if (count < 0 || count > 10'000'000) f->fail("fixed_count must be 0 to 10000000");
+    user.fixed_count = static_cast<int>(count);
+  }
+  if (auto f = field.find("wait")) user.wait = detail::load_wait(*f);
+  if (auto f = field.find("host")) user.host = f->text();
+  user.root = detail::load_group(field, state, {}, false);
+  return user;
+}
+
+void load_users(const Field& root, LoadState& state, Suite& suite) {
+  std::optional<Field> users = root.find("users");
+  if (!users) return;
+  users->expect_list("a list of user classes");
+  if (users->items().empty()) users->fail("users: needs at least one user class");
+  for (const Field& item : users->items()) {
+    UserClass user = load_user(item, state);
+    for (const UserClass& other : suite.classes) {
+      if (other.name == user.name) {
+        item.get("name", "")
+            .fail(fmt::format("duplicate user class '{}' (first at {}:{})", user.name,
+                              other.where.file, other.where.line));
+      }
+    }
+    suite.classes.push_back(std::move(user));
+  }
+}
+
+void load_top_level(const Field& root, Suite& suite, bool& host_set, bool& timeout_set) {
+  if (auto f = root.find("host"); f && !host_set) {
+    suite.host = f->text();
+    host_set = true;
+  }
+  if (auto f = root.find("timeout"); f && !timeout_set) {
+    suite.default_timeout = f->duration();
+    if (suite.default_timeout.count() <= 0) f->fail("timeout must be greater than 0");
+    timeout_set = true;
+  }
+}
+
+// Data lists come first from every file, so a template may use a list declared in a later file.
+Suite build_suite(const std::vector<Document>& docs, const std::string& suite_file) {
+  std::vector<Field> roots;
+  for (const Document& doc : docs) {
+    Field root(doc.root, doc.file, "", 1);
+    if (root.is_null()) root.fail("the file is empty (expected a mapping with users:)");
+    root.expect_map("a mapping with host:, timeout:, data: and users:");
+    root.check_keys({"host", "timeout", "data", "users"});
+    if (docs.size() == 1) root.get("users", "the list of user classes");
+    roots.push_back(root);
+  }
+  LoadState state;
+  std::map<std::string, SourceLocation> declared;
+  for (const Field& root : roots) load_data(root, state, declared);
+  Suite suite;
+  suite.file = suite_file;
+  bool host_set = false;
+  bool timeout_set = false;
+  for (const Field& root : roots) {
+    load_top_level(root, suite, host_set, timeout_set);
+    load_users(root, state, suite);
+  }
+  if (suite.classes.empty()) {
+    throw ScenarioError(suite_file, 0, "users", "no user classes in any of the files");
+  }
+  state.check_variables();
+  suite.var_names = state.var_names();
+  return suite;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path.string(), 0, "", "cannot open the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Suite load_suite(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ScenarioError(path, 0, "", "file not found");
+  std::vector<fs::path> files;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      std::string ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+        files.push_back(entry.path());
+      }
+    }
+    if (files.empty()) throw ScenarioError(path, 0, "", "no .yaml or .yml files in the directory");
+    std::sort(files.begin(), files.end(),
+              [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  } else {
+    files.emplace_back(path);
+  }
+  std::vector<Document> docs;
+  for (const fs::path& file : files) docs.push_back(parse_document(read_file(file), file.string()));
+  return build_suite(docs, path);
+}
+
+Suite load_suite_from_string(const std::string& yaml_text, const std::string& file_name) {
+  return build_suite({parse_document(yaml_text, file_name)}, file_name);
+}
+
+}  // namespace arrload::scenario

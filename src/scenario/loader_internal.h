@@ -1,0 +1,54 @@
+#pragma once
+// Private to the loader: the state shared while files are read, and the builders of each part of
+// the model. Split across loader.cc (files, suite, user classes), loader_task.cc (tasks, groups,
+// wait times) and loader_request.cc (requests).
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "scenario/model.h"
+#include "scenario/template_parser.h"
+#include "scenario/yaml_field.h"
+
+namespace arrload::scenario::detail {
+
+// What the loader learns while it walks the files: data lists and per-user variables.
+class LoadState {
+ public:
+  std::map<std::string, std::vector<std::string>> data;  // lists under `data:`, all files
+
+  // A scope for templates written in FIELD; a variable used there is remembered with FIELD's
+  // location so that an unknown variable is reported where it was used.
+  TemplateScope scope_for(const Field& field);
+  // Registers that a request extracts NAME; returns its slot.
+  int add_extraction(const std::string& name);
+  // Fails, at the first use, for a variable that no request extracts.
+  void check_variables() const;
+  const std::vector<std::string>& var_names() const { return var_names_; }
+
+ private:
+  int slot(const std::string& name);
+
+  std::vector<std::string> var_names_;  // index = slot
+  std::map<std::string, int> slots_;
+  std::map<std::string, Field> first_use_;
+  std::set<std::string> extracted_;
+};
+
+// Parses FIELD's text as a template; template errors become FIELD's errors.
+Template load_template(const Field& field, LoadState& state);
+
+// A request: "METHOD /path" or a mapping (docs/scenario-format.md).
+Request load_request(const Field& field, LoadState& state);
+// A non-empty list of requests.
+std::vector<Request> load_request_list(const Field& field, LoadState& state);
+
+WaitTime load_wait(const Field& field);
+
+// The tasks, order, on_start and on_stop of OWNER (a user class or a group task). TAGS are
+// inherited by every task; NESTED allows interrupt tasks.
+TaskGroup load_group(const Field& owner, LoadState& state, const std::vector<std::string>& tags,
+                     bool nested);
+
+}  // namespace arrload::scenario::detail

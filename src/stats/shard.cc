@@ -1,0 +1,64 @@
+#include "stats/shard.h"
+
+#include <functional>
+#include <utility>
+
+#include "core/clock.h"
+
+namespace arrload::stats {
+
+std::size_t ErrorKeyHash::operator()(const ErrorKey& k) const {
+  const std::hash<std::string_view> h;
+  std::size_t seed = h(k.method);
+  // boost::hash_combine's mixing step; keeps ("a","bc") and ("ab","c") apart.
+  for (const std::string* part : {&k.name, &k.message}) {
+    seed ^= h(*part) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+  }
+  return seed;
+}
+
+std::size_t Shard::KeyHash::operator()(std::string_view s) const {
+  return std::hash<std::string_view>{}(s);
+}
+
+void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                   std::uint64_t body_bytes, bool failed, std::string_view error_message) {
+  // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
+  scratch_.assign(method);
+  scratch_.push_back('\0');
+  scratch_.append(name);
+  auto it = entries_.find(scratch_);
+  if (it == entries_.end()) {
+    EndpointKey key{std::string(method), std::string(name)};
+    it = entries_.emplace(scratch_, std::pair{std::move(key), Entry{}}).first;
+  }
+  it->second.second.record(latency_us, body_bytes, failed);
+  if (!failed) return;
+
+  error_scratch_.method.assign(method);
+  error_scratch_.name.assign(name);
+  error_scratch_.message.assign(error_message);
+  const double now = core::wall_unix_seconds();
+  auto err = errors_.find(error_scratch_);
+  if (err == errors_.end()) {
+    err = errors_.emplace(error_scratch_, ErrorCount{0, now, now}).first;
+  }
+  ++err->second.occurrences;
+  err->second.last_seen = now;
+}
+
+ShardDelta Shard::take() {
+  ShardDelta delta;
+  delta.entries.reserve(entries_.size());
+  for (auto& [packed, keyed] : entries_) delta.entries.push_back(std::move(keyed));
+  entries_.clear();
+  delta.errors.reserve(errors_.size());
+  // Map keys are const; extracting the nodes lets the key strings move instead of copy.
+  while (!errors_.empty()) {
+    auto node = errors_.extract(errors_.begin());
+    delta.errors.emplace_back(std::move(node.key()), node.mapped());
+  }
+  return delta;
+}
+
+}  // namespace arrload::stats

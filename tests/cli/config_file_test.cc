@@ -1,0 +1,54 @@
+#include "cli/config_file.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace arrload::cli {
+namespace {
+
+std::string write_temp(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("arrload_conf_" + std::to_string(::getpid()) + "_" +
+               std::to_string(std::rand()) + ".conf");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(ConfigFile, TurnsLocustConfIntoTokens) {
+  std::string path = write_temp(
+      "# comment\n[locust]\nusers = 30\nspawn-rate = 5\nheadless = true\n"
+      "only_summary = false\nhost = \"http://localhost:8088\"\n");
+  std::vector<std::string> expected = {"--users", "30", "--spawn-rate", "5", "--headless",
+                                       "--host",  "http://localhost:8088"};
+  EXPECT_EQ(config_file_tokens(path), expected);
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigFile, EnvironmentWinsOverTheFile) {
+  std::string path = write_temp("users = 30\nrun-time = 1m\n");
+  ::setenv("ARRLOAD_USERS", "7", 1);
+  std::vector<std::string> expected = {"--run-time", "1m"};
+  EXPECT_EQ(config_file_tokens(path), expected);
+  ::unsetenv("ARRLOAD_USERS");
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigFile, ReportsTheBadLine) {
+  std::string path = write_temp("users = 3\nthis line is wrong\n");
+  try {
+    config_file_tokens(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":2:"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+  EXPECT_THROW(config_file_tokens("/nonexistent/arrload.conf"), std::runtime_error);
+}
+
+TEST(ConfigFile, EnvName) { EXPECT_EQ(env_name("spawn-rate"), "ARRLOAD_SPAWN_RATE"); }
+
+}  // namespace
+}  // namespace arrload::cli

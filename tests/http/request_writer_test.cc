@@ -1,0 +1,60 @@
+#include "http/request_writer.h"
+
+#include <gtest/gtest.h>
+
+namespace arrload::http {
+namespace {
+
+TEST(RequestWriter, GetWithoutBody) {
+  Request req;
+  req.method = "GET";
+  req.target = "/health?x=1";
+  std::string out;
+  write_request_head(req, "", "localhost:8088", out);
+  EXPECT_EQ(
+      out,
+      "GET /health?x=1 HTTP/1.1\r\nHost: localhost:8088\r\nUser-Agent: arrload/" ARRLOAD_VERSION
+      "\r\nConnection: keep-alive\r\n\r\n");
+}
+
+TEST(RequestWriter, PostWithBodyHeadersAndBasePath) {
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"X-Api-Key", "k"}, {"content-length", "999"}, {"Accept", "application/json"}};
+  Request req;
+  req.method = "POST";
+  req.target = "/v1/items";
+  req.headers = &headers;
+  req.body = R"({"a":1})";
+  req.content_type = "application/json";
+  std::string out = "previous contents";
+  write_request_head(req, "/api", "h", out);
+  EXPECT_EQ(out, "POST /api/v1/items HTTP/1.1\r\nHost: h\r\nUser-Agent: arrload/" ARRLOAD_VERSION
+                 "\r\nContent-Type: application/json\r\nContent-Length: 7\r\nX-Api-Key: k\r\n"
+                 "Accept: application/json\r\nConnection: keep-alive\r\n\r\n");
+}
+
+TEST(RequestWriter, EmptyPostGetsZeroLengthAndTargetGetsSlash) {
+  Request req;
+  req.method = "PUT";
+  req.target = "";
+  std::string out;
+  write_request_head(req, "", "h", out);
+  EXPECT_EQ(out.rfind("PUT / HTTP/1.1\r\n", 0), 0u);
+  EXPECT_NE(out.find("Content-Length: 0\r\n"), std::string::npos);
+}
+
+TEST(RequestWriter, CallerHeadersReplaceDefaults) {
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"user-agent", "custom"}, {"HOST", "other"}, {"Connection", "close"}};
+  Request req;
+  req.method = "GET";
+  req.target = "/";
+  req.headers = &headers;
+  std::string out;
+  write_request_head(req, "", "h", out);
+  EXPECT_EQ(out,
+            "GET / HTTP/1.1\r\nuser-agent: custom\r\nHOST: other\r\nConnection: close\r\n\r\n");
+}
+
+}  // namespace
+}  // namespace arrload::http

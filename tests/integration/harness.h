@@ -1,0 +1,171 @@
+#pragma once
+// Helpers for end-to-end tests: run the real arrload binary against the real embedded target on
+// 127.0.0.1, with bounded time, and read what it wrote.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace arrload::testing {
+
+// A fresh directory under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "arrload_test_XXXXXX").string();
+    path_ = ::mkdtemp(templ.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+    return file(name);
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct ProcessResult {
+  int exit_code = -1;     // -1 when killed by a signal
+  std::string out;        // stdout
+  std::string err;        // stderr
+  double seconds = 0;     // wall time
+};
+
+// Runs the arrload binary with ARGS (without argv[0]). After SIGNAL_AFTER (if > 0) sends SIGNAL.
+// Kills it after LIMIT (the test then fails on the exit code).
+inline ProcessResult run_arrload(const std::vector<std::string>& args,
+                                 std::chrono::milliseconds signal_after = std::chrono::milliseconds(0),
+                                 int signal_number = SIGTERM,
+                                 std::chrono::seconds limit = std::chrono::seconds(60),
+                                 const std::vector<std::string>& env = {}) {
+  TempDir io;
+  std::string out_path = io.file("stdout"), err_path = io.file("stderr");
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv;
+    std::string bin = ARRLOAD_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ProcessResult r;
+  bool signalled = false;
+  int status = 0;
+  while (true) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    if (!signalled && signal_after.count() > 0 && elapsed >= signal_after) {
+      ::kill(pid, signal_number);
+      signalled = true;
+    }
+    if (elapsed >= limit) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ADD_FAILURE() << "arrload did not finish within " << limit.count() << " s";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+// The lines of TEXT.
+inline std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Simple CSV cell split (no quoted commas in the names these tests use).
+inline std::vector<std::string> split_cells(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// The stats.csv row whose Name is NAME (and Type METHOD, when given); empty when missing.
+inline std::vector<std::string> stats_row(const std::string& csv, const std::string& name,
+                                          const std::string& method = "") {
+  for (const auto& line : split_lines(csv)) {
+    auto cells = split_cells(line);
+    if (cells.size() > 2 && cells[1] == name && (method.empty() || cells[0] == method)) {
+      return cells;
+    }
+  }
+  return {};
+}
+
+}  // namespace arrload::testing
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace arrload::testing {
+
+// A blocking GET to 127.0.0.1:PORT with Connection: close; returns the body ("" on failure).
+inline std::string http_get_body(unsigned short port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  ::send(fd, req.data(), req.size(), 0);
+  std::string resp;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  auto pos = resp.find("\r\n\r\n");
+  return pos == std::string::npos ? std::string() : resp.substr(pos + 4);
+}
+
+}  // namespace arrload::testing

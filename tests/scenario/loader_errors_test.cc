@@ -1,0 +1,161 @@
+// Every kind of mistake in a scenario file must name the file, line and field and say what is
+// wrong. Each case is a whole file; lines are counted from 1.
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "scenario/loader.h"
+
+namespace arrload::scenario {
+namespace {
+
+struct BadCase {
+  const char* yaml;
+  int line;
+  const char* field;
+  const char* message;  // a substring of what()
+};
+
+// A user class U whose task list starts on line 4.
+#define U "users:\n  - name: U\n    tasks:\n"
+
+const BadCase kCases[] = {
+    // Syntax and structure.
+    {"users: [a, b\nhost: x\n", 2, "", "YAML syntax error"},
+    {"", 1, "", "the file is empty"},
+    {"- a\n- b\n", 1, "", "expected a mapping with host:"},
+    {"host: x\n", 1, "", "missing required key 'users'"},
+    {"users: []\n", 1, "users", "needs at least one user class"},
+    {"users: {a: 1}\n", 1, "users", "expected a list of user classes, got a mapping"},
+    {"user:\n  - name: U\n", 1, "user", "unknown key 'user' (did you mean 'users'?"},
+    {"hosts: x\n" U "      - GET /x\n", 1, "hosts", "did you mean 'host'?"},
+    {"zzz: x\n" U "      - GET /x\n", 1, "zzz", "unknown key 'zzz' (allowed: host, timeout"},
+    {"timeout: 10x\n" U "      - GET /x\n", 1, "timeout", "bad duration '10x'"},
+    {"timeout: 0s\n" U "      - GET /x\n", 1, "timeout", "greater than 0"},
+    // User classes.
+    {"users:\n  - weight: 1\n    tasks: [/x]\n", 2, "users[0]", "missing required key 'name'"},
+    {"users:\n  - name: U\n", 2, "users[0]", "missing required key 'tasks'"},
+    {"users:\n  - name: U\n    tasks: []\n", 3, "users[0].tasks", "needs at least one task"},
+    {"users:\n  - name: U\n    weight: -1\n    tasks: [/x]\n", 3, "users[0].weight",
+     "weight must be 0 to"},
+    {"users:\n  - name: U\n    weight: lots\n    tasks: [/x]\n", 3, "users[0].weight",
+     "expected a whole number, got 'lots'"},
+    {"users:\n  - name: U\n    fixed_count: -2\n    tasks: [/x]\n", 3, "users[0].fixed_count",
+     "0 to"},
+    {"users:\n  - name: U\n    weight: 1\n    weight: 2\n    tasks: [/x]\n", 4, "users[0].weight",
+     "duplicate key 'weight' (first given at line 3)"},
+    {"users:\n  - name: U\n    tasks: [/x]\n  - name: U\n    tasks: [/y]\n", 4, "users[1].name",
+     "duplicate user class 'U'"},
+    {"users:\n  - name: U\n    sequential: maybe\n    tasks: [/x]\n", 3, "users[0].sequential",
+     "expected true or false"},
+    {"users:\n  - name: U\n    host: ${ARRLOAD_LE_UNSET}\n    tasks: [/x]\n", 3, "users[0].host",
+     "environment variable ARRLOAD_LE_UNSET is not set"},
+    // Wait times.
+    {"users:\n  - name: U\n    wait: between(5, 2)\n    tasks: [/x]\n", 3, "users[0].wait",
+     "min must not be greater than max"},
+    {"users:\n  - name: U\n    wait: sometimes\n    tasks: [/x]\n", 3, "users[0].wait",
+     "bad wait 'sometimes' (expected between(min, max)"},
+    {"users:\n  - name: U\n    wait: between(1)\n    tasks: [/x]\n", 3, "users[0].wait",
+     "between takes 2 arguments, got 1"},
+    {"users:\n  - name: U\n    wait: randomly(1)\n    tasks: [/x]\n", 3, "users[0].wait",
+     "unknown wait 'randomly'"},
+    {"users:\n  - name: U\n    wait: constant(-1)\n    tasks: [/x]\n", 3, "users[0].wait",
+     "bad wait argument '-1'"},
+    {"users:\n  - name: U\n    wait: {constant_throughput: 0}\n    tasks: [/x]\n", 3,
+     "users[0].wait.constant_throughput", "tasks per second > 0"},
+    {"users:\n  - name: U\n    wait: {between: 1, constant: 2}\n    tasks: [/x]\n", 3,
+     "users[0].wait", "expected one wait function"},
+    // Tasks.
+    {U "      - name: t\n        wieght: 2\n        request: /x\n", 5, "users[0].tasks[0].wieght",
+     "did you mean 'weight'?"},
+    {U "      - {request: /x, weight: 0}\n", 4, "users[0].tasks[0].weight", "weight must be 1 to"},
+    {U "      - {name: t}\n", 4, "users[0].tasks[0]", "needs one of request:, requests:"},
+    {U "      - {request: /x, requests: [/y]}\n", 4, "users[0].tasks[0].requests",
+     "only one of request:"},
+    {U "      - {requests: []}\n", 4, "users[0].tasks[0].requests", "at least one request"},
+    {U "      - {request: /x, wait: constant(1)}\n", 4, "users[0].tasks[0].wait",
+     "only a group task"},
+    {U "      - {interrupt: true}\n", 4, "users[0].tasks[0].interrupt", "nested group"},
+    {U "      - tasks:\n          - {interrupt: true}\n", 5, "users[0].tasks[0].tasks",
+     "a group needs at least one task besides interrupts"},
+    {U "      - tasks: []\n", 4, "users[0].tasks[0].tasks", "a group needs at least one task"},
+    {U "      - tasks: [/x, {interrupt: false}]\n", 4, "users[0].tasks[0].tasks[1].interrupt",
+     "must be true"},
+    {U "      - tasks: [/x]\n        wait: nap\n", 5, "users[0].tasks[0].wait", "bad wait 'nap'"},
+    {U "      - {request: /x, tags: [ok, \"\"]}\n", 4, "users[0].tasks[0].tags[1]",
+     "must not be empty"},
+    {U "      - 42\n", 4, "users[0].tasks[0]", "expected 'METHOD /path'"},
+    // Requests.
+    {U "      - FETCH /x\n", 4, "users[0].tasks[0]", "unknown method 'FETCH' (allowed: GET"},
+    {U "      - GET health\n", 4, "users[0].tasks[0]", "the path must start with '/'"},
+    {U "      - request: {method: GET}\n", 4, "users[0].tasks[0].request",
+     "missing required key 'path'"},
+    {U "      - request: {path: /x, bdy: x}\n", 4, "users[0].tasks[0].request.bdy",
+     "did you mean 'body'?"},
+    {U "      - request:\n          path: /x\n          json: {a: 1}\n          body: b\n", 7,
+     "users[0].tasks[0].request.body", "either json: or body:"},
+    {U "      - request: {path: /x, content_type: a/b}\n", 4,
+     "users[0].tasks[0].request.content_type", "needs a body: or json:"},
+    {U "      - request: {path: /x, headers: {Content-Type: a/b}}\n", 4,
+     "users[0].tasks[0].request.headers.Content-Type", "content_type:"},
+    {U "      - request: {path: /x, timeout: soon}\n", 4, "users[0].tasks[0].request.timeout",
+     "bad duration 'soon'"},
+    {U "      - request:\n          path: /x\n          expect: [200, 6xx]\n", 6,
+     "users[0].tasks[0].request.expect[1]", "bad status '6xx'"},
+    {U "      - request: {path: /x, expect: 300-200}\n", 4, "users[0].tasks[0].request.expect",
+     "bad status '300-200'"},
+    {U "      - request: {path: /x, expect: 42}\n", 4, "users[0].tasks[0].request.expect",
+     "within 100-599"},
+    {U "      - request: {path: /x, expect: []}\n", 4, "users[0].tasks[0].request.expect",
+     "at least one status"},
+    {U "      - request: {path: /x, query: [a]}\n", 4, "users[0].tasks[0].request.query",
+     "expected a mapping of query parameters"},
+    {U "      - request:\n          path: /x\n          json: {a: {{ b }}}\n", 6,
+     "users[0].tasks[0].request.json.a", "quote values that start with '{{'"},
+    // Templates, variables and JSON paths.
+    {U "      - GET /x/{{ counter\n", 4, "users[0].tasks[0]", "unclosed '{{'"},
+    {U "      - request: {path: \"/x/{{ rand(1, 2) }}\"}\n", 4, "users[0].tasks[0].request.path",
+     "unknown function 'rand'"},
+    {U "      - request: {path: /x, query: {n: \"{{ randint(9, 1) }}\"}}\n", 4,
+     "users[0].tasks[0].request.query.n", "lo must not be greater than hi"},
+    {"data:\n  queries: [a]\n" U "      - request:\n          path: /x\n          json: {q: "
+     "\"{{ choice(movies) }}\"}\n",
+     8, "users[0].tasks[0].request.json.q", "unknown data list 'movies' (declared lists: queries)"},
+    {U "      - request: /a\n      - GET /shows/{{ show_id }}\n", 5, "users[0].tasks[1]",
+     "unknown variable 'show_id': no request extracts it"},
+    {U "      - request:\n          path: /x\n          headers: {X-Id: \"{{ rid }}\"}\n", 6,
+     "users[0].tasks[0].request.headers.X-Id", "unknown variable 'rid'"},
+    {U "      - request: {path: /x, extract: {id: \"series[0]\"}}\n", 4,
+     "users[0].tasks[0].request.extract.id", "bad JSON path 'series[0]'"},
+    {U "      - request: {path: /x, extract: {counter: $.id}}\n", 4,
+     "users[0].tasks[0].request.extract.counter", "built-in placeholder"},
+    {U "      - request: {path: /x, extract: {9x: $.id}}\n", 4,
+     "users[0].tasks[0].request.extract.9x", "bad variable name"},
+    // Data lists.
+    {"data:\n  queries: []\n" U "      - /x\n", 2, "data.queries", "at least one value"},
+    {"data:\n  queries: abc\n" U "      - /x\n", 2, "data.queries", "expected a list of values"},
+    {"data:\n  \"a b\": [x]\n" U "      - /x\n", 2, "data.a b", "bad list name"},
+};
+
+#undef U
+
+class BadScenario : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadScenario, ReportsFileLineFieldAndMessage) {
+  const BadCase& c = GetParam();
+  ::unsetenv("ARRLOAD_LE_UNSET");
+  try {
+    load_suite_from_string(c.yaml, "bad.yaml");
+    ADD_FAILURE() << "no error for:\n" << c.yaml;
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), "bad.yaml");
+    EXPECT_EQ(e.line(), c.line) << e.what();
+    EXPECT_EQ(e.field(), c.field) << e.what();
+    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, BadScenario, ::testing::ValuesIn(kCases));
+
+}  // namespace
+}  // namespace arrload::scenario

@@ -1,0 +1,175 @@
+#include "scenario/template.h"
+
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "scenario/template_parser.h"
+
+namespace arrload::scenario {
+namespace {
+
+class TemplateTest : public ::testing::Test {
+ protected:
+  TemplateTest() {
+    ctx_.rng = &rng_;
+    ctx_.vars = &vars_;
+    scope_.data = &data_;
+    scope_.var_slot = [this](const std::string& name) {
+      auto [it, fresh] = slots_.try_emplace(name, static_cast<int>(slots_.size()));
+      return it->second;
+    };
+  }
+
+  std::string render(std::string_view text, bool json = false) {
+    return parse_template(text, scope_, json).render(ctx_);
+  }
+
+  std::string error_of(std::string_view text) {
+    try {
+      parse_template(text, scope_);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "<no error>";
+  }
+
+  std::mt19937_64 rng_{42};
+  std::vector<std::string> vars_;
+  RenderContext ctx_;
+  std::map<std::string, std::vector<std::string>> data_{{"queries", {"Dune", "The Matrix"}}};
+  std::map<std::string, int> slots_;
+  TemplateScope scope_;
+};
+
+TEST_F(TemplateTest, LiteralTextIsStatic) {
+  Template t = parse_template("/api/v1/shows/", scope_);
+  EXPECT_TRUE(t.is_static());
+  EXPECT_EQ(t.render(ctx_), "/api/v1/shows/");
+  EXPECT_EQ(t.source(), "/api/v1/shows/");
+  EXPECT_EQ(Template::literal("x").render(ctx_), "x");
+}
+
+TEST_F(TemplateTest, CounterAndUserId) {
+  ctx_.counter = 7;
+  ctx_.user_id = 3;
+  Template t = parse_template("u{{ user_id }}-{{counter}}", scope_);
+  EXPECT_FALSE(t.is_static());
+  EXPECT_EQ(t.render(ctx_), "u3-7");
+  EXPECT_EQ(t.source(), "u{{ user_id }}-{{counter}}");
+}
+
+TEST_F(TemplateTest, RandIntStaysInRangeAndReachesBothEnds) {
+  Template t = parse_template("{{ randint(-2, 2) }}", scope_);
+  std::set<std::string> seen;
+  for (int i = 0; i < 500; ++i) seen.insert(t.render(ctx_));
+  EXPECT_EQ(seen, (std::set<std::string>{"-2", "-1", "0", "1", "2"}));
+}
+
+TEST_F(TemplateTest, ChoiceFromDataListAndInlineOptions) {
+  Template listed = parse_template("{{ choice(queries) }}", scope_);
+  Template inline_ = parse_template("{{ choice(a | b|c) }}", scope_);
+  std::set<std::string> from_list, from_inline;
+  for (int i = 0; i < 200; ++i) {
+    from_list.insert(listed.render(ctx_));
+    from_inline.insert(inline_.render(ctx_));
+  }
+  EXPECT_EQ(from_list, (std::set<std::string>{"Dune", "The Matrix"}));
+  EXPECT_EQ(from_inline, (std::set<std::string>{"a", "b", "c"}));
+}
+
+TEST_F(TemplateTest, UuidIsVersion4) {
+  Template t = parse_template("{{ uuid }}", scope_);
+  std::regex v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::string a = t.render(ctx_);
+  EXPECT_TRUE(std::regex_match(a, v4)) << a;
+  EXPECT_NE(a, t.render(ctx_));
+}
+
+TEST_F(TemplateTest, VariablesRenderFromTheirSlotOrEmpty) {
+  Template t = parse_template("/shows/{{ show_id }}/{{ other }}", scope_);
+  EXPECT_EQ(slots_.at("show_id"), 0);
+  EXPECT_EQ(slots_.at("other"), 1);
+  EXPECT_EQ(t.render(ctx_), "/shows//");
+  vars_ = {"12", ""};
+  EXPECT_EQ(t.render(ctx_), "/shows/12/");
+  ctx_.vars = nullptr;
+  EXPECT_EQ(t.render(ctx_), "/shows//");
+}
+
+TEST_F(TemplateTest, JsonEscapingAppliesToLiteralsAndValues) {
+  vars_ = {"say \"hi\"\\\n"};
+  EXPECT_EQ(render("a\"b {{ v }}", true), "a\\\"b say \\\"hi\\\"\\\\\\n");
+  EXPECT_EQ(render("a\"b {{ v }}", false), "a\"b say \"hi\"\\\n");
+  data_["odd"] = {"x\"y"};
+  EXPECT_EQ(render("{{ choice(odd) }}", true), "x\\\"y");
+}
+
+TEST_F(TemplateTest, UrlEscapeEncodesLiteralsChoicesAndVars) {
+  ParsedText p = parse_template_parts("a b&{{ choice(queries) }}|{{ q }}", scope_, TextEscape::kUrl);
+  Template t(std::move(p.parts));
+  vars_ = {"x/y z"};
+  std::string out = t.render(ctx_);
+  EXPECT_TRUE(out == "a%20b%26Dune%7Cx%2Fy%20z" || out == "a%20b%26The%20Matrix%7Cx%2Fy%20z") << out;
+  EXPECT_EQ(p.source, "a b&{{ choice(queries) }}|{{ q }}");
+}
+
+TEST_F(TemplateTest, EnvironmentVariables) {
+  ::setenv("ARRLOAD_TT_SET", "value", 1);
+  ::unsetenv("ARRLOAD_TT_UNSET");
+  ::setenv("ARRLOAD_TT_EMPTY", "", 1);
+  EXPECT_EQ(render("${ARRLOAD_TT_SET}"), "value");
+  EXPECT_EQ(render("${ARRLOAD_TT_SET:-other}"), "value");
+  EXPECT_EQ(render("${ARRLOAD_TT_UNSET:-http://localhost:8088}"), "http://localhost:8088");
+  EXPECT_EQ(render("[${ARRLOAD_TT_EMPTY}]"), "[]");
+  EXPECT_EQ(render("${ARRLOAD_TT_EMPTY:-d}"), "d");
+  EXPECT_EQ(render("$${ARRLOAD_TT_SET} {{{{ x }}"), "${ARRLOAD_TT_SET} {{ x }}");
+  EXPECT_EQ(substitute_env("a ${ARRLOAD_TT_SET} {{ x }}"), "a value {{ x }}");
+  ::setenv("ARRLOAD_TT_MAX", "1", 1);
+  EXPECT_EQ(render("{{ randint(1, ${ARRLOAD_TT_MAX}) }}"), "1");
+  EXPECT_EQ(parse_template("${ARRLOAD_TT_SET}/{{ counter }}", scope_).source(), "value/{{ counter }}");
+}
+
+TEST_F(TemplateTest, EnvironmentValuesAreNotParsedAsPlaceholders) {
+  ::setenv("ARRLOAD_TT_BRACES", "{{ nope", 1);
+  EXPECT_EQ(render("${ARRLOAD_TT_BRACES}"), "{{ nope");
+}
+
+TEST_F(TemplateTest, ErrorsSayWhatIsWrong) {
+  ::unsetenv("ARRLOAD_TT_UNSET");
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"/a/{{ counter", "unclosed '{{' at position 4"},
+      {"{{ }}", "empty placeholder"},
+      {"{{ rand(1, 2) }}", "unknown function 'rand'"},
+      {"{{ randint(5, 1) }}", "lo must not be greater than hi"},
+      {"{{ randint(1) }}", "randint needs two integers"},
+      {"{{ randint(1, x) }}", "'x' is not an integer"},
+      {"{{ choice(movies) }}", "unknown data list 'movies' (declared lists: queries)"},
+      {"{{ choice() }}", "needs a data list name"},
+      {"{{ choice(a|b }}", "missing ')'"},
+      {"{{ uuid() }}", "'uuid' takes no arguments"},
+      {"{{ a b }}", "invalid placeholder '{{ a b }}'"},
+      {"${ARRLOAD_TT_UNSET}", "environment variable ARRLOAD_TT_UNSET is not set"},
+      {"${NOT CLOSED", "unclosed '${'"},
+      {"${1BAD}", "invalid environment variable name '1BAD'"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_NE(error_of(c.text).find(c.message), std::string::npos)
+        << c.text << " -> " << error_of(c.text);
+  }
+}
+
+TEST_F(TemplateTest, VariablesCanBeForbidden) {
+  scope_.var_slot = nullptr;
+  EXPECT_NE(error_of("{{ id }}").find("variable 'id' cannot be used here"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arrload::scenario

@@ -1,0 +1,135 @@
+#include "stats/shard.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+
+namespace arrload::stats {
+namespace {
+
+const Entry* find_entry(const ShardDelta& d, const std::string& method, const std::string& name) {
+  for (const auto& [key, entry] : d.entries) {
+    if (key.method == method && key.name == name) return &entry;
+  }
+  return nullptr;
+}
+
+const ErrorCount* find_error(const ShardDelta& d, const ErrorKey& key) {
+  for (const auto& [k, count] : d.errors) {
+    if (k == key) return &count;
+  }
+  return nullptr;
+}
+
+TEST(ShardTest, GroupsByMethodAndName) {
+  Shard shard;
+  shard.record("GET", "/a", 100, 10, false);
+  shard.record("GET", "/a", 300, 20, false);
+  shard.record("POST", "/a", 5000, 1, false);
+  shard.record("GET", "/b", 7, 0, false);
+  const ShardDelta d = shard.take();
+  ASSERT_EQ(d.entries.size(), 3u);
+  EXPECT_TRUE(d.errors.empty());
+
+  const Entry* get_a = find_entry(d, "GET", "/a");
+  ASSERT_NE(get_a, nullptr);
+  EXPECT_EQ(get_a->num_requests, 2u);
+  EXPECT_EQ(get_a->num_failures, 0u);
+  EXPECT_EQ(get_a->content_bytes, 30u);
+  EXPECT_EQ(get_a->latency.count(), 2u);
+  EXPECT_EQ(get_a->latency.sum(), 400u);
+  EXPECT_EQ(get_a->latency.max(), 300u);
+
+  const Entry* post_a = find_entry(d, "POST", "/a");
+  ASSERT_NE(post_a, nullptr);
+  EXPECT_EQ(post_a->num_requests, 1u);
+  EXPECT_EQ(post_a->latency.min(), 5000u);
+  const Entry* get_b = find_entry(d, "GET", "/b");
+  ASSERT_NE(get_b, nullptr);
+  EXPECT_EQ(get_b->num_requests, 1u);
+}
+
+TEST(ShardTest, MethodAndNameBoundaryIsKept) {
+  // "GE"+"T/x" and "GET"+"/x" would collide if the key were a plain concatenation.
+  Shard shard;
+  shard.record("GET", "/x", 1, 0, false);
+  shard.record("GE", "T/x", 2, 0, false);
+  const ShardDelta d = shard.take();
+  EXPECT_EQ(d.entries.size(), 2u);
+  ASSERT_NE(find_entry(d, "GE", "T/x"), nullptr);
+  EXPECT_EQ(find_entry(d, "GE", "T/x")->latency.sum(), 2u);
+}
+
+TEST(ShardTest, TakeEmptiesTheShardAndRecordingResumes) {
+  Shard shard;
+  EXPECT_TRUE(shard.take().empty());
+  shard.record("GET", "/a", 100, 0, true, "boom");
+  const ShardDelta first = shard.take();
+  EXPECT_FALSE(first.empty());
+  EXPECT_TRUE(shard.take().empty());
+
+  shard.record("GET", "/a", 200, 0, false);
+  const ShardDelta second = shard.take();
+  ASSERT_EQ(second.entries.size(), 1u);
+  EXPECT_EQ(second.entries[0].second.num_requests, 1u);  // not 2: the first take cleared it
+  EXPECT_EQ(second.entries[0].second.latency.sum(), 200u);
+  EXPECT_TRUE(second.errors.empty());
+}
+
+TEST(ShardTest, CountsFailures) {
+  Shard shard;
+  shard.record("GET", "/a", 10, 0, true, "HTTP 500");
+  shard.record("GET", "/a", 20, 0, false, "ignored when not failed");
+  shard.record("GET", "/a", 30, 0, true, "HTTP 500");
+  const ShardDelta d = shard.take();
+  const Entry* e = find_entry(d, "GET", "/a");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->num_requests, 3u);
+  EXPECT_EQ(e->num_failures, 2u);
+  EXPECT_EQ(e->latency.count(), 3u);  // failures are timed too
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_EQ(d.errors[0].first.message, "HTTP 500");
+  EXPECT_EQ(d.errors[0].second.occurrences, 2u);
+}
+
+TEST(ShardTest, GroupsErrorsByMethodNameAndMessage) {
+  Shard shard;
+  const double before = core::wall_unix_seconds();
+  shard.record("GET", "/a", 1, 0, true, "timeout");
+  // The wall clock has sub-millisecond resolution, so last_seen must visibly move.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  shard.record("GET", "/a", 1, 0, true, "timeout");
+  shard.record("GET", "/a", 1, 0, true, "HTTP 503");
+  shard.record("POST", "/a", 1, 0, true, "timeout");
+  shard.record("GET", "/b", 1, 0, true, "timeout");
+  const double after = core::wall_unix_seconds();
+  const ShardDelta d = shard.take();
+  ASSERT_EQ(d.errors.size(), 4u);
+
+  const ErrorCount* timeouts = find_error(d, {"GET", "/a", "timeout"});
+  ASSERT_NE(timeouts, nullptr);
+  EXPECT_EQ(timeouts->occurrences, 2u);
+  EXPECT_GE(timeouts->first_seen, before);
+  EXPECT_LT(timeouts->first_seen, timeouts->last_seen);
+  EXPECT_LE(timeouts->last_seen, after);
+  for (const ErrorKey& k : {ErrorKey{"GET", "/a", "HTTP 503"}, ErrorKey{"POST", "/a", "timeout"},
+                            ErrorKey{"GET", "/b", "timeout"}}) {
+    const ErrorCount* c = find_error(d, k);
+    ASSERT_NE(c, nullptr) << k.method << " " << k.name << " " << k.message;
+    EXPECT_EQ(c->occurrences, 1u);
+  }
+}
+
+TEST(ShardTest, ErrorKeyHashSeparatesFields) {
+  const ErrorKeyHash h;
+  EXPECT_EQ(h({"GET", "/a", "x"}), h({"GET", "/a", "x"}));
+  EXPECT_NE(h({"GET", "/a", "x"}), h({"GET", "/ax", ""}));
+  EXPECT_NE(h({"GET", "/a", "x"}), h({"GET", "x", "/a"}));
+}
+
+}  // namespace
+}  // namespace arrload::stats
