@@ -39,9 +39,9 @@ void User::abort(bool kill) {
 }
 
 asio::awaitable<void> User::run() {
-  if (co_await run_requests(&cls_.root.on_start)) {
-    co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
-  }
+  // Each co_await is its own statement: g++ 12 mis-compiles some co_await inside conditions.
+  const bool started = co_await run_requests(&cls_.root.on_start);
+  if (started) co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
   if (!killed_) co_await run_requests(&cls_.root.on_stop);
   session_.close();
   finished_ = true;
@@ -63,7 +63,10 @@ const scenario::Task& User::pick(const scenario::TaskGroup& group, std::size_t& 
 asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
                                                scenario::WaitTime wait, bool is_root) {
   if (group->wait) wait = *group->wait;
-  if (!is_root && !co_await run_requests(&group->on_start)) co_return Outcome::kStopped;
+  if (!is_root) {
+    const bool entered = co_await run_requests(&group->on_start);
+    if (!entered) co_return Outcome::kStopped;
+  }
   std::size_t next_index = 0;
   Outcome outcome = Outcome::kStopped;
   while (!stopping_ && !group->tasks.empty()) {
@@ -76,7 +79,8 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
     }
     if (task.kind == scenario::Task::Kind::kGroup) {
       // Locust's interrupt(reschedule=True): the parent picks its next task without waiting.
-      if (co_await run_group(task.group.get(), wait, false) == Outcome::kInterrupted) continue;
+      const Outcome inner = co_await run_group(task.group.get(), wait, false);
+      if (inner == Outcome::kInterrupted) continue;
     } else {
       co_await run_requests(&task.requests);
     }
@@ -98,7 +102,8 @@ asio::awaitable<void> User::wait_seconds(double seconds) {
 asio::awaitable<bool> User::run_requests(const std::vector<scenario::Request>* requests) {
   for (const scenario::Request& req : *requests) {
     if (killed_) co_return false;
-    if (!co_await run_request(&req)) co_return false;
+    const bool go_on = co_await run_request(&req);
+    if (!go_on) co_return false;
   }
   co_return true;
 }

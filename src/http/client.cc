@@ -60,6 +60,7 @@ struct Session::Impl : BusyHook, AllHook {
   void close_socket();
   bool busy() const { return BusyHook::is_linked(); }
   asio::awaitable<error_code> connect();
+  error_code start_tls();
   asio::awaitable<Exchange> exchange(Request req, Response* out);
 
   ClientContext::Impl& ctx;
@@ -128,7 +129,7 @@ asio::ssl::context& ClientContext::Impl::tls_context() {
     tls.emplace(asio::ssl::context::tls_client);
     error_code ignored;  // without system CAs every verification fails, which is reported then
     if (verify_tls) tls->set_default_verify_paths(ignored);
-    tls->set_verify_mode(verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
+    tls->set_verify_mode(verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none, ignored);
   }
   return *tls;
 }
@@ -235,6 +236,7 @@ bool is_ip_literal(const std::string& host) {
 
 asio::awaitable<error_code> Session::Impl::connect() {
   close_socket();
+  tls.reset();  // safe here: this send is the only operation, and it is not using the stream
   buffer.clear();
   Resolved r = co_await ctx.resolve(base.host, base.port);
   if (r.ec) co_return r.ec;
@@ -244,13 +246,28 @@ asio::awaitable<error_code> Session::Impl::connect() {
   socket.set_option(tcp::no_delay(true), ec);
   if (!base.tls) co_return error_code{};
 
-  tls.emplace(socket, ctx.tls_context());
-  if (!is_ip_literal(base.host)) {  // SNI carries names only
-    SSL_set_tlsext_host_name(tls->native_handle(), base.host.c_str());
-  }
-  if (ctx.verify_tls) tls->set_verify_callback(asio::ssl::host_name_verification(base.host));
+  if (error_code tec = start_tls()) co_return tec;
   auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
   co_return hec;
+}
+
+// OpenSSL set-up failures (out of memory, broken installation) throw from Asio's constructors;
+// send() must not throw, so they become the connection's error.
+error_code Session::Impl::start_tls() {
+  try {
+    tls.emplace(socket, ctx.tls_context());
+    if (!is_ip_literal(base.host)) {  // SNI carries names only
+      SSL_set_tlsext_host_name(tls->native_handle(), base.host.c_str());
+    }
+    error_code ec;
+    if (ctx.verify_tls) {
+      tls->set_verify_callback(asio::ssl::host_name_verification(base.host), ec);
+    }
+    return ec;
+  } catch (const boost::system::system_error& e) {
+    tls.reset();
+    return e.code();
+  }
 }
 
 namespace {

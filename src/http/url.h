@@ -7,10 +7,10 @@
 namespace arrload::http {
 
 struct Url {
-  bool tls = false;        // https:// or wss://
-  std::string host;        // name or address, without brackets for IPv6
-  std::string port;        // always set: defaults to 80/443
-  std::string base_path;   // path prefix without trailing slash ("" for "http://h:1/")
+  bool tls = false;       // https:// or wss://
+  std::string host;       // name or address, without brackets for IPv6
+  std::string port;       // always set: defaults to 80/443
+  std::string base_path;  // path prefix without trailing slash ("" for "http://h:1/")
 
   // Parses "http://host:port/prefix", "https://...", "ws://", "wss://"; a URL without a scheme
   // ("localhost:8088") is taken as http:// like Locust does. nullopt when unusable.

@@ -1,6 +1,7 @@
 #include "scenario/json_path.h"
 
 #include <charconv>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -72,8 +73,7 @@ std::vector<Step> parse_path(std::string_view path) {
   return steps;
 }
 
-const boost::json::value* follow(const boost::json::value& v, const Step& step,
-                                 std::mt19937_64& rng) {
+const boost::json::value* follow(const boost::json::value& v, const Step& step, core::Rng& rng) {
   if (step.kind == Step::Kind::kMember) {
     const auto* obj = v.if_object();
     return obj != nullptr ? obj->if_contains(step.member) : nullptr;
@@ -116,7 +116,7 @@ std::optional<std::string> to_text(const boost::json::value& v) {
 void validate_json_path(std::string_view path) { parse_path(path); }
 
 std::optional<std::string> extract_json(std::string_view body, std::string_view path,
-                                        std::mt19937_64& rng) {
+                                        core::Rng& rng) {
   std::vector<Step> steps;
   try {
     steps = parse_path(path);

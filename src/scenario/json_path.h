@@ -7,9 +7,10 @@
 //   [*]                a random element of the array
 // Example: "$.series[*].id" picks the id of a random series.
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
+
+#include "core/rng.h"
 
 namespace arrload::scenario {
 
@@ -18,7 +19,7 @@ namespace arrload::scenario {
 // member, index out of range, empty array for [*], wrong type), the value is null, or PATH is
 // malformed. RNG picks the element for [*]. Thread-compatible; allocates.
 std::optional<std::string> extract_json(std::string_view body, std::string_view path,
-                                        std::mt19937_64& rng);
+                                        core::Rng& rng);
 
 // Throws std::invalid_argument describing the first syntax error in PATH, for load-time checks.
 void validate_json_path(std::string_view path);

@@ -133,7 +133,7 @@ UserClass load_user(const Field& field, LoadState& state) {
   }
   if (auto f = field.find("fixed_count")) {
     std::int64_t count = f->integer();
-    if (count < 0 || count > 10'000'000) f->fail("fixed_count must be 0 to 10000000");
+    if (count < 0 || count > 10'000'000) f->fail("must be 0 to 10000000");
     user.fixed_count = static_cast<int>(count);
   }
   if (auto f = field.find("wait")) user.wait = detail::load_wait(*f);
@@ -146,7 +146,7 @@ void load_users(const Field& root, LoadState& state, Suite& suite) {
   std::optional<Field> users = root.find("users");
   if (!users) return;
   users->expect_list("a list of user classes");
-  if (users->items().empty()) users->fail("users: needs at least one user class");
+  if (users->items().empty()) users->fail("needs at least one user class");
   for (const Field& item : users->items()) {
     UserClass user = load_user(item, state);
     for (const UserClass& other : suite.classes) {
@@ -167,7 +167,7 @@ void load_top_level(const Field& root, Suite& suite, bool& host_set, bool& timeo
   }
   if (auto f = root.find("timeout"); f && !timeout_set) {
     suite.default_timeout = f->duration();
-    if (suite.default_timeout.count() <= 0) f->fail("timeout must be greater than 0");
+    if (suite.default_timeout.count() <= 0) f->fail("must be greater than 0");
     timeout_set = true;
   }
 }
@@ -231,6 +231,7 @@ Suite load_suite(const std::string& path) {
     files.emplace_back(path);
   }
   std::vector<Document> docs;
+  docs.reserve(files.size());
   for (const fs::path& file : files) docs.push_back(parse_document(read_file(file), file.string()));
   return build_suite(docs, path);
 }

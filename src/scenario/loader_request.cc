@@ -47,6 +47,13 @@ ParsedText load_path(const Field& field, std::string_view text, LoadState& state
                     "in host:)",
                     path.source));
   }
+  // Placeholder values are sent as is, but a literal space would break the request line.
+  for (const Template::Part& part : path.parts) {
+    const auto* lit = std::get_if<Template::Literal>(&part);
+    if (lit != nullptr && lit->text.find_first_of(" \t\r\n") != std::string::npos) {
+      field.fail("the path cannot contain spaces (write %20, or put the value in query:)");
+    }
+  }
   return path;
 }
 
@@ -234,7 +241,13 @@ Request load_short_request(const Field& field, LoadState& state) {
     if (space == std::string::npos) {
       field.fail(fmt::format("expected 'METHOD /path' (e.g. 'GET /health'), got '{}'", text));
     }
-    r.method = checked_method(field, text.substr(0, space));
+    std::string method = text.substr(0, space);
+    try {
+      method = substitute_env(method);
+    } catch (const std::invalid_argument& e) {
+      field.fail(e.what());
+    }
+    r.method = checked_method(field, method);
     std::size_t start = text.find_first_not_of(" \t", space);
     path = start == std::string::npos ? "" : std::string_view(text).substr(start);
   }
@@ -271,7 +284,7 @@ Request load_request(const Field& field, LoadState& state) {
   if (auto f = field.find("name")) r.name = f->text();
   if (auto f = field.find("timeout")) {
     r.timeout = f->duration();
-    if (r.timeout->count() <= 0) f->fail("timeout must be greater than 0");
+    if (r.timeout->count() <= 0) f->fail("must be greater than 0");
   }
   if (auto f = field.find("expect")) r.expect = load_expect(*f);
   if (auto f = field.find("extract")) load_extract(*f, state, r);

@@ -139,15 +139,15 @@ Task load_task(const Field& field, LoadState& state, const std::vector<std::stri
   } else if (kind == "requests") {
     Field list = field.get("requests", "");
     task.requests = load_request_list(list, state);
-    if (task.requests.empty()) list.fail("requests: needs at least one request");
+    if (task.requests.empty()) list.fail("needs at least one request");
   } else if (kind == "tasks") {
     task.kind = Task::Kind::kGroup;
     task.group = std::make_shared<TaskGroup>(load_group(field, state, task.tags, true));
     if (auto f = field.find("wait")) task.group->wait = load_wait(*f);
   } else {
     Field f = field.get("interrupt", "");
-    if (!nested) f.fail("interrupt: is only allowed among the tasks of a nested group");
-    if (!f.boolean()) f.fail("interrupt: must be true (leave the task out otherwise)");
+    if (!nested) f.fail("only allowed among the tasks of a nested group (a task with tasks:)");
+    if (!f.boolean()) f.fail("must be true (leave the task out otherwise)");
     task.kind = Task::Kind::kInterrupt;
   }
   if (auto f = field.find("name")) task.name = f->text();

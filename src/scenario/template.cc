@@ -11,7 +11,7 @@ namespace arrload::scenario {
 namespace {
 
 // Random UUID version 4 (RFC 4122): 122 random bits, version nibble 4, variant bits 10.
-void append_uuid(std::mt19937_64& rng, std::string& out) {
+void append_uuid(core::Rng& rng, std::string& out) {
   std::uint64_t hi = (rng() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   std::uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
   fmt::format_to(std::back_inserter(out), "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32,

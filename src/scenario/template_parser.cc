@@ -118,7 +118,7 @@ Template::Part parse_choice(std::string_view args, std::string_view expr,
   } else {
     std::string list(args);
     if (scope.data == nullptr || !scope.data->contains(list)) {
-      fail(fmt::format("unknown data list '{}' in '{}' ({})", list, expr, known_lists(scope)));
+      fail(fmt::format("unknown data list '{}' ({})", list, known_lists(scope)));
     }
     choice.options = scope.data->at(list);
   }

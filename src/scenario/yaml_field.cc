@@ -62,8 +62,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-Field::Field(YAML::Node node, std::string file, std::string path, int line)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), line_(line) {}
+Field::Field(const YAML::Node& node, std::string file, std::string path, int line)
+    : node_(node), file_(std::move(file)), path_(std::move(path)), line_(line) {}
 
 void Field::fail(const std::string& message) const {
   throw ScenarioError(file_, line_, path_, message);
@@ -103,7 +103,8 @@ std::vector<std::pair<std::string, Field>> Field::entries() const {
   for (const auto& kv : node_) {
     if (!kv.first.IsScalar()) {
       Field(kv.first, file_, path_, line_of(kv.first, line_))
-          .fail(fmt::format("expected a plain key, got {}", describe(kv.first)));
+          .fail(fmt::format("expected a plain key, got {}{}", describe(kv.first),
+                            kv.first.IsMap() ? " (quote values that start with '{{')" : ""));
     }
     const std::string& key = kv.first.Scalar();
     out.emplace_back(key, child(kv.first, kv.second, path_.empty() ? key : path_ + "." + key));

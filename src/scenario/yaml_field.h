@@ -19,7 +19,7 @@ namespace arrload::scenario::detail {
 class Field {
  public:
   // LINE is 1-based. PATH is the dotted field path ("users[0].tasks[2]"); empty for a file's root.
-  Field(YAML::Node node, std::string file, std::string path, int line);
+  Field(const YAML::Node& node, std::string file, std::string path, int line);
 
   const YAML::Node& node() const { return node_; }
   const std::string& file() const { return file_; }

@@ -13,7 +13,7 @@ namespace {
 void merge_into(std::map<EndpointKey, Entry>& map, EndpointKey&& key, Entry&& entry) {
   // try_emplace leaves its arguments untouched when the key already exists.
   auto [it, inserted] = map.try_emplace(std::move(key), std::move(entry));
-  if (!inserted) it->second.merge(entry);  // NOLINT(bugprone-use-after-move): not moved, above
+  if (!inserted) it->second.merge(entry);
 }
 
 void merge_error(std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash>& errors, ErrorKey&& key,
@@ -46,11 +46,11 @@ Aggregator::Aggregator(core::Micros start_mono, double start_unix)
 
 void Aggregator::absorb(ShardDelta delta) {
   std::lock_guard lock(mu_);
-  for (auto& [key, entry] : delta.entries) {
-    total_[key].merge(entry);
-    merge_into(pending_, std::move(key), std::move(entry));
+  for (auto& row : delta.entries) {
+    total_[row.first].merge(row.second);
+    merge_into(pending_, std::move(row.first), std::move(row.second));
   }
-  for (auto& [key, count] : delta.errors) merge_error(errors_, std::move(key), count);
+  for (auto& row : delta.errors) merge_error(errors_, std::move(row.first), row.second);
 }
 
 void Aggregator::tick() {

@@ -21,12 +21,12 @@ class RunTest : public ::testing::Test {
   }
   void TearDown() override { server_->stop(); }
 
-  // Requests the target has served so far (the stats request itself excluded).
+  // Requests the target has answered so far (the stats request itself is counted after it).
   long served() {
     std::string body = http_get_body(server_->port(), "/__target/stats");
     std::smatch m;
     if (!std::regex_search(body, m, std::regex("\"requests_served\"\\s*:\\s*(\\d+)"))) return -1;
-    return std::stol(m[1]) - 1;
+    return std::stol(m[1]);
   }
 
   std::unique_ptr<target::Server> server_;
@@ -87,7 +87,8 @@ TEST_F(RunTest, CountsMatchTheServerAndCsvHasLocustsShape) {
   EXPECT_GE(history.size(), 3u);  // header + a row per second
 
   std::string json = read_file(dir_.file("out.json"));
-  EXPECT_NE(json.find("\"users_per_class\":{\"Breaker\":1,\"Pinger\":3}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"Pinger\":3"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"Breaker\":1"), std::string::npos) << json;
   EXPECT_NE(json.find("\"num_requests\":" + total[2]), std::string::npos) << json;
 }
 

@@ -24,7 +24,7 @@ class JsonPathTest : public ::testing::Test {
   std::optional<std::string> get(std::string_view path, std::string_view body = kShows) {
     return extract_json(body, path, rng_);
   }
-  std::mt19937_64 rng_{1};
+  core::Rng rng_{1};
 };
 
 TEST_F(JsonPathTest, MembersAndIndices) {
@@ -61,9 +61,9 @@ TEST_F(JsonPathTest, NoMatchGivesNullopt) {
   EXPECT_EQ(get("$.series[3]"), std::nullopt);
   EXPECT_EQ(get("$.series[-4]"), std::nullopt);
   EXPECT_EQ(get("$.series[1].tags[*]"), std::nullopt);  // empty array
-  EXPECT_EQ(get("$.total.x"), std::nullopt);             // member of a number
-  EXPECT_EQ(get("$.series.id"), std::nullopt);           // member of an array
-  EXPECT_EQ(get("$.total[0]"), std::nullopt);            // index into a number
+  EXPECT_EQ(get("$.total.x"), std::nullopt);            // member of a number
+  EXPECT_EQ(get("$.series.id"), std::nullopt);          // member of an array
+  EXPECT_EQ(get("$.total[0]"), std::nullopt);           // index into a number
   EXPECT_EQ(get("$.total", "not json"), std::nullopt);
   EXPECT_EQ(get("$.total", "{\"total\": 1"), std::nullopt);
   EXPECT_EQ(get("$.total", ""), std::nullopt);
@@ -81,10 +81,10 @@ TEST(JsonPathValidate, RejectsWithPosition) {
     const char* path;
     const char* message;
   } cases[] = {
-      {"", "a path starts with '$'"},         {"series[0]", "a path starts with '$'"},
-      {"$.", "empty member name"},            {"$..a", "empty member name"},
-      {"$[0", "expected ']'"},                {"$[x]", "expected an index"},
-      {"$[\"a]", "unclosed quote"},           {"$a", "unexpected 'a'"},
+      {"", "a path starts with '$'"}, {"series[0]", "a path starts with '$'"},
+      {"$.", "empty member name"},    {"$..a", "empty member name"},
+      {"$[0", "expected ']'"},        {"$[x]", "expected an index"},
+      {"$[\"a]", "unclosed quote"},   {"$a", "unexpected 'a'"},
       {"$[*", "expected ']'"},
   };
   for (const Case& c : cases) {

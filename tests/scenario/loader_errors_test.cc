@@ -88,6 +88,8 @@ const BadCase kCases[] = {
     // Requests.
     {U "      - FETCH /x\n", 4, "users[0].tasks[0]", "unknown method 'FETCH' (allowed: GET"},
     {U "      - GET health\n", 4, "users[0].tasks[0]", "the path must start with '/'"},
+    {U "      - request: {path: /a b}\n", 4, "users[0].tasks[0].request.path",
+     "cannot contain spaces"},
     {U "      - request: {method: GET}\n", 4, "users[0].tasks[0].request",
      "missing required key 'path'"},
     {U "      - request: {path: /x, bdy: x}\n", 4, "users[0].tasks[0].request.bdy",

@@ -1,7 +1,7 @@
 // Loading from files and directories.
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 

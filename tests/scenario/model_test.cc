@@ -95,15 +95,14 @@ std::string describe(const Suite& s) {
   return out;
 }
 
-std::string filtered(std::vector<std::string> include, std::vector<std::string> exclude) {
+std::string filtered(const std::vector<std::string>& include,
+                     const std::vector<std::string>& exclude) {
   Suite s = sample();
   filter_tags(s, include, exclude);
   return describe(s);
 }
 
-TEST(FilterTags, NoTagsKeepsEverything) {
-  EXPECT_EQ(filtered({}, {}), describe(sample()));
-}
+TEST(FilterTags, NoTagsKeepsEverything) { EXPECT_EQ(filtered({}, {}), describe(sample())); }
 
 TEST(FilterTags, IncludeKeepsTaggedTasksAndDropsEmptyClasses) {
   EXPECT_EQ(filtered({"health"}, {}), "Health: health; ");
@@ -131,9 +130,7 @@ TEST(FilterTags, IncludeAndExcludeTogether) {
   EXPECT_EQ(filtered({"read", "health"}, {"browsing"}), "Health: health; Browse: shows; ");
 }
 
-TEST(FilterTags, NothingLeftLeavesNoClasses) {
-  EXPECT_EQ(filtered({"nope"}, {}), "");
-}
+TEST(FilterTags, NothingLeftLeavesNoClasses) { EXPECT_EQ(filtered({"nope"}, {}), ""); }
 
 TEST(FilterTags, DoesNotChangeGroupsSharedWithACopy) {
   Suite original = sample();

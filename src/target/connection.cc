@@ -1,0 +1,170 @@
+#include "target/connection.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "core/rng.h"
+
+// GCC 12 misreads Asio's coroutine frame recycling (aligned_alloc, then the frame's own operator
+// delete, which frees it correctly) as a mismatched new/delete once the frame grows large.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace arrload::target {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint64_t kBodyLimit = 1u << 20;
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+// After rejecting a request, how much of the rest of it to read and for how long, so the client
+// gets our answer instead of a reset (closing with unread data sends RST).
+constexpr std::size_t kLingerBytes = 8u << 20;
+constexpr std::size_t kLingerChunk = 64u << 10;
+constexpr auto kLingerTime = std::chrono::seconds(1);
+
+// Counts the connection as open for as long as its coroutine frame lives.
+class OpenConnection {
+ public:
+  explicit OpenConnection(Counters& c) : c_(c) { ++c_.open_connections; }
+  ~OpenConnection() { --c_.open_connections; }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+
+ private:
+  Counters& c_;
+};
+
+std::string random_request_id() {
+  thread_local core::Rng rng(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count()) ^
+                             reinterpret_cast<std::uintptr_t>(&rng));
+  return fmt::format("{:08x}", rng() & 0xffffffffu);
+}
+
+Request make_view(const bhttp::request<bhttp::string_body>& msg) {
+  Request view;
+  view.method = msg.method_string();
+  const std::string_view target = msg.target();
+  const std::size_t q = target.find('?');
+  view.path = target.substr(0, q);
+  if (q != std::string_view::npos) view.query = target.substr(q + 1);
+  view.body = msg.body();
+  for (const auto& field : msg) view.headers.emplace_back(field.name_string(), field.value());
+  return view;
+}
+
+bhttp::response<bhttp::string_body> make_message(Response res, const Request& req, bool keep_alive,
+                                                 Clock::time_point start) {
+  bhttp::response<bhttp::string_body> msg;
+  msg.version(11);
+  msg.result(static_cast<unsigned>(res.status));
+  msg.set(bhttp::field::content_type, "application/json");
+  const std::string_view id = req.header("X-Request-ID");
+  msg.set("X-Request-ID", id.empty() || id.size() > 200 ? random_request_id() : std::string(id));
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  msg.set("X-Process-Time", fmt::format("{:.3f}", seconds));
+  msg.set("X-Frame-Options", "DENY");
+  msg.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : res.headers) msg.set(name, value);
+  msg.keep_alive(keep_alive);
+  msg.body() = std::move(res.body);
+  msg.prepare_payload();
+  if (req.method == "HEAD") {  // keep the Content-Length of the GET, send no body
+    msg.body().clear();
+  }
+  return msg;
+}
+
+void report(const ConnectionContext* ctx, int status, const error_code& ec) {
+  if (!ctx->quiet)
+    fmt::print(stderr, "arrload target: {} for a request: {}\n", status, ec.message());
+}
+
+// Answers a request that could not be read, then lets the client finish sending before closing.
+asio::awaitable<void> reject(tcp::socket& socket, boost::beast::flat_buffer& buffer, error_code ec,
+                             const ConnectionContext* ctx) {
+  int status = 400;
+  std::string_view detail = "Invalid HTTP request received.";
+  if (ec == bhttp::error::body_limit) {
+    status = 413;
+    detail = "Request body too large";
+  } else if (ec == bhttp::error::header_limit) {
+    status = 431;
+    detail = "Request header fields too large";
+  }
+  report(ctx, status, ec);
+  auto msg = make_message(error_response(status, detail), Request{}, false, Clock::now());
+  auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
+  ++ctx->counters.requests_served;
+  if (wec) co_return;
+
+  error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  asio::steady_timer linger(socket.get_executor(), kLingerTime);
+  linger.async_wait([&socket](error_code timer_ec) {
+    if (!timer_ec) socket.close(timer_ec);  // only when it fired: a cancelled wait has no socket
+  });
+  std::size_t drained = 0;
+  while (drained < kLingerBytes) {
+    buffer.consume(buffer.size());
+    auto [rec, n] = co_await socket.async_read_some(buffer.prepare(kLingerChunk), kNoThrow);
+    if (rec) break;
+    drained += n;
+  }
+  linger.cancel();
+}
+
+bool is_closed_by_peer(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category();
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionContext* ctx) {
+  OpenConnection counted(ctx->counters);
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  boost::beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+    auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, kNoThrow);
+    if (ec) {
+      if (!is_closed_by_peer(ec)) co_await reject(socket, buffer, ec, ctx);
+      break;
+    }
+    const Clock::time_point start = Clock::now();
+    Request view = make_view(parser.get());
+    Response res = ctx->router.dispatch(view);
+    if (res.drop_connection) break;
+    const double delay_ms = res.model_delay_ms * ctx->latency_scale + res.fixed_delay_ms;
+    if (delay_ms > 0) {
+      asio::steady_timer timer(socket.get_executor(),
+                               std::chrono::microseconds(static_cast<long long>(delay_ms * 1000)));
+      co_await timer.async_wait(kNoThrow);
+    }
+    const bool keep_alive = parser.get().keep_alive();
+    auto msg = make_message(std::move(res), view, keep_alive, start);
+    auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
+    ++ctx->counters.requests_served;
+    if (wec || !keep_alive) break;
+  }
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace arrload::target

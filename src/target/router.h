@@ -1,0 +1,74 @@
+#pragma once
+// Routing for the embedded AutoArr target, FastAPI-like: method + path pattern ("{param}" matches
+// one segment) to a handler; 404 for unknown paths, 405 for a known path with another method,
+// 307 to the slash-toggled path when only that one exists (Starlette's redirect_slashes).
+//
+// Handlers are synchronous and pure: they return a Response that says how long the server should
+// wait before sending it, so they are testable without sockets and never block a thread.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace arrload::target {
+
+// A received request as handlers see it. Views into the server's buffers, valid during dispatch.
+struct Request {
+  std::string_view method;  // "GET", ...
+  std::string_view path;    // percent-encoded, without the query
+  std::string_view query;   // after '?', without it; "" when absent
+  std::string_view body;
+  std::vector<std::pair<std::string_view, std::string_view>> headers;  // as received
+  std::vector<std::pair<std::string_view, std::string_view>> params;   // filled by the router
+
+  // The value of header NAME (case-insensitive); "" when absent.
+  std::string_view header(std::string_view name) const;
+  // The path parameter NAME of the matched pattern; "" when absent.
+  std::string_view param(std::string_view name) const;
+  // The decoded value of query parameter NAME; nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string body;                                          // JSON text (may be empty)
+  std::vector<std::pair<std::string, std::string>> headers;  // besides the server-wide ones
+  double model_delay_ms = 0;     // the route's modelled cost; scaled by Options::latency_scale
+  double fixed_delay_ms = 0;     // an exact wait, not scaled (the diagnostic sleep route)
+  bool drop_connection = false;  // close the connection without responding
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+// JSON error bodies in FastAPI's form.
+Response error_response(int status, std::string_view detail);  // {"detail": DETAIL}
+
+class Router {
+ public:
+  // Adds a route. METHOD "*" accepts any method. PATTERN is "/a/{name}/b"; a trailing slash is
+  // significant. BASE_DELAY_MS becomes the response's model_delay_ms unless the handler set one.
+  // Routes are tried in the order added.
+  void add(std::string_view method, std::string_view pattern, double base_delay_ms,
+           Handler handler);
+
+  // Finds the route for REQ, fills REQ.params and runs its handler; or answers 404/405/307.
+  Response dispatch(Request& req) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{name}" for a parameter
+    double base_delay_ms;
+    Handler handler;
+  };
+  enum class Match { kNone, kPath, kFull };
+  static Match match(const Route& route, std::string_view method,
+                     const std::vector<std::string_view>& segments);
+  bool path_exists(std::string_view path) const;
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace arrload::target

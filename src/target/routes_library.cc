@@ -1,0 +1,154 @@
+// Library routes: shows and movies (Sonarr/Radarr stand-ins) and downloads (SABnzbd). The
+// library never changes, so every body is serialized once when the routes are added.
+#include <memory>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "target/routes.h"
+
+namespace arrload::target {
+namespace {
+
+namespace json = boost::json;
+
+json::object show_summary(const Show& s) {
+  return {{"id", s.id},
+          {"title", s.title},
+          {"year", s.year},
+          {"tvdb_id", s.tvdb_id},
+          {"monitored", s.monitored},
+          {"status", s.status},
+          {"seasons", s.seasons.size()},
+          {"episode_count", s.episode_count}};
+}
+
+json::object show_detail(const Show& s) {
+  json::object o = show_summary(s);
+  json::array seasons;
+  for (const Season& season : s.seasons) {
+    seasons.push_back({{"season_number", season.season_number},
+                       {"episode_count", season.episode_count},
+                       {"monitored", season.monitored}});
+  }
+  o["seasons"] = std::move(seasons);
+  return o;
+}
+
+json::object movie_json(const Movie& m) {
+  return {{"id", m.id},           {"title", m.title},         {"year", m.year},
+          {"tmdb_id", m.tmdb_id}, {"monitored", m.monitored}, {"has_file", m.has_file},
+          {"status", m.status}};
+}
+
+json::object queue_json(const Library& lib) {
+  json::array items;
+  for (const QueueItem& q : lib.queue()) {
+    items.push_back({{"nzo_id", q.nzo_id},
+                     {"filename", q.filename},
+                     {"status", q.status},
+                     {"percentage", q.percentage},
+                     {"mb_left", q.mb_left},
+                     {"mb", q.mb},
+                     {"timeleft", q.timeleft},
+                     {"cat", q.cat}});
+  }
+  const DownloaderStatus& d = lib.downloader();
+  return {{"queue", std::move(items)},
+          {"speed", d.speed},
+          {"size_left", d.size_left},
+          {"paused", d.paused}};
+}
+
+json::object history_item(const HistoryItem& h) {
+  json::object o{{"nzo_id", h.nzo_id},
+                 {"name", h.name},
+                 {"status", h.status},
+                 {"completed", h.completed},
+                 {"bytes", h.bytes},
+                 {"category", h.category},
+                 {"fail_message", h.fail_message}};
+  return o;
+}
+
+// A GET /{collection}/{id} handler over bodies serialized in advance (index = id - 1).
+Handler by_id(std::vector<std::string> bodies, std::string_view not_found) {
+  auto shared = std::make_shared<const std::vector<std::string>>(std::move(bodies));
+  return [shared, not_found = std::string(not_found)](const Request& req) {
+    const std::optional<long long> id = parse_int(req.param("id"));
+    if (!id) {
+      return validation_error("path", "id", "int_parsing",
+                              "Input should be a valid integer, unable to parse string as an "
+                              "integer",
+                              req.param("id"));
+    }
+    if (*id < 1 || *id > static_cast<long long>(shared->size())) {
+      return error_response(404, not_found);
+    }
+    return json_response(200, (*shared)[static_cast<std::size_t>(*id - 1)]);
+  };
+}
+
+Handler constant(std::string body) {
+  return [body = std::move(body)](const Request&) { return json_response(200, body); };
+}
+
+Response history(const Library& lib, const Request& req) {
+  long long limit = 50;
+  if (auto text = req.query_param("limit")) {
+    const std::optional<long long> parsed = parse_int(*text);
+    if (!parsed || *parsed < 1) {
+      return validation_error("query", "limit", "int_parsing", "Input should be a valid integer",
+                              *text);
+    }
+    limit = *parsed;
+  }
+  json::array items;
+  for (const HistoryItem& h : lib.history()) {
+    if (static_cast<long long>(items.size()) >= limit) break;
+    items.push_back(history_item(h));
+  }
+  json::object body{{"history", std::move(items)}, {"total", lib.history().size()}};
+  return json_response(200, to_json(body));
+}
+
+}  // namespace
+
+void add_library_routes(Router& router, TargetState& state) {
+  const Library& lib = state.library;
+  json::array series;
+  std::vector<std::string> show_bodies;
+  for (const Show& s : lib.shows()) {
+    series.push_back(show_summary(s));
+    show_bodies.push_back(to_json(show_detail(s)));
+  }
+  json::array movies;
+  std::vector<std::string> movie_bodies;
+  for (const Movie& m : lib.movies()) {
+    movies.push_back(movie_json(m));
+    movie_bodies.push_back(to_json(movies.back()));
+  }
+  const std::size_t show_count = series.size();
+  const std::size_t movie_count = movies.size();
+  const DownloaderStatus& d = lib.downloader();
+
+  router.add("GET", "/api/v1/shows/", kReadDelayMs,
+             constant(to_json(json::object{{"series", std::move(series)}, {"total", show_count}})));
+  router.add("GET", "/api/v1/shows/{id}", kReadDelayMs,
+             by_id(std::move(show_bodies), "Series not found"));
+  router.add(
+      "GET", "/api/v1/movies/", kReadDelayMs,
+      constant(to_json(json::object{{"movies", std::move(movies)}, {"total", movie_count}})));
+  router.add("GET", "/api/v1/movies/{id}", kReadDelayMs,
+             by_id(std::move(movie_bodies), "Movie not found"));
+  router.add("GET", "/api/v1/downloads/queue", kReadDelayMs, constant(to_json(queue_json(lib))));
+  router.add("GET", "/api/v1/downloads/status", kReadDelayMs,
+             constant(to_json(json::object{{"version", d.version},
+                                           {"paused", d.paused},
+                                           {"speed", d.speed},
+                                           {"disk_free", d.disk_free_gb}})));
+  router.add("GET", "/api/v1/downloads/history", kReadDelayMs,
+             [&lib](const Request& req) { return history(lib, req); });
+}
+
+}  // namespace arrload::target

@@ -1,0 +1,175 @@
+#include "target/server.h"
+
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "target/connection.h"
+#include "target/library.h"
+#include "target/request_store.h"
+#include "target/routes.h"
+
+namespace arrload::target {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
+// Threading: one io_context per thread, each owning the connections handed to it (the wrk model,
+// as in the load generator). A connection lives on one thread, so no strand or lock guards its
+// state, and nothing but the counters and the request store is shared. The acceptor runs on the
+// first io_context and deals connections round-robin.
+struct Server::Impl {
+  explicit Impl(Options o)
+      : options(std::move(o)),
+        library(options.seed),
+        requests(options.seed),
+        state{library, requests, counters, iso_now()},
+        router(make_router(state)),
+        context{router, counters, options.latency_scale, options.quiet} {}
+
+  void open_acceptor();
+
+  Options options;
+  Library library;
+  RequestStore requests;
+  Counters counters;
+  TargetState state;
+  Router router;
+  ConnectionContext context;
+
+  std::mutex lifecycle;  // start() and stop()
+  bool started = false;
+  bool stopped = false;
+  unsigned short port = 0;
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<WorkGuard> guards;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+};
+
+namespace {
+
+asio::awaitable<void> accept_loop(Server::Impl* srv) {
+  std::size_t next = 0;
+  for (;;) {
+    asio::io_context& io = *srv->ios[next++ % srv->ios.size()];
+    auto [ec, socket] = co_await srv->acceptor->async_accept(io, kNoThrow);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {  // out of descriptors, typically: wait rather than spin
+      if (!srv->options.quiet) fmt::print(stderr, "arrload target: accept: {}\n", ec.message());
+      asio::steady_timer pause(srv->acceptor->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    asio::co_spawn(io, serve_connection(std::move(socket), &srv->context), asio::detached);
+  }
+}
+
+tcp::endpoint resolve_bind(asio::io_context& io, const Options& o) {
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(o.bind, std::to_string(o.port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error(
+        fmt::format("cannot listen on '{}': not an address of this machine ({})", o.bind,
+                    ec ? ec.message() : "no address"));
+  }
+  return results.begin()->endpoint();
+}
+
+}  // namespace
+
+void Server::Impl::open_acceptor() {
+  const tcp::endpoint endpoint = resolve_bind(*ios.front(), options);
+  acceptor.emplace(*ios.front());
+  boost::system::error_code ec;
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.reset();
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", options.bind, options.port, ec.message()));
+  }
+  port = acceptor->local_endpoint().port();
+}
+
+Server::Server(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.lifecycle);
+  if (s.started) throw std::logic_error("target::Server::start() called twice");
+  const int threads = std::max(1, s.options.threads);
+  for (int i = 0; i < threads; ++i) s.ios.push_back(std::make_unique<asio::io_context>(1));
+  s.open_acceptor();  // throws before any thread exists
+  s.started = true;
+  asio::co_spawn(*s.ios.front(), accept_loop(&s), asio::detached);
+  for (auto& io : s.ios) {
+    s.guards.push_back(asio::make_work_guard(*io));
+    s.threads.emplace_back([&io = *io] { io.run(); });
+  }
+}
+
+unsigned short Server::port() const { return impl_->port; }
+
+void Server::stop() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.lifecycle);
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  for (auto& io : s.ios) io->stop();
+  for (std::thread& t : s.threads) t.join();
+  // With every thread gone, destroying the contexts destroys the suspended connection
+  // coroutines, and with them their sockets.
+  s.guards.clear();
+  s.acceptor.reset();
+  s.ios.clear();
+}
+
+int run_target(const Options& options) {
+  Server server(options);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload target: {}\n", e.what());
+    return 1;
+  }
+  const bool v6 = options.bind.find(':') != std::string::npos;
+  fmt::print("arrload target listening on http://{}{}{}:{}\n", v6 ? "[" : "", options.bind,
+             v6 ? "]" : "", server.port());
+  std::fflush(stdout);
+  asio::io_context signals_io(1);
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int) {});
+  signals_io.run();
+  server.stop();
+  if (!options.quiet) fmt::print(stderr, "arrload target: stopped\n");
+  return 0;
+}
+
+}  // namespace arrload::target

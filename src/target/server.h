@@ -1,0 +1,46 @@
+#pragma once
+// The embedded AutoArr target: an HTTP/1.1 server answering the AutoArr API routes the suite
+// uses (see docs/target.md and routes.h) from a seeded fake library, with a per-route latency
+// model. Beast stays inside server.cc.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace arrload::target {
+
+struct Options {
+  std::string bind = "127.0.0.1";  // address (or name) to listen on
+  unsigned short port = 8088;      // 0 = any free port; see Server::port()
+  int threads = 1;                 // server threads, each with its own io_context; < 1 means 1
+  double latency_scale = 1.0;      // multiplies every route's modelled cost; 0 = answer at once
+  std::uint64_t seed = 42;         // seed of the generated library and ids
+  bool quiet = true;               // false: report rejected requests and accept errors on stderr
+};
+
+class Server {
+ public:
+  explicit Server(Options options);
+  ~Server();  // stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Throws std::runtime_error with a clear message if the
+  // address cannot be used (in use, not local, not an address). Call once.
+  void start();
+  // The bound port (the ephemeral one when Options::port was 0). REQUIRES: start() succeeded.
+  unsigned short port() const;
+  // Closes the listener and every connection (in-flight requests are dropped) and joins the
+  // threads. Idempotent. Call from outside the server's threads.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs a server in the foreground until SIGINT/SIGTERM; prints
+// "arrload target listening on http://127.0.0.1:PORT"; returns the exit code (1 if start fails).
+int run_target(const Options& options);
+
+}  // namespace arrload::target
