@@ -36,23 +36,24 @@ std::string stats_line(const stats::Snapshot& snap, const stats::EndpointStats& 
                      s.current_fail_per_sec);
 }
 
-std::string rule(std::size_t width) {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n", std::string(8, '-'), std::string(width + 1, '-'),
-                     std::string(9, '-'), std::string(14, '-'), std::string(8, '-'),
-                     std::string(8, '-'), std::string(8, '-'), std::string(8, '-'),
-                     std::string(9, '-'), std::string(12, '-'));
+// A separator line under HEADER: dashes, with a '|' wherever the header has one.
+std::string rule(const std::string& header) {
+  std::string out;
+  for (char c : header) out += c == '|' ? '|' : c == '\n' ? '\n' : '-';
+  return out;
 }
 
 }  // namespace
 
 std::string stats_table(const stats::Snapshot& snap) {
   std::size_t width = name_width(snap);
-  std::string out = fmt::format("{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>11}\n",
-                                "Type", "Name", width, "# reqs", "# fails", "Avg", "Min", "Max",
-                                "Med", "req/s", "failures/s");
-  out += rule(width);
+  std::string header =
+      fmt::format("{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>11}\n", "Type",
+                  "Name", width, "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s",
+                  "failures/s");
+  std::string out = header + rule(header);
   for (const auto& e : snap.endpoints) out += stats_line(snap, e, width);
-  out += rule(width);
+  out += rule(header);
   out += stats_line(snap, snap.aggregated, width);
   return out;
 }
@@ -60,23 +61,21 @@ std::string stats_table(const stats::Snapshot& snap) {
 std::string percentiles_table(const stats::Snapshot& snap) {
   std::size_t width = name_width(snap);
   std::string out = "Response time percentiles (approximated)\n";
-  out += fmt::format("{:<8} {:<{}}", "Type", "Name", width);
-  for (const char* label : kPercentileLabels) out += fmt::format(" {:>7}", label);
-  out += fmt::format(" {:>8}\n", "# reqs");
-  out += std::string(8, '-') + "|" + std::string(width + 1, '-') + "|" +
-         std::string(8 * std::size(kPercentiles), '-') + "|" + std::string(9, '-') + "\n";
+  std::string header = fmt::format("{:<8} {:<{}} |", "Type", "Name", width);
+  for (const char* label : kPercentileLabels) header += fmt::format(" {:>7}", label);
+  header += fmt::format(" | {:>8}\n", "# reqs");
+  out += header + rule(header);
   auto line = [&](const stats::EndpointStats& s) {
-    std::string l = fmt::format("{:<8} {:<{}}", s.key.method, clip(s.key.name, width), width);
+    std::string l = fmt::format("{:<8} {:<{}} |", s.key.method, clip(s.key.name, width), width);
     for (double q : kPercentiles) {
       l += fmt::format(" {:>7}", s.total.num_requests
                                      ? ms_cell(static_cast<double>(s.total.latency.percentile(q)))
                                      : "N/A");
     }
-    return l + fmt::format(" {:>8}\n", s.total.num_requests);
+    return l + fmt::format(" | {:>8}\n", s.total.num_requests);
   };
   for (const auto& e : snap.endpoints) out += line(e);
-  out += std::string(8, '-') + "|" + std::string(width + 1, '-') + "|" +
-         std::string(8 * std::size(kPercentiles), '-') + "|" + std::string(9, '-') + "\n";
+  out += rule(header);
   out += line(snap.aggregated);
   return out;
 }
