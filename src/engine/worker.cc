@@ -44,6 +44,8 @@ struct Worker::Impl {
   WorkerEnv env;
   asio::steady_timer flush_timer;
   std::unordered_map<std::uint64_t, std::unique_ptr<User>> users;
+  // Per stopping user: the timer that ends it if it outlives its stop timeout.
+  std::unordered_map<std::uint64_t, std::unique_ptr<asio::steady_timer>> kill_timers;
   std::atomic<std::size_t>& live;
   bool stopping_all = false;
   bool finished = false;
@@ -72,15 +74,22 @@ struct Worker::Impl {
     }
     auto limit = stop_timeout + (has_on_stop ? std::chrono::microseconds(kOnStopGrace)
                                              : std::chrono::microseconds(0));
-    auto timer = std::make_shared<asio::steady_timer>(io, limit);
     std::uint64_t id = user.id();
-    timer->async_wait([this, timer, id](boost::system::error_code) {
+    auto& timer = kill_timers[id];
+    timer = std::make_unique<asio::steady_timer>(io, limit);
+    timer->async_wait([this, id](boost::system::error_code ec) {
+      if (ec) return;
       if (auto it = users.find(id); it != users.end()) it->second->abort(/*kill=*/true);
     });
   }
 
   void on_user_finished(std::uint64_t id) {
     users.erase(id);
+    // A pending kill timer would keep io.run() going after the last user ended.
+    if (auto it = kill_timers.find(id); it != kill_timers.end()) {
+      it->second->cancel();
+      kill_timers.erase(it);
+    }
     live.fetch_sub(1, std::memory_order_relaxed);
     if (stopping_all && users.empty()) finish();
   }

@@ -22,7 +22,7 @@ class ScenarioError : public std::runtime_error {
   std::string field_;
 };
 
-// Loads PATH (a .yaml/.yml file, or a directory whose *.yaml files are merged in name order).
+// Loads PATH (a .yaml/.yml file, or a directory whose *.yaml/*.yml files are merged in name order).
 // Environment variables are substituted now. Throws ScenarioError for any problem.
 Suite load_suite(const std::string& path);
 
