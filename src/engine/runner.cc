@@ -97,6 +97,7 @@ struct Runner::Impl {
   double spawn_rate = 1;
   bool spawn_complete_reported = false;
   bool stopping = false;
+  bool drained = false;  // every user ended; no timer may re-arm after this
   int ticks = 0;
   std::vector<std::pair<std::string, std::uint64_t>> users_at_stop;  // for the final snapshot
   std::uint64_t user_count_at_stop = 0;
@@ -159,7 +160,7 @@ struct Runner::Impl {
     if (static_cast<int>(spawned.size()) != goal) {
       spawn_timer.expires_after(microseconds(static_cast<std::int64_t>(1e6 * step / spawn_rate)));
       spawn_timer.async_wait([this](boost::system::error_code ec) {
-        if (!ec) spawn_step();
+        if (!ec && !drained) spawn_step();
       });
     } else if (!spawn_complete_reported) {
       spawn_complete_reported = true;
@@ -184,7 +185,9 @@ struct Runner::Impl {
   void schedule_tick() {
     tick_timer.expires_after(std::chrono::seconds(1));
     tick_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
+      // A tick that expired together with the run-time timer is already queued when the drain
+      // cancels it, so cancel() alone cannot stop it from re-arming.
+      if (ec || drained) return;
       aggregator.tick();
       ++ticks;
       stats::Snapshot snap = snapshot();
@@ -210,6 +213,7 @@ struct Runner::Impl {
     bool all_done = std::all_of(workers.begin(), workers.end(),
                                 [](const auto& w) { return w->live_users() == 0; });
     if (all_done) {
+      drained = true;
       spawned.clear();
       tick_timer.cancel();
       signals.cancel();
@@ -223,7 +227,7 @@ struct Runner::Impl {
 
   void watch_signals() {
     signals.async_wait([this](boost::system::error_code ec, int signo) {
-      if (ec) return;
+      if (ec || drained) return;
       if (!stopping) {
         info(fmt::format("Received {}, stopping (reports will be written)",
                          signo == SIGINT ? "SIGINT" : "SIGTERM"));
