@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   std::string validate_file;
   std::vector<std::string> validate_tags, validate_exclude;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario file and exit");
-  validate_cmd->add_option("-f,--scenario,--locustfile", validate_file, "Scenario file or directory")
+  validate_cmd
+      ->add_option("-f,--scenario,--locustfile", validate_file, "Scenario file or directory")
       ->required();
   validate_cmd->add_option("-T,--tags", validate_tags, "Keep only tasks with one of these tags");
   validate_cmd->add_option("-E,--exclude-tags", validate_exclude, "Drop tasks with these tags");
@@ -81,8 +82,9 @@ int main(int argc, char** argv) {
   target_cmd->add_option("--port", target_opts.port, "Port (0 = any free port)")
       ->capture_default_str();
   target_cmd->add_option("--threads", target_opts.threads, "Server threads")->capture_default_str();
-  target_cmd->add_option("--latency-scale", target_opts.latency_scale,
-                         "Multiply the simulated latency of every route (0 = none)")
+  target_cmd
+      ->add_option("--latency-scale", target_opts.latency_scale,
+                   "Multiply the simulated latency of every route (0 = none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   target_cmd->add_option("--seed", target_opts.seed, "Seed of the generated library")

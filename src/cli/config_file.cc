@@ -54,7 +54,8 @@ std::vector<std::string> config_file_tokens(const std::string& path) {
     std::string value = unquote(trim(line.substr(eq + 1)));
     if (key.rfind("--", 0) == 0) key = key.substr(2);
     for (char& c : key) c = c == '_' ? '-' : c;
-    if (key.empty()) throw std::runtime_error(fmt::format("{}:{}: missing option name", path, number));
+    if (key.empty())
+      throw std::runtime_error(fmt::format("{}:{}: missing option name", path, number));
     if (std::getenv(env_name(key).c_str())) continue;
     if (value == "true" || value == "True") {
       tokens.push_back("--" + key);

@@ -30,9 +30,9 @@ int execute_demo(RunCommand cmd) {
     cmd.scenario = "examples/demo.yaml (embedded)";
     cmd.scenario_text = std::string(demo_scenario_yaml());
   }
-  fmt::print(stderr, "arrload demo: embedded AutoArr target on {}; {} users for {}; reports: {}_*.csv\n",
-             cmd.host, cmd.users, cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time,
-             cmd.csv_prefix);
+  fmt::print(
+      stderr, "arrload demo: embedded AutoArr target on {}; {} users for {}; reports: {}_*.csv\n",
+      cmd.host, cmd.users, cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time, cmd.csv_prefix);
   int status = execute_run(cmd);
   server.stop();
   return status;

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/config_file.h"
 #include "core/duration.h"
@@ -43,7 +43,8 @@ std::vector<std::string> split_tags(const std::vector<std::string>& raw) {
     std::size_t start = 0;
     while (start <= item.size()) {
       std::size_t comma = item.find(',', start);
-      std::string tag = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string tag =
+          item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!tag.empty()) out.push_back(tag);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -72,9 +73,12 @@ std::optional<scenario::Suite> load_checked(const std::string& path, const std::
 
 const char* reason_name(engine::StopReason r) {
   switch (r) {
-    case engine::StopReason::kRunTime: return "run_time";
-    case engine::StopReason::kSignal: return "signal";
-    case engine::StopReason::kRequested: return "requested";
+    case engine::StopReason::kRunTime:
+      return "run_time";
+    case engine::StopReason::kSignal:
+      return "signal";
+    case engine::StopReason::kRequested:
+      return "requested";
   }
   return "unknown";
 }
@@ -92,8 +96,9 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                      "Scenario file (YAML) or a directory of them")
           ->required(scenario_required),
       "scenario");
-  env(app.add_option("-H,--host", cmd.host, "Base URL to test, e.g. http://localhost:8088 "
-                                            "(default: the scenario's host)"),
+  env(app.add_option("-H,--host", cmd.host,
+                     "Base URL to test, e.g. http://localhost:8088 "
+                     "(default: the scenario's host)"),
       "host");
   env(app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
           ->capture_default_str()
@@ -125,21 +130,23 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       "csv-full-history");
   env(app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)"),
       "json");
-  env(app.add_option("-T,--tags", cmd.tags, "Only run tasks with one of these tags (a,b or -T a -T b)"),
+  env(app.add_option("-T,--tags", cmd.tags,
+                     "Only run tasks with one of these tags (a,b or -T a -T b)"),
       "tags");
   env(app.add_option("-E,--exclude-tags", cmd.exclude_tags,
                      "Do not run tasks with any of these tags"),
       "exclude-tags");
   env(app.add_option("-L,--loglevel", cmd.loglevel, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
           ->capture_default_str()
-          ->transform(CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"},
-                                    CLI::ignore_case)),
+          ->transform(
+              CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case)),
       "loglevel");
   env(app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
                      "Exit status when any request failed")
           ->capture_default_str(),
       "exit-code-on-error");
-  env(app.add_flag("--only-summary", cmd.only_summary, "Print only the final summary, no live table"),
+  env(app.add_flag("--only-summary", cmd.only_summary,
+                   "Print only the final summary, no live table"),
       "only-summary");
   env(app.add_flag("--reset-stats", cmd.reset_stats,
                    "Reset the statistics once every user has spawned"),

@@ -4,15 +4,24 @@ namespace arrload::core {
 
 std::string_view to_string(NetError e) {
   switch (e) {
-    case NetError::kNone: return "ok";
-    case NetError::kConnectionRefused: return "ConnectionRefusedError: connection refused";
-    case NetError::kResolve: return "ResolveError: host name did not resolve";
-    case NetError::kTimeout: return "TimeoutError: request timed out";
-    case NetError::kConnectionReset: return "ConnectionResetError: connection reset by peer";
-    case NetError::kTls: return "SSLError: TLS failure";
-    case NetError::kProtocol: return "ProtocolError: malformed response";
-    case NetError::kAborted: return "StopUser: run stopped during the request";
-    case NetError::kOther: return "ConnectionError: socket error";
+    case NetError::kNone:
+      return "ok";
+    case NetError::kConnectionRefused:
+      return "ConnectionRefusedError: connection refused";
+    case NetError::kResolve:
+      return "ResolveError: host name did not resolve";
+    case NetError::kTimeout:
+      return "TimeoutError: request timed out";
+    case NetError::kConnectionReset:
+      return "ConnectionResetError: connection reset by peer";
+    case NetError::kTls:
+      return "SSLError: TLS failure";
+    case NetError::kProtocol:
+      return "ProtocolError: malformed response";
+    case NetError::kAborted:
+      return "StopUser: run stopped during the request";
+    case NetError::kOther:
+      return "ConnectionError: socket error";
   }
   return "unknown";
 }

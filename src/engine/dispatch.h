@@ -14,8 +14,8 @@ namespace arrload::engine {
 
 struct ClassWeight {
   std::string name;
-  int weight = 1;       // >= 0; classes of weight 0 and no fixed count never spawn
-  int fixed_count = -1; // >= 0 for a fixed-count class, -1 otherwise
+  int weight = 1;        // >= 0; classes of weight 0 and no fixed count never spawn
+  int fixed_count = -1;  // >= 0 for a fixed-count class, -1 otherwise
 };
 
 class ClassDispatcher {

@@ -12,8 +12,8 @@ namespace arrload::engine {
 // default: any status >= 400). MESSAGE is set to the failure message (Locust's wording where
 // Locust has one, e.g. "HTTPError('500 Server Error: Internal Server Error for url: /x')"), and
 // left untouched on success. PATH is the rendered request path.
-bool check_response(const scenario::Request& req, const http::Response& resp,
-                    std::string_view path, std::string& message);
+bool check_response(const scenario::Request& req, const http::Response& resp, std::string_view path,
+                    std::string& message);
 
 // The standard reason phrase of STATUS ("Not Found"), or "" when unknown.
 std::string_view reason_phrase(int status);

@@ -7,15 +7,15 @@
 namespace arrload::engine {
 
 struct RunOptions {
-  std::string host;                  // base URL; empty = the scenario's host
-  int users = 1;                     // target number of users
-  double spawn_rate = 1;             // users started (or stopped) per second, > 0
+  std::string host;                                   // base URL; empty = the scenario's host
+  int users = 1;                                      // target number of users
+  double spawn_rate = 1;                              // users started (or stopped) per second, > 0
   std::optional<std::chrono::microseconds> run_time;  // stop after this; none = until stopped
-  std::chrono::microseconds stop_timeout{0};  // let users finish their task for this long
-  int threads = 0;                   // worker threads; 0 = one per core
-  bool reset_stats = false;          // reset statistics once all users have spawned
-  bool verify_tls = false;           // check server certificates
-  std::uint64_t seed = 0;            // random seed; 0 = from the clock
+  std::chrono::microseconds stop_timeout{0};          // let users finish their task for this long
+  int threads = 0;                                    // worker threads; 0 = one per core
+  bool reset_stats = false;  // reset statistics once all users have spawned
+  bool verify_tls = false;   // check server certificates
+  std::uint64_t seed = 0;    // random seed; 0 = from the clock
 };
 
 }  // namespace arrload::engine

@@ -8,11 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include "core/clock.h"
 #include "engine/dispatch.h"
@@ -40,7 +40,8 @@ std::vector<http::Url> class_urls(const scenario::Suite& suite, const std::strin
     const std::string& text = !c.host.empty() ? c.host : !host.empty() ? host : suite.host;
     if (text.empty()) {
       throw std::invalid_argument(
-          "no host: give --host (e.g. --host http://127.0.0.1:8088) or set `host:` in the scenario");
+          "no host: give --host (e.g. --host http://127.0.0.1:8088) or set `host:` in the "
+          "scenario");
     }
     auto url = http::Url::parse(text);
     if (!url) throw std::invalid_argument(fmt::format("invalid host URL '{}'", text));
@@ -69,10 +70,12 @@ struct Runner::Impl {
         stop_timer(io),
         drain_timer(io),
         signals(io, SIGINT, SIGTERM) {
-    int threads = opts.threads > 0 ? opts.threads
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = opts.threads > 0
+                      ? opts.threads
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < threads; ++i) {
-      workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions, opts.verify_tls));
+      workers.push_back(
+          std::make_unique<Worker>(suite, urls, aggregator, exceptions, opts.verify_tls));
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
     target_users = opts.users;
@@ -111,7 +114,8 @@ struct Runner::Impl {
     std::vector<std::uint64_t> counts(suite.classes.size(), 0);
     for (const auto& s : spawned) ++counts[static_cast<std::size_t>(s.class_index)];
     std::vector<std::pair<std::string, std::uint64_t>> out;
-    for (std::size_t i = 0; i < counts.size(); ++i) out.emplace_back(suite.classes[i].name, counts[i]);
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      out.emplace_back(suite.classes[i].name, counts[i]);
     return out;
   }
 
@@ -146,7 +150,8 @@ struct Runner::Impl {
     if (stopping) return;
     const int step = std::max(1, static_cast<int>(std::floor(spawn_rate)));
     const auto current = static_cast<int>(spawned.size());
-    const int capacity = static_cast<int>(dispatcher.first(static_cast<std::size_t>(target_users)).size());
+    const int capacity =
+        static_cast<int>(dispatcher.first(static_cast<std::size_t>(target_users)).size());
     const int goal = std::min(target_users, capacity);
     if (current < goal) {
       for (int i = 0; i < std::min(step, goal - current); ++i) spawn_one();
@@ -177,7 +182,8 @@ struct Runner::Impl {
     target_users = std::max(0, users);
     spawn_rate = rate > 0 ? rate : 1;
     spawn_complete_reported = false;
-    info(fmt::format("Ramping to {} users at a rate of {:.2f} per second", target_users, spawn_rate));
+    info(fmt::format("Ramping to {} users at a rate of {:.2f} per second", target_users,
+                     spawn_rate));
     spawn_timer.cancel();
     spawn_step();
   }

@@ -1,8 +1,8 @@
 #include "engine/user.h"
 
+#include <fmt/format.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "engine/response_check.h"
 #include "scenario/json_path.h"
@@ -161,8 +161,8 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
       auto value = scenario::extract_json(resp.body, x.json_path, rng_);
       if (!value) {
         failed = true;
-        message_buf_ = fmt::format("extract {}: {} matched nothing in the response", x.var,
-                                   x.json_path);
+        message_buf_ =
+            fmt::format("extract {}: {} matched nothing in the response", x.var, x.json_path);
         break;
       }
       vars_[static_cast<std::size_t>(x.slot)] = std::move(*value);

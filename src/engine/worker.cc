@@ -1,12 +1,12 @@
 #include "engine/worker.h"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include "engine/user.h"
 #include "http/client.h"
@@ -116,8 +116,8 @@ asio::awaitable<void> run_user(Worker::Impl* impl, User* user) {
 
 Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
                stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls)
-    : impl_(std::make_unique<Impl>(suite, std::move(class_urls), aggregator, exceptions,
-                                   verify_tls, live_)) {}
+    : impl_(std::make_unique<Impl>(suite, std::move(class_urls), aggregator, exceptions, verify_tls,
+                                   live_)) {}
 
 Worker::~Worker() {
   if (thread_.joinable()) {

@@ -24,10 +24,12 @@ std::string clip(const std::string& s, std::size_t width) {
 std::string stats_line(const stats::Snapshot& snap, const stats::EndpointStats& s,
                        std::size_t width) {
   const stats::Entry& t = s.total;
-  double fail_pct =
-      t.num_requests ? 100.0 * static_cast<double>(t.num_failures) / static_cast<double>(t.num_requests)
-                     : 0.0;
-  auto ms = [&](std::uint64_t us) { return t.num_requests ? ms_cell(static_cast<double>(us)) : "0"; };
+  double fail_pct = t.num_requests ? 100.0 * static_cast<double>(t.num_failures) /
+                                         static_cast<double>(t.num_requests)
+                                   : 0.0;
+  auto ms = [&](std::uint64_t us) {
+    return t.num_requests ? ms_cell(static_cast<double>(us)) : "0";
+  };
   return fmt::format("{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8.2f} {:>11.2f}\n",
                      s.key.method, clip(s.key.name, width), width, t.num_requests,
                      fmt::format("{}({:.2f}%)", t.num_failures, fail_pct),
@@ -47,10 +49,9 @@ std::string rule(const std::string& header) {
 
 std::string stats_table(const stats::Snapshot& snap) {
   std::size_t width = name_width(snap);
-  std::string header =
-      fmt::format("{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>11}\n", "Type",
-                  "Name", width, "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s",
-                  "failures/s");
+  std::string header = fmt::format(
+      "{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>11}\n", "Type", "Name", width,
+      "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s", "failures/s");
   std::string out = header + rule(header);
   for (const auto& e : snap.endpoints) out += stats_line(snap, e, width);
   out += rule(header);
@@ -96,7 +97,8 @@ std::string final_summary(const stats::Snapshot& snap) {
   if (std::string errors = error_report(snap); !errors.empty()) out += errors + "\n";
   if (!snap.exceptions.empty()) {
     out += "Exceptions (errors in the scenario's logic)\n";
-    for (const auto& [message, count] : snap.exceptions) out += fmt::format("{:<18} {}\n", count, message);
+    for (const auto& [message, count] : snap.exceptions)
+      out += fmt::format("{:<18} {}\n", count, message);
     out += "\n";
   }
   return out;

@@ -60,8 +60,8 @@ std::string stats_row(const stats::Snapshot& snap, const stats::EndpointStats& s
 std::string history_row(const stats::Snapshot& snap, const stats::EndpointStats& s,
                         bool current_percentiles) {
   return fmt::format("{},{},{},{},{},{}{},{},{},{}\n", static_cast<long long>(snap.taken_unix),
-                     snap.user_count, field(s.key.method), field(s.key.name),
-                     rate(s.current_rps), rate(s.current_fail_per_sec),
+                     snap.user_count, field(s.key.method), field(s.key.name), rate(s.current_rps),
+                     rate(s.current_fail_per_sec),
                      percentile_cells(current_percentiles ? s.recent : s.total),
                      s.total.num_requests, s.total.num_failures, summary_cells(s.total));
 }
@@ -123,11 +123,11 @@ void write_final_csv(const std::string& prefix, const stats::Snapshot& snap) {
   write_text_file(prefix + "_exceptions.csv", exceptions_csv(snap));
 }
 
-HistoryCsv::HistoryCsv(const std::string& prefix, bool full_history)
-    : full_history_(full_history) {
+HistoryCsv::HistoryCsv(const std::string& prefix, bool full_history) : full_history_(full_history) {
   std::string path = prefix + "_stats_history.csv";
   file_ = std::fopen(path.c_str(), "w");
-  if (!file_) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (!file_)
+    throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   std::string header = history_csv_header();
   std::fwrite(header.data(), 1, header.size(), file_);
   std::fflush(file_);

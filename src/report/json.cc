@@ -1,7 +1,7 @@
 #include "report/json.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "report/format.h"
 
@@ -25,7 +25,8 @@ json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats&
   o["avg_response_time_ms"] = ms(t.latency.mean());
   o["total_content_length"] = t.content_bytes;
   o["avg_content_length"] =
-      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests) : 0.0;
+      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests)
+                     : 0.0;
   o["total_rps"] = snap.total_rps(s);
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
   json::object pct;

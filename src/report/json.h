@@ -8,9 +8,9 @@
 namespace arrload::report {
 
 struct RunInfo {
-  std::string host;            // the base URL tested
-  std::string scenario;        // scenario file
-  std::string stop_reason;     // "run_time", "signal", "requested"
+  std::string host;         // the base URL tested
+  std::string scenario;     // scenario file
+  std::string stop_reason;  // "run_time", "signal", "requested"
 };
 
 std::string json_report(const stats::Snapshot& snap, const RunInfo& info);

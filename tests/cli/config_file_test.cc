@@ -10,9 +10,9 @@ namespace arrload::cli {
 namespace {
 
 std::string write_temp(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("arrload_conf_" + std::to_string(::getpid()) + "_" +
-               std::to_string(std::rand()) + ".conf");
+  auto path =
+      std::filesystem::temp_directory_path() /
+      ("arrload_conf_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()) + ".conf");
   std::ofstream(path) << text;
   return path.string();
 }
@@ -21,8 +21,8 @@ TEST(ConfigFile, TurnsLocustConfIntoTokens) {
   std::string path = write_temp(
       "# comment\n[locust]\nusers = 30\nspawn-rate = 5\nheadless = true\n"
       "only_summary = false\nhost = \"http://localhost:8088\"\n");
-  std::vector<std::string> expected = {"--users", "30", "--spawn-rate", "5", "--headless",
-                                       "--host",  "http://localhost:8088"};
+  std::vector<std::string> expected = {"--users",    "30",     "--spawn-rate",         "5",
+                                       "--headless", "--host", "http://localhost:8088"};
   EXPECT_EQ(config_file_tokens(path), expected);
   std::filesystem::remove(path);
 }

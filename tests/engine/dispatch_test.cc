@@ -10,7 +10,8 @@ namespace {
 
 std::string sequence(const ClassDispatcher& d, const std::vector<ClassWeight>& classes, int n) {
   std::string out;
-  for (int i : d.first(static_cast<std::size_t>(n))) out += classes[static_cast<std::size_t>(i)].name;
+  for (int i : d.first(static_cast<std::size_t>(n)))
+    out += classes[static_cast<std::size_t>(i)].name;
   return out;
 }
 
@@ -21,9 +22,9 @@ TEST(ClassDispatcher, InterleavesLikeLocust) {
 }
 
 TEST(ClassDispatcher, SeedWeightsGiveExactCountsAtOneHundredUsers) {
-  std::vector<ClassWeight> classes = {{"HealthCheckUser", 40},       {"MonitoringUser", 30},
-                                      {"BrowsingUser", 20},          {"ConfigurationAuditUser", 5},
-                                      {"ContentRequestUser", 3},     {"AdminUser", 2}};
+  std::vector<ClassWeight> classes = {{"HealthCheckUser", 40},   {"MonitoringUser", 30},
+                                      {"BrowsingUser", 20},      {"ConfigurationAuditUser", 5},
+                                      {"ContentRequestUser", 3}, {"AdminUser", 2}};
   ClassDispatcher d(classes);
   std::map<int, int> counts;
   for (int c : d.first(100)) ++counts[c];

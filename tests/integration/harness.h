@@ -45,19 +45,19 @@ inline std::string read_file(const std::string& path) {
 }
 
 struct ProcessResult {
-  int exit_code = -1;     // -1 when killed by a signal
-  std::string out;        // stdout
-  std::string err;        // stderr
-  double seconds = 0;     // wall time
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;     // stdout
+  std::string err;     // stderr
+  double seconds = 0;  // wall time
 };
 
 // Runs the arrload binary with ARGS (without argv[0]). After SIGNAL_AFTER (if > 0) sends SIGNAL.
 // Kills it after LIMIT (the test then fails on the exit code).
-inline ProcessResult run_arrload(const std::vector<std::string>& args,
-                                 std::chrono::milliseconds signal_after = std::chrono::milliseconds(0),
-                                 int signal_number = SIGTERM,
-                                 std::chrono::seconds limit = std::chrono::seconds(60),
-                                 const std::vector<std::string>& env = {}) {
+inline ProcessResult run_arrload(
+    const std::vector<std::string>& args,
+    std::chrono::milliseconds signal_after = std::chrono::milliseconds(0),
+    int signal_number = SIGTERM, std::chrono::seconds limit = std::chrono::seconds(60),
+    const std::vector<std::string>& env = {}) {
   TempDir io;
   std::string out_path = io.file("stdout"), err_path = io.file("stderr");
   auto start = std::chrono::steady_clock::now();
@@ -162,7 +162,8 @@ inline std::string http_get_body(unsigned short port, const std::string& path) {
   ::send(fd, req.data(), req.size(), 0);
   std::string resp;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    resp.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   auto pos = resp.find("\r\n\r\n");
   return pos == std::string::npos ? std::string() : resp.substr(pos + 4);

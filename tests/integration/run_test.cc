@@ -78,7 +78,8 @@ TEST_F(RunTest, CountsMatchTheServerAndCsvHasLocustsShape) {
 
   std::string failures = read_file(dir_.file("out_failures.csv"));
   EXPECT_NE(failures.find("GET,/__target/status/500,HTTPError('500 Server Error: Internal Server "
-                          "Error for url: /__target/status/500')," + broken[3]),
+                          "Error for url: /__target/status/500')," +
+                          broken[3]),
             std::string::npos)
       << failures;
   EXPECT_EQ(split_lines(read_file(dir_.file("out_exceptions.csv"))).at(0),
@@ -99,7 +100,8 @@ TEST_F(RunTest, NoSubcommandMeansRunAndCleanRunsExitZero) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string stats = read_file(dir_.file("tagged_stats.csv"));
   EXPECT_FALSE(stats_row(stats, "/ping").empty());
-  EXPECT_TRUE(stats_row(stats, "/__target/status/500").empty()) << "-T health kept an untagged task";
+  EXPECT_TRUE(stats_row(stats, "/__target/status/500").empty())
+      << "-T health kept an untagged task";
   EXPECT_NE(r.out.find("Aggregated"), std::string::npos);  // the live table and summary
 }
 
@@ -161,14 +163,15 @@ TEST_F(RunTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(RunTest, TimeoutsAndRefusedConnectionsAreFailuresNotCrashes) {
-  std::string scenario = dir_.write("slow.yaml",
-                                    "users:\n"
-                                    "  - name: Slow\n"
-                                    "    wait: constant(0.1)\n"
-                                    "    tasks:\n"
-                                    "      - request: {path: /__target/sleep/2000, timeout: 200ms}\n");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s", "--csv",
-                        dir_.file("slow")});
+  std::string scenario =
+      dir_.write("slow.yaml",
+                 "users:\n"
+                 "  - name: Slow\n"
+                 "    wait: constant(0.1)\n"
+                 "    tasks:\n"
+                 "      - request: {path: /__target/sleep/2000, timeout: 200ms}\n");
+  auto r = run_arrload(
+      {"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s", "--csv", dir_.file("slow")});
   EXPECT_EQ(r.exit_code, 1);
   std::string failures = read_file(dir_.file("slow_failures.csv"));
   EXPECT_NE(failures.find("TimeoutError"), std::string::npos) << failures;
@@ -180,8 +183,8 @@ TEST_F(RunTest, TimeoutsAndRefusedConnectionsAreFailuresNotCrashes) {
   closed->start();
   std::string dead = "http://127.0.0.1:" + std::to_string(closed->port());
   closed->stop();
-  auto refused = run_arrload({"run", "-f", scenario, "--host", dead, "-u", "1", "-t", "1s", "--csv",
-                              dir_.file("dead")});
+  auto refused = run_arrload(
+      {"run", "-f", scenario, "--host", dead, "-u", "1", "-t", "1s", "--csv", dir_.file("dead")});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(read_file(dir_.file("dead_failures.csv")).find("ConnectionRefusedError"),
             std::string::npos);
@@ -189,8 +192,9 @@ TEST_F(RunTest, TimeoutsAndRefusedConnectionsAreFailuresNotCrashes) {
 
 TEST_F(RunTest, ConfigFileAndEnvironmentSupplyOptions) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
-  std::string conf = dir_.write("arrload.conf", "users = 3\nspawn-rate = 10\nrun-time = 1s\n"
-                                                "headless = true\ntags = health\n");
+  std::string conf = dir_.write("arrload.conf",
+                                "users = 3\nspawn-rate = 10\nrun-time = 1s\n"
+                                "headless = true\ntags = health\n");
   std::string json = dir_.file("conf.json");
   auto r = run_arrload({"--config", conf, "-f", scenario, "--json", json}, {}, SIGTERM,
                        std::chrono::seconds(30), {"ARRLOAD_HOST=" + host_, "ARRLOAD_USERS=2"});

@@ -49,7 +49,8 @@ std::vector<std::string> cells(const std::string& line) {
 stats::Snapshot sample_snapshot() {
   stats::Aggregator agg(0, 1'700'000'000.0);
   stats::Shard shard;
-  for (int i = 1; i <= 100; ++i) shard.record("GET", "/b", static_cast<std::uint64_t>(i) * 1000, 10, false);
+  for (int i = 1; i <= 100; ++i)
+    shard.record("GET", "/b", static_cast<std::uint64_t>(i) * 1000, 10, false);
   shard.record("POST", "/a, with comma", 2500, 5, true, "HTTPError('500 Server Error')");
   shard.record("GET", "/a, with comma", 1500, 5, false);
   agg.absorb(shard.take());
@@ -75,8 +76,8 @@ TEST(StatsCsv, HasLocustsHeaderRowOrderAndAggregatedRow) {
   EXPECT_EQ(post_a[3], "1");
   EXPECT_EQ(get_b[1], "/b");
   EXPECT_EQ(get_b[2], "100");
-  EXPECT_EQ(get_b[6], "1");    // min 1 ms
-  EXPECT_EQ(get_b[7], "100");  // max 100 ms
+  EXPECT_EQ(get_b[6], "1");     // min 1 ms
+  EXPECT_EQ(get_b[7], "100");   // max 100 ms
   EXPECT_EQ(get_b[21], "100");  // 100% == max
   EXPECT_EQ(get_b[9], "10.0");  // 100 requests over 10 s
   EXPECT_EQ(total[0], "");
