@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   CLI::App app{fmt::format(
       "arrload {} - Locust-style load testing at native speed.\n"
       "`arrload [run] -f SCENARIO --host URL -u USERS -r RATE -t TIME --headless --csv PREFIX`",
-      ARRLOAD_VERSION)};
+      ARRLOAD_VERSION), "arrload"};
   app.set_version_flag("-V,--version", ARRLOAD_VERSION);
   app.require_subcommand(1);
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

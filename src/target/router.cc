@@ -5,19 +5,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/strings.h"
+
 namespace arrload::target {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using core::iequals;
 
 // "/a/b/" -> {"a", "b", ""}: the empty last segment keeps the trailing slash significant.
 std::vector<std::string_view> split_path(std::string_view path) {

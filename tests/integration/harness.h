@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "target/server.h"
+
 namespace arrload::testing {
 
 // A fresh directory under the system temp dir, removed when the object dies.
@@ -111,12 +113,19 @@ inline std::vector<std::string> split_lines(const std::string& text) {
   return out;
 }
 
-// Simple CSV cell split (no quoted commas in the names these tests use).
+// The cells of one CSV line, with Python csv's quoting ("a, b" and doubled quotes).
 inline std::vector<std::string> split_cells(const std::string& line) {
   std::vector<std::string> out;
   std::string cur;
-  for (char c : line) {
-    if (c == ',') {
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      cur += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
       out.push_back(cur);
       cur.clear();
     } else {
@@ -168,5 +177,27 @@ inline std::string http_get_body(unsigned short port, const std::string& path) {
   auto pos = resp.find("\r\n\r\n");
   return pos == std::string::npos ? std::string() : resp.substr(pos + 4);
 }
+
+}  // namespace arrload::testing
+
+namespace arrload::testing {
+
+// A test with the embedded target on 127.0.0.1 (no simulated latency) and a scratch directory.
+class TargetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    target::Options opts;
+    opts.port = 0;
+    opts.latency_scale = 0;
+    server_ = std::make_unique<target::Server>(opts);
+    server_->start();
+    host_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override { server_->stop(); }
+
+  std::unique_ptr<target::Server> server_;
+  std::string host_;
+  TempDir dir_;
+};
 
 }  // namespace arrload::testing

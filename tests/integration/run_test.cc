@@ -9,18 +9,8 @@
 namespace arrload::testing {
 namespace {
 
-class RunTest : public ::testing::Test {
+class RunTest : public TargetTest {
  protected:
-  void SetUp() override {
-    target::Options opts;
-    opts.port = 0;
-    opts.latency_scale = 0;
-    server_ = std::make_unique<target::Server>(opts);
-    server_->start();
-    host_ = "http://127.0.0.1:" + std::to_string(server_->port());
-  }
-  void TearDown() override { server_->stop(); }
-
   // Requests the target has answered so far (the stats request itself is counted after it).
   long served() {
     std::string body = http_get_body(server_->port(), "/__target/stats");
@@ -28,10 +18,6 @@ class RunTest : public ::testing::Test {
     if (!std::regex_search(body, m, std::regex("\"requests_served\"\\s*:\\s*(\\d+)"))) return -1;
     return std::stol(m[1]);
   }
-
-  std::unique_ptr<target::Server> server_;
-  std::string host_;
-  TempDir dir_;
 };
 
 const char* kMixedScenario = R"(

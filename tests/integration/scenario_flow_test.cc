@@ -10,26 +10,12 @@
 namespace arrload::testing {
 namespace {
 
-class FlowTest : public ::testing::Test {
+class FlowTest : public TargetTest {
  protected:
-  void SetUp() override {
-    target::Options opts;
-    opts.port = 0;
-    opts.latency_scale = 0;
-    server_ = std::make_unique<target::Server>(opts);
-    server_->start();
-    host_ = "http://127.0.0.1:" + std::to_string(server_->port());
-  }
-  void TearDown() override { server_->stop(); }
-
   long count(const std::string& csv, const std::string& name) {
     auto row = stats_row(csv, name);
     return row.empty() ? 0 : std::stol(row[2]);
   }
-
-  std::unique_ptr<target::Server> server_;
-  std::string host_;
-  TempDir dir_;
 };
 
 TEST_F(FlowTest, ExtractionFeedsTheNextRequestAndWritesPersist) {

@@ -1,9 +1,8 @@
 #include "report/csv.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
 
+#include "integration/harness.h"
 #include "report/console.h"
 #include "report/format.h"
 #include "stats/aggregator.h"
@@ -11,40 +10,8 @@
 namespace arrload::report {
 namespace {
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::vector<std::string> cells(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+using testing::split_cells;
+using testing::split_lines;
 
 stats::Snapshot sample_snapshot() {
   stats::Aggregator agg(0, 1'700'000'000.0);
@@ -59,16 +26,16 @@ stats::Snapshot sample_snapshot() {
 }
 
 TEST(StatsCsv, HasLocustsHeaderRowOrderAndAggregatedRow) {
-  auto rows = lines(stats_csv(sample_snapshot()));
+  auto rows = split_lines(stats_csv(sample_snapshot()));
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0],
             "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
             "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,"
             "66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%");
-  auto get_a = cells(rows[1]);
-  auto post_a = cells(rows[2]);
-  auto get_b = cells(rows[3]);
-  auto total = cells(rows[4]);
+  auto get_a = split_cells(rows[1]);
+  auto post_a = split_cells(rows[2]);
+  auto get_b = split_cells(rows[3]);
+  auto total = split_cells(rows[4]);
   ASSERT_EQ(get_a.size(), 22u);
   EXPECT_EQ(get_a[0], "GET");
   EXPECT_EQ(get_a[1], "/a, with comma");  // quoted, sorted by name then method
@@ -88,19 +55,19 @@ TEST(StatsCsv, HasLocustsHeaderRowOrderAndAggregatedRow) {
 
 TEST(StatsCsv, PercentilesAreNotApplicableWithoutRequests) {
   stats::Aggregator agg(0, 1'700'000'000.0);
-  auto rows = lines(stats_csv(agg.snapshot(1'000'000, 1'700'000'001.0)));
+  auto rows = split_lines(stats_csv(agg.snapshot(1'000'000, 1'700'000'001.0)));
   ASSERT_EQ(rows.size(), 2u);
-  auto total = cells(rows[1]);
+  auto total = split_cells(rows[1]);
   EXPECT_EQ(total[1], "Aggregated");
   EXPECT_EQ(total[2], "0");
   for (int i = 11; i < 22; ++i) EXPECT_EQ(total[static_cast<std::size_t>(i)], "N/A");
 }
 
 TEST(FailuresCsv, GroupsByMethodNameAndError) {
-  auto rows = lines(failures_csv(sample_snapshot()));
+  auto rows = split_lines(failures_csv(sample_snapshot()));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0], "Method,Name,Error,Occurrences");
-  auto row = cells(rows[1]);
+  auto row = split_cells(rows[1]);
   EXPECT_EQ(row[0], "POST");
   EXPECT_EQ(row[1], "/a, with comma");
   EXPECT_EQ(row[2], "HTTPError('500 Server Error')");
@@ -110,18 +77,18 @@ TEST(FailuresCsv, GroupsByMethodNameAndError) {
 TEST(HistoryCsv, AggregatedOnlyUnlessFullHistory) {
   auto snap = sample_snapshot();
   snap.user_count = 7;
-  auto header = cells(lines(history_csv_header())[0]);
+  auto header = split_cells(split_lines(history_csv_header())[0]);
   ASSERT_EQ(header.size(), 24u);
   EXPECT_EQ(header[0], "Timestamp");
   EXPECT_EQ(header[23], "Total Average Content Size");
-  auto short_rows = lines(history_csv_rows(snap, false));
+  auto short_rows = split_lines(history_csv_rows(snap, false));
   ASSERT_EQ(short_rows.size(), 1u);
-  auto row = cells(short_rows[0]);
+  auto row = split_cells(short_rows[0]);
   EXPECT_EQ(row[0], "1700000010");
   EXPECT_EQ(row[1], "7");
   EXPECT_EQ(row[3], "Aggregated");
   EXPECT_EQ(row[17], "102");
-  EXPECT_EQ(lines(history_csv_rows(snap, true)).size(), 4u);
+  EXPECT_EQ(split_lines(history_csv_rows(snap, true)).size(), 4u);
 }
 
 TEST(MsCell, DecimalsOnlyBelowTenMilliseconds) {

@@ -1,0 +1,20 @@
+#pragma once
+// Small string helpers shared by the HTTP client and the target.
+#include <cctype>
+#include <string_view>
+
+namespace arrload::core {
+
+// ASCII case-insensitive equality, for HTTP header and method names.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace arrload::core
