@@ -108,12 +108,12 @@ asio::awaitable<bool> User::run_requests(const std::vector<scenario::Request>* r
   co_return true;
 }
 
-std::string User::missing_variable(const scenario::Request& req) const {
-  std::vector<int> slots;
-  req.path.collect_var_slots(slots);
-  for (const auto& h : req.headers) h.second.collect_var_slots(slots);
-  if (req.body) req.body->collect_var_slots(slots);
-  for (int slot : slots) {
+std::string User::missing_variable(const scenario::Request& req) {
+  slot_buf_.clear();
+  req.path.collect_var_slots(slot_buf_);
+  for (const auto& h : req.headers) h.second.collect_var_slots(slot_buf_);
+  if (req.body) req.body->collect_var_slots(slot_buf_);
+  for (int slot : slot_buf_) {
     if (vars_[static_cast<std::size_t>(slot)].empty()) return env_.suite.var_names[slot];
   }
   return {};

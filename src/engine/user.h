@@ -57,7 +57,8 @@ class User {
   const scenario::Task& pick(const scenario::TaskGroup& group, std::size_t& next_index);
   // Records the exchange; returns false when the task must not go on.
   bool record(const scenario::Request& req, const http::Response& resp);
-  std::string missing_variable(const scenario::Request& req) const;
+  // The name of a variable REQ needs that this user has not extracted yet; "" when none.
+  std::string missing_variable(const scenario::Request& req);
 
   WorkerEnv& env_;
   const scenario::UserClass& cls_;
@@ -77,6 +78,7 @@ class User {
   std::vector<std::pair<std::string, std::string>> header_buf_;
   http::Response response_;
   std::string message_buf_;
+  std::vector<int> slot_buf_;
 };
 
 }  // namespace arrload::engine
