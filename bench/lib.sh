@@ -49,7 +49,7 @@ snapshot_arrload() {
   [[ -x $src ]] || die "no arrload binary at $src (build it, or set ARRLOAD=path)"
   cp "$src" "$OUT/arrload"
   ARRLOAD_BIN=$OUT/arrload
-  log "arrload: $src (copied to $ARRLOAD_BIN), $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  log "arrload: $src (copied to $ARRLOAD_BIN; built $(date -r "$src" '+%F %T'), sha256 $(sha256sum "$src" | cut -c1-12), work tree at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
 }
 
 # Raise the soft open-files limit as far as the hard limit allows (raising the hard limit needs

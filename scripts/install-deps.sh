@@ -4,7 +4,7 @@
 set -euo pipefail
 want=(g++ cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-      libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev)
+      libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev)
 if [[ "${1:-build}" == test ]]; then
   want+=(clang-format clang-tidy)
 fi

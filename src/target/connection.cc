@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -54,8 +57,9 @@ std::string random_request_id() {
   return fmt::format("{:08x}", rng() & 0xffffffffu);
 }
 
-Request make_view(const bhttp::request<bhttp::string_body>& msg) {
+Request make_view(const bhttp::request<bhttp::string_body>& msg, std::string_view client) {
   Request view;
+  view.client = client;
   view.method = msg.method_string();
   const std::string_view target = msg.target();
   const std::size_t q = target.find('?');
@@ -66,14 +70,14 @@ Request make_view(const bhttp::request<bhttp::string_body>& msg) {
   return view;
 }
 
-bhttp::response<bhttp::string_body> make_message(Response res, const Request& req, bool keep_alive,
+bhttp::response<bhttp::string_body> make_message(Response res, const Request& req,
+                                                 std::string_view request_id, bool keep_alive,
                                                  Clock::time_point start) {
   bhttp::response<bhttp::string_body> msg;
   msg.version(11);
   msg.result(static_cast<unsigned>(res.status));
   msg.set(bhttp::field::content_type, "application/json");
-  const std::string_view id = req.header("X-Request-ID");
-  msg.set("X-Request-ID", id.empty() || id.size() > 200 ? random_request_id() : std::string(id));
+  msg.set("X-Request-ID", request_id);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   msg.set("X-Process-Time", fmt::format("{:.3f}", seconds));
   msg.set("X-Frame-Options", "DENY");
@@ -106,7 +110,8 @@ asio::awaitable<void> reject(tcp::socket& socket, boost::beast::flat_buffer& buf
     detail = "Request header fields too large";
   }
   report(ctx, status, ec);
-  auto msg = make_message(error_response(status, detail), Request{}, false, Clock::now());
+  auto msg = make_message(error_response(status, detail), Request{}, random_request_id(), false,
+                          Clock::now());
   auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
   ++ctx->counters.requests_served;
   if (wec) co_return;
@@ -132,12 +137,48 @@ bool is_closed_by_peer(const error_code& ec) {
          ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category();
 }
 
+// The client's own X-Request-ID when it sent a sensible one, else a fresh one.
+std::string request_id_for(const Request& req) {
+  const std::string_view id = req.header("X-Request-ID");
+  return id.empty() || id.size() > 200 ? random_request_id() : std::string(id);
+}
+
+bool is_logged(const Request& req) {
+  return !req.path.starts_with("/__target/") && req.path != "/metrics";
+}
+
+void log_line(LogBuffer& logs, std::string_view level, std::string message,
+              const std::string& request_id) {
+  logs.add(LogEntry{iso_now(), std::string(level), "autoarr.api.middleware", std::move(message),
+                    request_id});
+}
+
+// Runs JOB on the database thread and resumes the calling coroutine on its own executor with
+// the job's response. The handler is shared because DbWorker's queue holds copyable jobs.
+asio::awaitable<Response> run_on_db(DbJob job, DbWorker* worker) {
+  Response res = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      [worker](auto handler, DbJob db_job) {
+        using Handler = decltype(handler);
+        auto shared = std::make_shared<Handler>(std::move(handler));
+        worker->post([shared, db_job = std::move(db_job)](Database& db) {
+          Response result = run_db_job(db_job, db);
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            std::move (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable, std::move(job));
+  co_return res;
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionContext* ctx) {
   OpenConnection counted(ctx->counters);
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  const std::string client = socket.remote_endpoint(ignored).address().to_string();
   boost::beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
@@ -149,17 +190,36 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
       break;
     }
     const Clock::time_point start = Clock::now();
-    Request view = make_view(parser.get());
+    Request view = make_view(parser.get(), client);
+    const std::string request_id = request_id_for(view);
+    const bool logged = is_logged(view);
+    if (logged) {
+      log_line(ctx->logs, "INFO", fmt::format("Request started: {} {}", view.method, view.path),
+               request_id);
+    }
     Response res = ctx->router.dispatch(view);
     if (res.drop_connection) break;
+    if (res.db_job) {
+      Response done = co_await run_on_db(std::move(res.db_job), ctx->db);
+      res.status = done.status;
+      res.body = std::move(done.body);
+      res.headers = std::move(done.headers);
+    }
     const double delay_ms = res.model_delay_ms * ctx->latency_scale + res.fixed_delay_ms;
     if (delay_ms > 0) {
       asio::steady_timer timer(socket.get_executor(),
                                std::chrono::microseconds(static_cast<long long>(delay_ms * 1000)));
       co_await timer.async_wait(kNoThrow);
     }
+    if (logged) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      log_line(ctx->logs, res.status >= 500 ? "ERROR" : res.status >= 400 ? "WARNING" : "INFO",
+               fmt::format("Request completed: {} {} - {} ({:.3f}s)", view.method, view.path,
+                           res.status, seconds),
+               request_id);
+    }
     const bool keep_alive = parser.get().keep_alive();
-    auto msg = make_message(std::move(res), view, keep_alive, start);
+    auto msg = make_message(std::move(res), view, request_id, keep_alive, start);
     auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
     ++ctx->counters.requests_served;
     if (wec || !keep_alive) break;

@@ -4,6 +4,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "target/db_worker.h"
+#include "target/log_buffer.h"
 #include "target/router.h"
 #include "target/routes.h"
 
@@ -13,6 +15,8 @@ namespace arrload::target {
 struct ConnectionContext {
   const Router& router;
   Counters& counters;
+  DbWorker* db;    // runs the responses' db_jobs; set by Server::start()
+  LogBuffer& logs;  // gets two lines per AutoArr request
   double latency_scale;  // Options::latency_scale
   bool quiet;            // Options::quiet
 };

@@ -87,12 +87,15 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 Response error_response(int status, std::string_view detail) {
   boost::json::object body;
   body["detail"] = detail;
-  return Response{status, boost::json::serialize(body), {}, 0, 0, false};
+  Response res;
+  res.status = status;
+  res.body = boost::json::serialize(body);
+  return res;
 }
 
-void Router::add(std::string_view method, std::string_view pattern, double base_delay_ms,
-                 Handler handler) {
-  Route route{std::string(method), {}, base_delay_ms, std::move(handler)};
+void Router::add(std::string_view method, std::string_view pattern, RouteGroup group,
+                 double base_delay_ms, Handler handler) {
+  Route route{std::string(method), {}, group, base_delay_ms, std::move(handler)};
   for (std::string_view s : split_path(pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -132,8 +135,11 @@ Response Router::dispatch(Request& req) const {
         req.params.emplace_back(std::string_view(name).substr(1, name.size() - 2), segments[i]);
       }
     }
-    Response res = route.handler(req);
+    std::optional<Response> gated;
+    if (gate_) gated = gate_(route.group, req);
+    Response res = gated ? std::move(*gated) : route.handler(req);
     if (res.model_delay_ms == 0) res.model_delay_ms = route.base_delay_ms;
+    res.group = route.group;
     return res;
   }
   if (!allowed.empty()) {
@@ -149,7 +155,8 @@ Response Router::dispatch(Request& req) const {
       other.push_back('/');
     }
     if (path_exists(other)) {
-      Response res{307, "", {}, 0, 0, false};
+      Response res;
+      res.status = 307;
       const std::string_view host = req.header("Host");
       std::string location = host.empty() ? other : "http://" + std::string(host) + other;
       if (!req.query.empty()) location += "?" + std::string(req.query);

@@ -4,7 +4,9 @@
 // 307 to the slash-toggled path when only that one exists (Starlette's redirect_slashes).
 //
 // Handlers are synchronous and pure: they return a Response that says how long the server should
-// wait before sending it, so they are testable without sockets and never block a thread.
+// wait before sending it, so they are testable without sockets and never block a thread. A handler
+// that needs the database returns a Response with a db_job, which the server runs on its database
+// thread (see db_worker.h) and whose result it sends instead.
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,12 +16,24 @@
 
 namespace arrload::target {
 
+class Database;
+
+// What kind of work a route does, for the fault knobs (faults.h) and the latency model.
+enum class RouteGroup {
+  kHealth,    // /health*, /ping
+  kRead,      // reads answered from memory, the database or one backend call
+  kWrite,     // database writes
+  kSlow,      // LLM-backed work taking seconds (config audit, chat)
+  kInternal,  // /__target/* and /metrics: never faulted, never logged
+};
+
 // A received request as handlers see it. Views into the server's buffers, valid during dispatch.
 struct Request {
   std::string_view method;  // "GET", ...
   std::string_view path;    // percent-encoded, without the query
   std::string_view query;   // after '?', without it; "" when absent
   std::string_view body;
+  std::string_view client;  // the peer's IP address as text ("127.0.0.1"); "" when unknown
   std::vector<std::pair<std::string_view, std::string_view>> headers;  // as received
   std::vector<std::pair<std::string_view, std::string_view>> params;   // filled by the router
 
@@ -31,6 +45,10 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+struct Response;
+// Work on the database, run on the database thread; returns the response to send.
+using DbJob = std::function<Response(Database&)>;
+
 struct Response {
   int status = 200;
   std::string body;                                          // JSON text (may be empty)
@@ -38,6 +56,10 @@ struct Response {
   double model_delay_ms = 0;     // the route's modelled cost; scaled by Options::latency_scale
   double fixed_delay_ms = 0;     // an exact wait, not scaled (the diagnostic sleep route)
   bool drop_connection = false;  // close the connection without responding
+  RouteGroup group = RouteGroup::kInternal;  // the matched route's group (set by the router)
+  // When set, status and body are ignored: the server runs the job on the database thread and
+  // sends the response it returns, keeping this one's delays and group.
+  DbJob db_job;
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -50,8 +72,18 @@ class Router {
   // Adds a route. METHOD "*" accepts any method. PATTERN is "/a/{name}/b"; a trailing slash is
   // significant. BASE_DELAY_MS becomes the response's model_delay_ms unless the handler set one.
   // Routes are tried in the order added.
+  void add(std::string_view method, std::string_view pattern, RouteGroup group,
+           double base_delay_ms, Handler handler);
+  // The same, in RouteGroup::kInternal.
   void add(std::string_view method, std::string_view pattern, double base_delay_ms,
-           Handler handler);
+           Handler handler) {
+    add(method, pattern, RouteGroup::kInternal, base_delay_ms, std::move(handler));
+  }
+
+  // Called with the matched route's group before its handler; a response it returns is sent
+  // instead of running the handler (fault injection). Set before the router is shared.
+  using Gate = std::function<std::optional<Response>(RouteGroup, const Request&)>;
+  void set_gate(Gate gate) { gate_ = std::move(gate); }
 
   // Finds the route for REQ, fills REQ.params and runs its handler; or answers 404/405/307.
   Response dispatch(Request& req) const;
@@ -60,6 +92,7 @@ class Router {
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{name}" for a parameter
+    RouteGroup group;
     double base_delay_ms;
     Handler handler;
   };
@@ -69,6 +102,7 @@ class Router {
   bool path_exists(std::string_view path) const;
 
   std::vector<Route> routes_;
+  Gate gate_;
 };
 
 }  // namespace arrload::target

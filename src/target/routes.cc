@@ -5,8 +5,11 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "target/sqlite.h"
 
 namespace arrload::target {
 
@@ -14,7 +17,12 @@ Router make_router(TargetState& state) {
   Router router;
   add_health_routes(router, state);
   add_library_routes(router, state);
+  add_media_routes(router, state);
   add_request_routes(router, state);
+  add_activity_routes(router, state);
+  add_settings_routes(router, state);
+  add_config_routes(router, state);
+  add_chat_routes(router, state);
   add_diagnostic_routes(router, state);
   return router;
 }
@@ -101,6 +109,92 @@ std::optional<long long> parse_int(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
+}
+
+std::optional<Response> read_int_query(const Request& req, std::string_view name,
+                                       long long default_value, long long lo, long long hi,
+                                       long long* out) {
+  *out = default_value;
+  const std::optional<std::string> text = req.query_param(name);
+  if (!text) return std::nullopt;
+  const std::optional<long long> value = parse_int(*text);
+  if (!value) {
+    return validation_error("query", name, "int_parsing",
+                            "Input should be a valid integer, unable to parse string as an integer",
+                            *text);
+  }
+  if (*value < lo) {
+    return validation_error("query", name, "greater_than_equal",
+                            fmt::format("Input should be greater than or equal to {}", lo), *text);
+  }
+  if (*value > hi) {
+    return validation_error("query", name, "less_than_equal",
+                            fmt::format("Input should be less than or equal to {}", hi), *text);
+  }
+  *out = *value;
+  return std::nullopt;
+}
+
+std::optional<Response> read_paging(const Request& req, long long default_size,
+                                    long long max_size, Paging* out) {
+  constexpr long long kAnyPage = 1'000'000'000;
+  if (auto bad = read_int_query(req, "page", 1, 1, kAnyPage, &out->page)) return bad;
+  return read_int_query(req, "page_size", default_size, 1, max_size, &out->page_size);
+}
+
+std::optional<Response> read_json_object(const Request& req, boost::json::object* out) {
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(req.body, ec);
+  if (ec) return validation_error("body", "0", "json_invalid", "JSON decode error", req.body);
+  if (!body.is_object()) {
+    boost::json::object item{{"type", "model_attributes_type"},
+                             {"loc", boost::json::array{"body"}},
+                             {"msg", "Input should be a valid dictionary or object to extract "
+                                     "fields from"},
+                             {"input", body}};
+    return json_response(422, to_json(boost::json::object{{"detail", boost::json::array{item}}}));
+  }
+  *out = std::move(body.get_object());
+  return std::nullopt;
+}
+
+std::optional<Response> read_string_field(const Request& req, const boost::json::object& obj,
+                                          std::string_view name, std::string* out) {
+  const boost::json::value* v = obj.if_contains(name);
+  if (v == nullptr) return validation_error("body", name, "missing", "Field required", req.body);
+  if (!v->is_string()) {
+    return validation_error("body", name, "string_type", "Input should be a valid string",
+                            to_json(*v));
+  }
+  *out = std::string(v->get_string());
+  return std::nullopt;
+}
+
+Response internal_error(std::string_view detail, std::string_view path) {
+  boost::json::object body{{"error", "Internal Server Error"},
+                           {"detail", detail},
+                           {"timestamp", iso_now()},
+                           {"path", path}};
+  return json_response(500, to_json(body));
+}
+
+Response run_db_job(const DbJob& job, Database& db) noexcept {
+  try {
+    return job(db);
+  } catch (const std::exception& e) {
+    return internal_error(e.what(), "");
+  }
+}
+
+std::string mask_key(std::string_view key) {
+  if (key.size() < 8) return "****";
+  return fmt::format("{}...{}", key.substr(0, 4), key.substr(key.size() - 4));
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
 }
 
 }  // namespace arrload::target

@@ -8,8 +8,9 @@
 
 #include <boost/json/value.hpp>
 
+#include "target/audit_store.h"
 #include "target/library.h"
-#include "target/request_store.h"
+#include "target/log_buffer.h"
 #include "target/router.h"
 
 namespace arrload::target {
@@ -20,22 +21,31 @@ struct Counters {
   std::atomic<std::int64_t> open_connections{0};  // accepted and not yet closed
 };
 
-// What the handlers read and write. Every member outlives the router.
+// What the handlers read and write besides the database (which they reach through db_jobs).
+// Every member outlives the router.
 struct TargetState {
   const Library& library;
-  RequestStore& requests;
+  AuditStore& audits;
+  LogBuffer& logs;
   const Counters& counters;
   std::string started_at;  // ISO time the server started (the "warm-up" time)
 };
 
-// Modelled cost of a route before Options::latency_scale, in milliseconds.
+// Modelled cost of a route before Options::latency_scale, in milliseconds. Audits and chat
+// draw theirs (latency_model.h).
 inline constexpr double kHealthDelayMs = 2;
 inline constexpr double kReadDelayMs = 5;
 inline constexpr double kWriteDelayMs = 20;
+inline constexpr double kOutboundDelayMs = 80;  // a connection test to a backend
 
 void add_health_routes(Router& router, TargetState& state);      // /health*, /ping
 void add_library_routes(Router& router, TargetState& state);     // shows, movies, downloads
+void add_media_routes(Router& router, TargetState& state);       // /api/v1/media/*
 void add_request_routes(Router& router, TargetState& state);     // /api/v1/requests*
+void add_activity_routes(Router& router, TargetState& state);    // /api/v1/activity, /logs
+void add_settings_routes(Router& router, TargetState& state);    // settings, onboarding
+void add_config_routes(Router& router, TargetState& state);      // /api/v1/config/*
+void add_chat_routes(Router& router, TargetState& state);        // /api/v1/chat/*
 void add_diagnostic_routes(Router& router, TargetState& state);  // /__target/*
 
 // Builds the whole table.
@@ -57,5 +67,40 @@ Response validation_error(std::string_view where, std::string_view name, std::st
 
 // Parses a path parameter as FastAPI's int does; nullopt when it is not an integer.
 std::optional<long long> parse_int(std::string_view text);
+
+// Reads integer query parameter NAME (DEFAULT_VALUE when absent) into *OUT; the 422 FastAPI
+// sends when it is not an integer or outside [LO, HI].
+std::optional<Response> read_int_query(const Request& req, std::string_view name,
+                                       long long default_value, long long lo, long long hi,
+                                       long long* out);
+
+// ?page= (>= 1, default 1) and ?page_size= (1..MAX_SIZE, default DEFAULT_SIZE).
+struct Paging {
+  long long page = 1;
+  long long page_size = 10;
+  long long offset() const { return (page - 1) * page_size; }
+};
+std::optional<Response> read_paging(const Request& req, long long default_size,
+                                    long long max_size, Paging* out);
+
+// The body as a JSON object into *OUT; the 422 FastAPI sends when it is not JSON or not an object.
+std::optional<Response> read_json_object(const Request& req, boost::json::object* out);
+
+// Reads the required string field NAME of the body object OBJ into *OUT; the 422 FastAPI sends
+// when it is missing or not a string.
+std::optional<Response> read_string_field(const Request& req, const boost::json::object& obj,
+                                          std::string_view name, std::string* out);
+
+// The 500 an unexpected failure gets: {error, detail, timestamp, path}, as AutoArr's handler.
+Response internal_error(std::string_view detail, std::string_view path);
+
+// Runs JOB on DB; a database failure becomes internal_error. Never throws.
+Response run_db_job(const DbJob& job, Database& db) noexcept;
+
+// An API key as AutoArr shows it: first 4 + "..." + last 4; "****" when shorter than 8.
+std::string mask_key(std::string_view key);
+
+// The number of characters (code points) in UTF-8 TEXT, as pydantic counts a string's length.
+std::size_t utf8_length(std::string_view text);
 
 }  // namespace arrload::target

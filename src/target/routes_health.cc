@@ -49,23 +49,23 @@ Response one_service(const Request& req) {
 }  // namespace
 
 void add_health_routes(Router& router, TargetState& state) {
-  router.add("GET", "/health", kHealthDelayMs, overall_health);
-  router.add("GET", "/ping", kHealthDelayMs,
+  router.add("GET", "/health", RouteGroup::kHealth, kHealthDelayMs, overall_health);
+  router.add("GET", "/ping", RouteGroup::kHealth, kHealthDelayMs,
              [](const Request&) { return json_response(200, R"({"message":"pong"})"); });
-  router.add("GET", "/health/ready", kHealthDelayMs, [&state](const Request&) {
+  router.add("GET", "/health/ready", RouteGroup::kHealth, kHealthDelayMs, [&state](const Request&) {
     boost::json::object body;
     body["ready"] = true;
     body["warmup_complete"] = true;
     body["warmup_timestamp"] = state.started_at;
     return json_response(200, to_json(body));
   });
-  router.add("GET", "/health/live", kHealthDelayMs, [](const Request&) {
+  router.add("GET", "/health/live", RouteGroup::kHealth, kHealthDelayMs, [](const Request&) {
     boost::json::object body;
     body["alive"] = true;
     body["timestamp"] = iso_now();
     return json_response(200, to_json(body));
   });
-  router.add("GET", "/health/{service}", kReadDelayMs, one_service);
+  router.add("GET", "/health/{service}", RouteGroup::kHealth, kReadDelayMs, one_service);
 }
 
 }  // namespace arrload::target

@@ -95,14 +95,7 @@ Handler constant(std::string body) {
 
 Response history(const Library& lib, const Request& req) {
   long long limit = 50;
-  if (auto text = req.query_param("limit")) {
-    const std::optional<long long> parsed = parse_int(*text);
-    if (!parsed || *parsed < 1) {
-      return validation_error("query", "limit", "int_parsing", "Input should be a valid integer",
-                              *text);
-    }
-    limit = *parsed;
-  }
+  if (auto bad = read_int_query(req, "limit", 50, 1, 1000, &limit)) return *bad;
   json::array items;
   for (const HistoryItem& h : lib.history()) {
     if (static_cast<long long>(items.size()) >= limit) break;
@@ -132,22 +125,22 @@ void add_library_routes(Router& router, TargetState& state) {
   const std::size_t movie_count = movies.size();
   const DownloaderStatus& d = lib.downloader();
 
-  router.add("GET", "/api/v1/shows/", kReadDelayMs,
+  router.add("GET", "/api/v1/shows/", RouteGroup::kRead, kReadDelayMs,
              constant(to_json(json::object{{"series", std::move(series)}, {"total", show_count}})));
-  router.add("GET", "/api/v1/shows/{id}", kReadDelayMs,
+  router.add("GET", "/api/v1/shows/{id}", RouteGroup::kRead, kReadDelayMs,
              by_id(std::move(show_bodies), "Series not found"));
   router.add(
-      "GET", "/api/v1/movies/", kReadDelayMs,
+      "GET", "/api/v1/movies/", RouteGroup::kRead, kReadDelayMs,
       constant(to_json(json::object{{"movies", std::move(movies)}, {"total", movie_count}})));
-  router.add("GET", "/api/v1/movies/{id}", kReadDelayMs,
+  router.add("GET", "/api/v1/movies/{id}", RouteGroup::kRead, kReadDelayMs,
              by_id(std::move(movie_bodies), "Movie not found"));
-  router.add("GET", "/api/v1/downloads/queue", kReadDelayMs, constant(to_json(queue_json(lib))));
-  router.add("GET", "/api/v1/downloads/status", kReadDelayMs,
+  router.add("GET", "/api/v1/downloads/queue", RouteGroup::kRead, kReadDelayMs, constant(to_json(queue_json(lib))));
+  router.add("GET", "/api/v1/downloads/status", RouteGroup::kRead, kReadDelayMs,
              constant(to_json(json::object{{"version", d.version},
                                            {"paused", d.paused},
                                            {"speed", d.speed},
                                            {"disk_free", d.disk_free_gb}})));
-  router.add("GET", "/api/v1/downloads/history", kReadDelayMs,
+  router.add("GET", "/api/v1/downloads/history", RouteGroup::kRead, kReadDelayMs,
              [&lib](const Request& req) { return history(lib, req); });
 }
 

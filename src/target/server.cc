@@ -19,10 +19,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "target/audit_store.h"
 #include "target/connection.h"
+#include "target/database.h"
+#include "target/db_worker.h"
 #include "target/library.h"
-#include "target/request_store.h"
+#include "target/log_buffer.h"
 #include "target/routes.h"
+#include "target/seed_data.h"
 
 namespace arrload::target {
 namespace {
@@ -37,26 +41,31 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // Threading: one io_context per thread, each owning the connections handed to it (the wrk model,
 // as in the load generator). A connection lives on one thread, so no strand or lock guards its
-// state, and nothing but the counters and the request store is shared. The acceptor runs on the
-// first io_context and deals connections round-robin.
+// state, and nothing but the counters, the log, the audits and the database queue is shared.
+// The acceptor runs on the first io_context and deals connections round-robin. The database has
+// its own thread (db_worker.h).
 struct Server::Impl {
   explicit Impl(Options o)
       : options(std::move(o)),
         library(options.seed),
-        requests(options.seed),
-        state{library, requests, counters, iso_now()},
+        audits(options.seed),
+        state{library, audits, logs, counters, iso_now()},
         router(make_router(state)),
-        context{router, counters, options.latency_scale, options.quiet} {}
+        context{router, counters, nullptr, logs, options.latency_scale, options.quiet} {}
 
+  void open_database();
   void open_acceptor();
 
   Options options;
   Library library;
-  RequestStore requests;
+  AuditStore audits;
+  LogBuffer logs;
   Counters counters;
   TargetState state;
   Router router;
   ConnectionContext context;
+  std::unique_ptr<Database> database;  // from start()
+  std::unique_ptr<DbWorker> db_worker;
 
   std::mutex lifecycle;  // start() and stop()
   bool started = false;
@@ -100,6 +109,19 @@ tcp::endpoint resolve_bind(asio::io_context& io, const Options& o) {
 
 }  // namespace
 
+void Server::Impl::open_database() {
+  try {
+    database = std::make_unique<Database>(options.db_path, options.seed);
+    seed_activity(*database, library, options.seed);
+  } catch (const sqlite::DbError& e) {
+    database.reset();
+    throw std::runtime_error(fmt::format("database: {}", e.what()));
+  }
+  seed_audit(audits, state.started_at);
+  db_worker = std::make_unique<DbWorker>(*database, options.quiet);
+  context.db = db_worker.get();
+}
+
 void Server::Impl::open_acceptor() {
   const tcp::endpoint endpoint = resolve_bind(*ios.front(), options);
   acceptor.emplace(*ios.front());
@@ -126,8 +148,10 @@ void Server::start() {
   if (s.started) throw std::logic_error("target::Server::start() called twice");
   const int threads = std::max(1, s.options.threads);
   for (int i = 0; i < threads; ++i) s.ios.push_back(std::make_unique<asio::io_context>(1));
-  s.open_acceptor();  // throws before any thread exists
+  s.open_database();  // both throw before any thread exists
+  s.open_acceptor();
   s.started = true;
+  s.db_worker->start();
   asio::co_spawn(*s.ios.front(), accept_loop(&s), asio::detached);
   for (auto& io : s.ios) {
     s.guards.push_back(asio::make_work_guard(*io));
@@ -144,6 +168,9 @@ void Server::stop() {
   s.stopped = true;
   for (auto& io : s.ios) io->stop();
   for (std::thread& t : s.threads) t.join();
+  // Jobs the database thread drops take their connections' coroutines with them: that must
+  // happen while the contexts still exist and no thread runs them.
+  s.db_worker->stop();
   // With every thread gone, destroying the contexts destroys the suspended connection
   // coroutines, and with them their sockets.
   s.guards.clear();

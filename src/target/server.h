@@ -15,6 +15,9 @@ struct Options {
   double latency_scale = 1.0;      // multiplies every route's modelled cost; 0 = answer at once
   std::uint64_t seed = 42;         // seed of the generated library and ids
   bool quiet = true;               // false: report rejected requests and accept errors on stderr
+  // SQLite database file: "" = a temporary file removed when the server is destroyed;
+  // ":memory:" = in memory; else a file, created if missing and kept (with its data).
+  std::string db_path;
 };
 
 class Server {
@@ -24,8 +27,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the threads. Throws std::runtime_error with a clear message if the
-  // address cannot be used (in use, not local, not an address). Call once.
+  // Opens the database, binds, listens and starts the threads. Throws std::runtime_error with a
+  // clear message if the address cannot be used (in use, not local, not an address) or the
+  // database cannot be opened. Call once.
   void start();
   // The bound port (the ephemeral one when Options::port was 0). REQUIRES: start() succeeded.
   unsigned short port() const;

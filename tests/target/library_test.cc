@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "target/request_store.h"
+#include "target/classifier.h"
 
 namespace arrload::target {
 namespace {
@@ -73,21 +73,6 @@ TEST(Classify, ExtractsWhatTheSuiteSends) {
   EXPECT_EQ(c.episode, 14);
   EXPECT_EQ(c.quality, "1080p");
   EXPECT_EQ(c.title, "Breaking Bad");
-}
-
-TEST(RequestStore, NumbersRequestsAndFindsThem) {
-  RequestStore store(42);
-  ContentRequest a = store.add("Dune", std::nullopt, "t0");
-  ContentRequest b = store.add("Alien 1979", "u1", "t1");
-  EXPECT_EQ(a.id, 1);
-  EXPECT_EQ(b.id, 2);
-  EXPECT_EQ(a.correlation_id.size(), 16u);  // "req_" + 12 hex
-  EXPECT_EQ(a.correlation_id.rfind("req_", 0), 0u);
-  EXPECT_NE(a.correlation_id, b.correlation_id);
-  EXPECT_EQ(store.find(2)->query, "Alien 1979");
-  EXPECT_EQ(store.find(2)->user_id, "u1");
-  EXPECT_FALSE(store.find(3).has_value());
-  EXPECT_EQ(store.size(), 2u);
 }
 
 }  // namespace

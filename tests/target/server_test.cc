@@ -1,111 +1,14 @@
 #include "target/server.h"
 
-#include <chrono>
-#include <map>
-#include <memory>
 #include <stdexcept>
 
-#include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
-#include "http/client.h"
+#include "target/server_fixture.h"
 
 namespace arrload::target {
 namespace {
 
-namespace asio = boost::asio;
-namespace bhttp = boost::beast::http;
+using namespace testing_support;  // NOLINT(google-build-using-namespace)
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// What a raw exchange got back: the response (status 0 if none) and whether the server closed.
-struct RawResult {
-  bhttp::response<bhttp::string_body> response;
-  bool closed = false;
-};
-
-// Writes BYTES on a new connection and reads one response, then, if CHECK_CLOSE, waits for the
-// server's close. Bounded: gives up after 5 s.
-RawResult raw_exchange(unsigned short port, const std::string& bytes, bool check_close = false) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  RawResult result;
-  boost::beast::flat_buffer buffer;
-  asio::async_write(socket, asio::buffer(bytes), [](boost::system::error_code, std::size_t) {});
-  bhttp::async_read(socket, buffer, result.response,
-                    [&](boost::system::error_code ec, std::size_t) {
-                      if (ec || !check_close) return;
-                      char c;
-                      socket.async_read_some(asio::buffer(&c, 1),
-                                             [&](boost::system::error_code rec, std::size_t) {
-                                               result.closed = rec == asio::error::eof;
-                                             });
-                    });
-  io.run_for(std::chrono::seconds(5));
-  return result;
-}
-
-asio::awaitable<void> send_into(http::Session* s, http::Request req, http::Response* out,
-                                bool* done) {
-  co_await s->send(req, *out);
-  *done = true;
-}
-
-class TargetServerTest : public testing::Test {
- protected:
-  void start(double latency_scale = 0) {
-    Options o;
-    o.port = 0;
-    o.threads = 2;
-    o.latency_scale = latency_scale;
-    server_ = std::make_unique<Server>(o);
-    server_->start();
-    session_ = std::make_unique<http::Session>(ctx_, base());
-  }
-  void SetUp() override { start(); }
-  void TearDown() override { session_.reset(); }
-
-  http::Url base() const {
-    return *http::Url::parse("http://127.0.0.1:" + std::to_string(server_->port()));
-  }
-  http::Response call(std::string_view method, std::string_view target, std::string_view body = "",
-                      const Headers* headers = nullptr) {
-    http::Request req;
-    req.method = method;
-    req.target = target;
-    req.body = body;
-    req.content_type = body.empty() ? "" : "application/json";
-    req.headers = headers;
-    req.keep_body = true;
-    req.timeout_us = 5'000'000;
-    http::Response out;
-    bool done = false;
-    asio::co_spawn(io_, send_into(session_.get(), req, &out, &done), asio::detached);
-    while (!done) io_.run_one();
-    return out;
-  }
-  json::value get_json(std::string_view target, int expected_status = 200) {
-    http::Response r = call("GET", target);
-    EXPECT_EQ(r.status, expected_status) << target << ": " << r.body << r.error_detail;
-    return r.body.empty() ? json::value() : json::parse(r.body);
-  }
-
-  asio::io_context io_;
-  http::ClientContext ctx_{io_};
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<http::Session> session_;
-};
 
 TEST_F(TargetServerTest, HealthRoutes) {
   json::value h = get_json("/health");
