@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for bench/*.sh (sourced, not run).
 # Starts a private nginx on 127.0.0.1 (its own prefix, config, pid and logs under $OUT), installs
 # missing Debian packages, and reads CPU and memory figures from /proc.
@@ -103,8 +104,8 @@ CONF
   timeout "$max_seconds" nice -n "$NICE" taskset -c "$cpu" nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" \
     >"$OUT/nginx/logs/stdout.log" 2>&1 &
   NGINX_PID=$!  # the `timeout` process; nginx's master is its child
-  local i
-  for i in $(seq 1 100); do
+  local _
+  for _ in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$port/a" >/dev/null 2>&1; then
       log "nginx up on 127.0.0.1:$port, pinned to CPU $cpu (open files: $nofile)"
       return 0
@@ -141,5 +142,5 @@ cpu_busy_ticks() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}
 # nginx_worker_pid: the worker process of the nginx started by start_nginx.
 nginx_worker_pid() { pgrep -P "$(cat "$OUT/nginx/nginx.pid")" | head -1; }
 
-# median of the numbers given as arguments
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# median of the numbers on stdin, one per line
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

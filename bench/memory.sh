@@ -8,7 +8,9 @@
 # interleaved (1, 1000, 10000, 1, 1000, ...), medians reported. Every run is bounded by -t.
 #
 # Usage: bench/memory.sh
-# Environment: NICE=-15 COUNTS="1 1000 10000 50000" REPEAT=3 THREADS=1 GEN_CPU=0 SERVER_CPU=1
+# MASSIF=1 (default) then runs N=MASSIF_USERS (1000) once under valgrind's massif and lists where
+# the heap of idle users goes (bench/massif_top.py).
+# Environment: NICE=-15 COUNTS="1 1000 10000 50000" REPEAT=3 MASSIF=1 MASSIF_USERS=1000 THREADS=1 GEN_CPU=0 SERVER_CPU=1
 #              ARRLOAD=build/arrload (copied first)  OUT=results/bench/memory-<time>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,7 +25,10 @@ OUT=${OUT:-$ROOT/results/bench/memory-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
+MASSIF=${MASSIF:-1}
+MASSIF_USERS=${MASSIF_USERS:-1000}
 ensure_pkgs nginx:nginx-light taskset:util-linux curl:curl ss:iproute2
+((MASSIF)) && ensure_pkgs valgrind:valgrind python3:python3
 snapshot_arrload
 # Each user needs one descriptor in arrload and one in nginx (separate processes, same limit).
 NOFILE=$(raise_nofile 200000)
@@ -112,11 +117,9 @@ col() { awk -F'\t' -v n="$1" -v c="$2" 'NR > 1 && $1 == n {print $c}' "$ROWS"; }
   echo
   echo "| users | VmRSS (kB) | VmHWM (kB) | RssAnon (kB) | bytes/user (RSS) | bytes/user (HWM) |"
   echo "|---:|---:|---:|---:|---:|---:|"
-  # shellcheck disable=SC2046
-  base_rss=$(median $(col 1 6)); base_hwm=$(median $(col 1 7))
+  base_rss=$(col 1 6 | median); base_hwm=$(col 1 7 | median)
   for n in "${counts[@]}"; do
-    # shellcheck disable=SC2046
-    rss=$(median $(col "$n" 6)); hwm=$(median $(col "$n" 7)); anon=$(median $(col "$n" 8))
+    rss=$(col "$n" 6 | median); hwm=$(col "$n" 7 | median); anon=$(col "$n" 8 | median)
     awk -v n="$n" -v r="$rss" -v h="$hwm" -v a="$anon" -v br="$base_rss" -v bh="$base_hwm" 'BEGIN {
       if (n > 1) printf "| %d | %d | %d | %d | %.0f | %.0f |\n", n, r, h, a, 1024 * (r - br) / (n - 1), 1024 * (h - bh) / (n - 1)
       else printf "| %d | %d | %d | %d | - | - |\n", n, r, h, a }'
@@ -126,3 +129,14 @@ col() { awk -F'\t' -v n="$1" -v c="$2" 'NR > 1 && $1 == n {print $c}' "$ROWS"; }
   echo "Per run: $ROWS"
 } | tee "$OUT/summary.md"
 column -t -s $'\t' "$ROWS"
+
+if ((MASSIF)); then
+  # Idle users under massif: one detailed snapshot per sample, the heap measured while they wait.
+  n=$MASSIF_USERS
+  log "massif: $n idle users"
+  timeout 300 nice -n "$NICE" taskset -c "$GEN_CPU" valgrind --tool=massif --threshold=0.5 \
+    --detailed-freq=1 --max-snapshots=200 --massif-out-file="$OUT/massif.out" \
+    "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$URL" -u "$n" -r $(((n + 1) / 2)) -t 10s --threads "$THREADS" \
+    --csv "$OUT/massif" --only-summary >"$OUT/massif-run.log" 2>&1 || true
+  python3 "$BENCH_DIR/massif_top.py" "$OUT/massif.out" --users "$n" | tee "$OUT/massif-top.txt"
+fi

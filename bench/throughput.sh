@@ -98,13 +98,11 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 col() { awk -F'\t' -v t="$1" -v c="$2" 'NR > 1 && $1 == t {print $c}' "$ROWS"; }
-# shellcheck disable=SC2046
 {
-  a_rps=$(median $(col arrload 5)); w_rps=$(median $(col wrk 5))
-  a_cpu=$(median $(col arrload 9)); w_cpu=$(median $(col wrk 9))
-  a_ng=$(median $(col arrload 12)); w_ng=$(median $(col wrk 12))
-  a_gen=$(median $(col arrload 13)); w_gen=$(median $(col wrk 13))
-  a_req=$(median $(col arrload 3)); w_req=$(median $(col wrk 3))
+  a_rps=$(col arrload 5 | median); w_rps=$(col wrk 5 | median)
+  a_cpu=$(col arrload 9 | median); w_cpu=$(col wrk 9 | median)
+  a_ng=$(col arrload 12 | median); w_ng=$(col wrk 12 | median)
+  a_gen=$(col arrload 13 | median); w_gen=$(col wrk 13 | median)
 }
 {
   echo "## Throughput (median of $RUNS interleaved runs, ${DURATION}s each, $USERS connections)"

@@ -1,5 +1,6 @@
 #include "target/connection.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -153,6 +154,13 @@ void log_line(LogBuffer& logs, std::string_view level, std::string message,
                     request_id});
 }
 
+// Closes with a TCP reset (RST) instead of the orderly FIN: an abortive close, SO_LINGER 0.
+void reset_connection(tcp::socket& socket) {
+  error_code ignored;
+  socket.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket.close(ignored);
+}
+
 // Runs JOB on the database thread and resumes the calling coroutine on its own executor with
 // the job's response. The handler is shared because DbWorker's queue holds copyable jobs.
 asio::awaitable<Response> run_on_db(DbJob job, DbWorker* worker) {
@@ -199,6 +207,11 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
     }
     Response res = ctx->router.dispatch(view);
     if (res.drop_connection) break;
+    ctx->faults.on_request(res.group, start);
+    if (ctx->faults.draw_reset(res.group)) {
+      reset_connection(socket);
+      co_return;
+    }
     if (res.db_job) {
       Response done = co_await run_on_db(std::move(res.db_job), ctx->db);
       res.status = done.status;
@@ -206,22 +219,28 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
       res.headers = std::move(done.headers);
     }
     const double delay_ms = res.model_delay_ms * ctx->latency_scale + res.fixed_delay_ms;
-    if (delay_ms > 0) {
-      asio::steady_timer timer(socket.get_executor(),
-                               std::chrono::microseconds(static_cast<long long>(delay_ms * 1000)));
+    const auto delay = std::chrono::microseconds(static_cast<long long>(delay_ms * 1000));
+    const Clock::duration wait = delay + ctx->faults.hold(res.group, Clock::now() + delay);
+    if (wait > Clock::duration::zero()) {
+      asio::steady_timer timer(socket.get_executor(), wait);
       co_await timer.async_wait(kNoThrow);
     }
     if (logged) {
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      log_line(ctx->logs, res.status >= 500 ? "ERROR" : res.status >= 400 ? "WARNING" : "INFO",
+      log_line(ctx->logs,
+               res.status >= 500   ? "ERROR"
+               : res.status >= 400 ? "WARNING"
+                                   : "INFO",
                fmt::format("Request completed: {} {} - {} ({:.3f}s)", view.method, view.path,
                            res.status, seconds),
                request_id);
     }
     const bool keep_alive = parser.get().keep_alive();
+    const auto status_class = static_cast<std::size_t>(std::clamp(res.status / 100, 0, 5));
     auto msg = make_message(std::move(res), view, request_id, keep_alive, start);
     auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
     ++ctx->counters.requests_served;
+    ++ctx->counters.by_class[status_class];
     if (wec || !keep_alive) break;
   }
   socket.shutdown(tcp::socket::shutdown_send, ignored);

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "target/db_worker.h"
+#include "target/faults.h"
 #include "target/log_buffer.h"
 #include "target/router.h"
 #include "target/routes.h"
@@ -15,8 +16,9 @@ namespace arrload::target {
 struct ConnectionContext {
   const Router& router;
   Counters& counters;
-  DbWorker* db;    // runs the responses' db_jobs; set by Server::start()
-  LogBuffer& logs;  // gets two lines per AutoArr request
+  DbWorker* db;          // runs the responses' db_jobs; set by Server::start()
+  LogBuffer& logs;       // gets two lines per AutoArr request
+  Faults& faults;        // resets, added latency, stalls, the leak
   double latency_scale;  // Options::latency_scale
   bool quiet;            // Options::quiet
 };

@@ -24,6 +24,20 @@ Router make_router(TargetState& state) {
   add_config_routes(router, state);
   add_chat_routes(router, state);
   add_diagnostic_routes(router, state);
+  add_admin_routes(router, state);
+  Faults& faults = state.faults;
+  router.set_gate([&faults](RouteGroup group, const Request& req) -> std::optional<Response> {
+    const std::optional<int> status = faults.draw_error(group);
+    if (!status) return std::nullopt;
+    Response res = internal_error("Injected fault (arrload target)", req.path);
+    res.status = *status;
+    if (*status != 500) {  // internal_error says "Internal Server Error"
+      boost::json::value body = boost::json::parse(res.body);
+      body.as_object()["error"] = *status == 502 ? "Bad Gateway" : "Service Unavailable";
+      res.body = to_json(body);
+    }
+    return res;
+  });
   return router;
 }
 
@@ -81,8 +95,9 @@ Response json_response(int status, std::string body) {
   return res;
 }
 
-std::string iso_now() {
-  const auto now = std::chrono::system_clock::now();
+std::string iso_now() { return iso_time(std::chrono::system_clock::now()); }
+
+std::string iso_time(std::chrono::system_clock::time_point now) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch());
   const std::time_t seconds = static_cast<std::time_t>(us.count() / 1'000'000);
   std::tm tm{};
@@ -135,8 +150,8 @@ std::optional<Response> read_int_query(const Request& req, std::string_view name
   return std::nullopt;
 }
 
-std::optional<Response> read_paging(const Request& req, long long default_size,
-                                    long long max_size, Paging* out) {
+std::optional<Response> read_paging(const Request& req, long long default_size, long long max_size,
+                                    Paging* out) {
   constexpr long long kAnyPage = 1'000'000'000;
   if (auto bad = read_int_query(req, "page", 1, 1, kAnyPage, &out->page)) return bad;
   return read_int_query(req, "page_size", default_size, 1, max_size, &out->page_size);
@@ -149,8 +164,9 @@ std::optional<Response> read_json_object(const Request& req, boost::json::object
   if (!body.is_object()) {
     boost::json::object item{{"type", "model_attributes_type"},
                              {"loc", boost::json::array{"body"}},
-                             {"msg", "Input should be a valid dictionary or object to extract "
-                                     "fields from"},
+                             {"msg",
+                              "Input should be a valid dictionary or object to extract "
+                              "fields from"},
                              {"input", body}};
     return json_response(422, to_json(boost::json::object{{"detail", boost::json::array{item}}}));
   }

@@ -1,7 +1,9 @@
 #pragma once
 // The target's route table: which paths exist and what they answer. Each routes_*.cc adds one
 // group; server.cc builds the table once and shares it, read-only, between its threads.
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include "target/audit_store.h"
+#include "target/faults.h"
 #include "target/library.h"
 #include "target/log_buffer.h"
 #include "target/router.h"
@@ -17,8 +20,9 @@ namespace arrload::target {
 
 // Server-wide counters, updated by the connection code and read by /__target/stats.
 struct Counters {
-  std::atomic<std::uint64_t> requests_served{0};  // responses written
-  std::atomic<std::int64_t> open_connections{0};  // accepted and not yet closed
+  std::atomic<std::uint64_t> requests_served{0};         // responses written
+  std::atomic<std::int64_t> open_connections{0};         // accepted and not yet closed
+  std::array<std::atomic<std::uint64_t>, 6> by_class{};  // responses written, by status / 100
 };
 
 // What the handlers read and write besides the database (which they reach through db_jobs).
@@ -28,7 +32,8 @@ struct TargetState {
   AuditStore& audits;
   LogBuffer& logs;
   const Counters& counters;
-  std::string started_at;  // ISO time the server started (the "warm-up" time)
+  Faults& faults;
+  std::string started_at;  // ISO time the server started
 };
 
 // Modelled cost of a route before Options::latency_scale, in milliseconds. Audits and chat
@@ -47,6 +52,7 @@ void add_settings_routes(Router& router, TargetState& state);    // settings, on
 void add_config_routes(Router& router, TargetState& state);      // /api/v1/config/*
 void add_chat_routes(Router& router, TargetState& state);        // /api/v1/chat/*
 void add_diagnostic_routes(Router& router, TargetState& state);  // /__target/*
+void add_admin_routes(Router& router, TargetState& state);       // /__target/faults, /metrics
 
 // Builds the whole table.
 Router make_router(TargetState& state);
@@ -60,6 +66,8 @@ Response json_response(int status, std::string body);
 
 // The current UTC time as FastAPI prints datetimes: "2024-06-01T12:00:00.123456".
 std::string iso_now();
+// TIME in the same format.
+std::string iso_time(std::chrono::system_clock::time_point time);
 
 // 422 in FastAPI's validation-error shape, for one field at LOC ("path"/"body", NAME).
 Response validation_error(std::string_view where, std::string_view name, std::string_view type,
@@ -80,8 +88,8 @@ struct Paging {
   long long page_size = 10;
   long long offset() const { return (page - 1) * page_size; }
 };
-std::optional<Response> read_paging(const Request& req, long long default_size,
-                                    long long max_size, Paging* out);
+std::optional<Response> read_paging(const Request& req, long long default_size, long long max_size,
+                                    Paging* out);
 
 // The body as a JSON object into *OUT; the 422 FastAPI sends when it is not JSON or not an object.
 std::optional<Response> read_json_object(const Request& req, boost::json::object* out);

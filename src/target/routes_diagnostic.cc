@@ -3,14 +3,12 @@
 //   GET  /__target/sleep/{ms}     answers {"slept_ms": ms} after ms milliseconds (timer, exact)
 //   ANY  /__target/echo           answers {method, path, query, headers: {...}, body}
 //   GET  /__target/close          closes the connection without answering
-//   GET  /__target/stats          answers {requests_served, open_connections, rss_bytes}
-#include <unistd.h>
-
+//   GET  /__target/stats          answers {requests_served, open_connections, rss_bytes, ...}
 #include <cctype>
-#include <fstream>
 
 #include <boost/json/value.hpp>
 
+#include "target/process_stats.h"
 #include "target/routes.h"
 
 namespace arrload::target {
@@ -19,14 +17,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr long long kMaxSleepMs = 600'000;
-
-std::int64_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::int64_t size_pages = 0;
-  std::int64_t resident_pages = 0;
-  if (!(statm >> size_pages >> resident_pages)) return 0;
-  return resident_pages * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
-}
 
 Response status_code(const Request& req) {
   const std::optional<long long> code = parse_int(req.param("code"));
@@ -78,10 +68,15 @@ void add_diagnostic_routes(Router& router, TargetState& state) {
     return res;
   });
   const Counters& counters = state.counters;
-  router.add("GET", "/__target/stats", 0, [&counters](const Request&) {
+  const Faults& faults = state.faults;
+  router.add("GET", "/__target/stats", 0, [&counters, &faults](const Request&) {
     json::object body{{"requests_served", counters.requests_served.load()},
                       {"open_connections", counters.open_connections.load()},
-                      {"rss_bytes", rss_bytes()}};
+                      {"rss_bytes", rss_bytes()},
+                      {"leaked_bytes", faults.leaked_bytes()},
+                      {"injected_errors", faults.injected_errors.load()},
+                      {"injected_resets", faults.injected_resets.load()},
+                      {"held_responses", faults.held_responses.load()}};
     return json_response(200, to_json(body));
   });
 }

@@ -52,13 +52,17 @@ void add_health_routes(Router& router, TargetState& state) {
   router.add("GET", "/health", RouteGroup::kHealth, kHealthDelayMs, overall_health);
   router.add("GET", "/ping", RouteGroup::kHealth, kHealthDelayMs,
              [](const Request&) { return json_response(200, R"({"message":"pong"})"); });
-  router.add("GET", "/health/ready", RouteGroup::kHealth, kHealthDelayMs, [&state](const Request&) {
-    boost::json::object body;
-    body["ready"] = true;
-    body["warmup_complete"] = true;
-    body["warmup_timestamp"] = state.started_at;
-    return json_response(200, to_json(body));
-  });
+  const Faults& faults = state.faults;
+  router.add("GET", "/health/ready", RouteGroup::kHealth, kHealthDelayMs,
+             [&faults](const Request&) {
+               if (faults.warming_up())
+                 return error_response(503, "Application is still warming up");
+               boost::json::object body;
+               body["ready"] = true;
+               body["warmup_complete"] = true;
+               body["warmup_timestamp"] = faults.warmup_done_at();
+               return json_response(200, to_json(body));
+             });
   router.add("GET", "/health/live", RouteGroup::kHealth, kHealthDelayMs, [](const Request&) {
     boost::json::object body;
     body["alive"] = true;

@@ -134,7 +134,8 @@ void add_library_routes(Router& router, TargetState& state) {
       constant(to_json(json::object{{"movies", std::move(movies)}, {"total", movie_count}})));
   router.add("GET", "/api/v1/movies/{id}", RouteGroup::kRead, kReadDelayMs,
              by_id(std::move(movie_bodies), "Movie not found"));
-  router.add("GET", "/api/v1/downloads/queue", RouteGroup::kRead, kReadDelayMs, constant(to_json(queue_json(lib))));
+  router.add("GET", "/api/v1/downloads/queue", RouteGroup::kRead, kReadDelayMs,
+             constant(to_json(queue_json(lib))));
   router.add("GET", "/api/v1/downloads/status", RouteGroup::kRead, kReadDelayMs,
              constant(to_json(json::object{{"version", d.version},
                                            {"paused", d.paused},

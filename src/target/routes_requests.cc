@@ -1,7 +1,7 @@
 // Content request routes: POST /api/v1/requests/content, GET /api/v1/requests (paged) and
 // GET /api/v1/requests/{id}/status, over the database.
-#include <boost/json/value.hpp>
 #include <fmt/format.h>
+#include <boost/json/value.hpp>
 
 #include "target/database.h"
 #include "target/routes.h"
@@ -58,9 +58,8 @@ ActivityEntry requested_activity(const ContentRequest& r) {
   a.severity = "info";
   a.message = fmt::format("Content requested: {}", r.classification.title);
   a.correlation_id = r.correlation_id;
-  a.metadata = to_json(json::object{{"request_id", r.id},
-                                    {"content_type", r.classification.content_type},
-                                    {"query", r.query}});
+  a.metadata = to_json(json::object{
+      {"request_id", r.id}, {"content_type", r.classification.content_type}, {"query", r.query}});
   a.timestamp = r.created_at;
   a.created_at = r.created_at;
   a.user_id = r.user_id;

@@ -49,9 +49,10 @@ struct Server::Impl {
       : options(std::move(o)),
         library(options.seed),
         audits(options.seed),
-        state{library, audits, logs, counters, iso_now()},
+        faults(options.faults),
+        state{library, audits, logs, counters, faults, iso_now()},
         router(make_router(state)),
-        context{router, counters, nullptr, logs, options.latency_scale, options.quiet} {}
+        context{router, counters, nullptr, logs, faults, options.latency_scale, options.quiet} {}
 
   void open_database();
   void open_acceptor();
@@ -61,6 +62,7 @@ struct Server::Impl {
   AuditStore audits;
   LogBuffer logs;
   Counters counters;
+  Faults faults;
   TargetState state;
   Router router;
   ConnectionContext context;

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "target/faults.h"
+
 namespace arrload::target {
 
 struct Options {
@@ -18,6 +20,7 @@ struct Options {
   // SQLite database file: "" = a temporary file removed when the server is destroyed;
   // ":memory:" = in memory; else a file, created if missing and kept (with its data).
   std::string db_path;
+  FaultConfig faults;  // fault injection from the start (all off by default); see faults.h
 };
 
 class Server {

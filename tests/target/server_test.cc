@@ -1,5 +1,8 @@
 #include "target/server.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <stdexcept>
 
 #include "target/server_fixture.h"
@@ -192,6 +195,39 @@ TEST_F(TargetServerTest, StopIsIdempotentAndClosesConnections) {
   server_->stop();
   http::Response r = call("GET", "/ping");
   EXPECT_NE(r.error, core::NetError::kNone);
+}
+
+TEST_F(TargetServerTest, DatabaseFileKeepsDataAcrossRestarts) {
+  char name[] = "/tmp/arrload-target-test-XXXXXX";
+  const int fd = mkstemp(name);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  Options o = test_options();
+  o.db_path = name;
+  start_with(o);
+  http::Response created = call("POST", "/api/v1/requests/content", R"({"query":"Dune 2021"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(call("PUT", "/api/v1/onboarding/step", R"({"step":"service_config"})").status, 200);
+  start_with(o);  // a new server on the same file
+  EXPECT_EQ(get_json("/api/v1/requests/1/status").at("query"), "Dune 2021");
+  EXPECT_EQ(get_json("/api/v1/requests").at("total"), 1);
+  EXPECT_EQ(get_json("/api/v1/onboarding/status").at("current_step"), "service_config");
+  session_.reset();
+  server_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((std::string(name) + suffix).c_str());
+}
+
+TEST_F(TargetServerTest, UnusableDatabaseIsAClearError) {
+  Options o = test_options();
+  o.db_path = "/nonexistent-dir/target.db";
+  Server bad(o);
+  try {
+    bad.start();
+    FAIL() << "expected the database to be unusable";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/target.db"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(TargetServerTest, BindFailureIsAClearError) {
