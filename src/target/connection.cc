@@ -154,6 +154,30 @@ void log_line(LogBuffer& logs, std::string_view level, std::string message,
                     request_id});
 }
 
+// The middleware's two lines per request, as AutoArr logs them.
+void log_started(const ConnectionContext* ctx, const Request& req, const std::string& id) {
+  if (!is_logged(req)) return;
+  log_line(ctx->logs, "INFO", fmt::format("Request started: {} {}", req.method, req.path), id);
+}
+
+void log_completed(const ConnectionContext* ctx, const Request& req, int status,
+                   Clock::time_point start, const std::string& id) {
+  if (!is_logged(req)) return;
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::string_view level = status >= 500 ? "ERROR" : status >= 400 ? "WARNING" : "INFO";
+  log_line(
+      ctx->logs, level,
+      fmt::format("Request completed: {} {} - {} ({:.3f}s)", req.method, req.path, status, seconds),
+      id);
+}
+
+// How long to wait before sending RES: its modelled cost, scaled, then any fault hold.
+Clock::duration response_wait(const Response& res, const ConnectionContext* ctx) {
+  const double delay_ms = res.model_delay_ms * ctx->latency_scale + res.fixed_delay_ms;
+  const auto delay = std::chrono::microseconds(static_cast<long long>(delay_ms * 1000));
+  return delay + ctx->faults.hold(res.group, Clock::now() + delay);
+}
+
 // Closes with a TCP reset (RST) instead of the orderly FIN: an abortive close, SO_LINGER 0.
 void reset_connection(tcp::socket& socket) {
   error_code ignored;
@@ -200,11 +224,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
     const Clock::time_point start = Clock::now();
     Request view = make_view(parser.get(), client);
     const std::string request_id = request_id_for(view);
-    const bool logged = is_logged(view);
-    if (logged) {
-      log_line(ctx->logs, "INFO", fmt::format("Request started: {} {}", view.method, view.path),
-               request_id);
-    }
+    log_started(ctx, view, request_id);
     Response res = ctx->router.dispatch(view);
     if (res.drop_connection) break;
     ctx->faults.on_request(res.group, start);
@@ -218,23 +238,12 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
       res.body = std::move(done.body);
       res.headers = std::move(done.headers);
     }
-    const double delay_ms = res.model_delay_ms * ctx->latency_scale + res.fixed_delay_ms;
-    const auto delay = std::chrono::microseconds(static_cast<long long>(delay_ms * 1000));
-    const Clock::duration wait = delay + ctx->faults.hold(res.group, Clock::now() + delay);
+    const Clock::duration wait = response_wait(res, ctx);
     if (wait > Clock::duration::zero()) {
       asio::steady_timer timer(socket.get_executor(), wait);
       co_await timer.async_wait(kNoThrow);
     }
-    if (logged) {
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      log_line(ctx->logs,
-               res.status >= 500   ? "ERROR"
-               : res.status >= 400 ? "WARNING"
-                                   : "INFO",
-               fmt::format("Request completed: {} {} - {} ({:.3f}s)", view.method, view.path,
-                           res.status, seconds),
-               request_id);
-    }
+    log_completed(ctx, view, res.status, start, request_id);
     const bool keep_alive = parser.get().keep_alive();
     const auto status_class = static_cast<std::size_t>(std::clamp(res.status / 100, 0, 5));
     auto msg = make_message(std::move(res), view, request_id, keep_alive, start);

@@ -33,7 +33,6 @@ struct TargetState {
   LogBuffer& logs;
   const Counters& counters;
   Faults& faults;
-  std::string started_at;  // ISO time the server started
 };
 
 // Modelled cost of a route before Options::latency_scale, in milliseconds. Audits and chat

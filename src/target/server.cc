@@ -50,7 +50,7 @@ struct Server::Impl {
         library(options.seed),
         audits(options.seed),
         faults(options.faults),
-        state{library, audits, logs, counters, faults, iso_now()},
+        state{library, audits, logs, counters, faults},
         router(make_router(state)),
         context{router, counters, nullptr, logs, faults, options.latency_scale, options.quiet} {}
 
@@ -119,7 +119,7 @@ void Server::Impl::open_database() {
     database.reset();
     throw std::runtime_error(fmt::format("database: {}", e.what()));
   }
-  seed_audit(audits, state.started_at);
+  seed_audit(audits, iso_now());
   db_worker = std::make_unique<DbWorker>(*database, options.quiet);
   context.db = db_worker.get();
 }
@@ -153,6 +153,7 @@ void Server::start() {
   s.open_database();  // both throw before any thread exists
   s.open_acceptor();
   s.started = true;
+  s.faults.set(s.faults.config(), /*restart_stalls=*/true, /*restart_warmup=*/true);
   s.db_worker->start();
   asio::co_spawn(*s.ios.front(), accept_loop(&s), asio::detached);
   for (auto& io : s.ios) {

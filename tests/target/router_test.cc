@@ -93,6 +93,24 @@ TEST_F(RouterTest, TogglesTrailingSlashWith307) {
   EXPECT_EQ(header(res, "Location"), "http://example:8088/api/v1/shows/5");
 }
 
+TEST_F(RouterTest, GateRunsBeforeTheHandlerWithTheRouteGroup) {
+  router_.add("GET", "/grouped", RouteGroup::kWrite, 20, echo_params("grouped"));
+  std::vector<RouteGroup> seen;
+  router_.set_gate([&seen](RouteGroup group, const Request&) -> std::optional<Response> {
+    seen.push_back(group);
+    if (group != RouteGroup::kWrite) return std::nullopt;
+    return error_response(503, "gated");
+  });
+  Response gated = dispatch("GET", "/grouped");
+  EXPECT_EQ(gated.status, 503);
+  EXPECT_EQ(gated.group, RouteGroup::kWrite);
+  EXPECT_EQ(gated.model_delay_ms, 20);  // the route's cost still applies
+  EXPECT_EQ(dispatch("GET", "/health").body, "health::");
+  EXPECT_EQ(dispatch("GET", "/health").group, RouteGroup::kInternal);  // added without a group
+  EXPECT_EQ(dispatch("GET", "/nope").status, 404);                     // no route, no gate
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST(RequestTest, HeaderLookupIgnoresCase) {
   Request req = make("GET", "/");
   req.headers.emplace_back("X-Request-ID", "abc");
