@@ -18,6 +18,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/value.hpp>
 
 #include "target/audit_store.h"
 #include "target/connection.h"
@@ -150,6 +151,11 @@ void Server::start() {
   if (s.started) throw std::logic_error("target::Server::start() called twice");
   const int threads = std::max(1, s.options.threads);
   for (int i = 0; i < threads; ++i) s.ios.push_back(std::make_unique<asio::io_context>(1));
+  // The admin endpoint's checks, for the knobs given at start-up.
+  FaultConfig checked;
+  if (auto error = update_fault_config(fault_config_json(s.options.faults), &checked)) {
+    throw std::runtime_error(fmt::format("fault injection: {}", *error));
+  }
   s.open_database();  // both throw before any thread exists
   s.open_acceptor();
   s.started = true;

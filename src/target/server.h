@@ -32,7 +32,7 @@ class Server {
 
   // Opens the database, binds, listens and starts the threads. Throws std::runtime_error with a
   // clear message if the address cannot be used (in use, not local, not an address) or the
-  // database cannot be opened. Call once.
+  // database cannot be opened, or Options::faults holds a bad value. Call once.
   void start();
   // The bound port (the ephemeral one when Options::port was 0). REQUIRES: start() succeeded.
   unsigned short port() const;

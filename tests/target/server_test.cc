@@ -230,6 +230,15 @@ TEST_F(TargetServerTest, UnusableDatabaseIsAClearError) {
   }
 }
 
+TEST_F(TargetServerTest, BadFaultKnobIsAClearError) {
+  Options o = test_options();
+  o.faults.error_ratio_read = 1.5;
+  EXPECT_THROW(Server(o).start(), std::runtime_error);
+  o.faults.error_ratio_read = 0.5;
+  o.faults.error_status = 404;
+  EXPECT_THROW(Server(o).start(), std::runtime_error);
+}
+
 TEST_F(TargetServerTest, BindFailureIsAClearError) {
   Options o;
   o.port = server_->port();
