@@ -47,10 +47,12 @@ std::vector<std::string> prepare_args(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{fmt::format(
-      "arrload {} - Locust-style load testing at native speed.\n"
-      "`arrload [run] -f SCENARIO --host URL -u USERS -r RATE -t TIME --headless --csv PREFIX`",
-      ARRLOAD_VERSION), "arrload"};
+  CLI::App app{
+      fmt::format(
+          "arrload {} - Locust-style load testing at native speed.\n"
+          "`arrload [run] -f SCENARIO --host URL -u USERS -r RATE -t TIME --headless --csv PREFIX`",
+          ARRLOAD_VERSION),
+      "arrload"};
   app.set_version_flag("-V,--version", ARRLOAD_VERSION);
   app.require_subcommand(1);
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -89,6 +91,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   target_cmd->add_option("--seed", target_opts.seed, "Seed of the generated library")
       ->capture_default_str();
+  target_cmd->add_option("--db", target_opts.db_path,
+                         "SQLite database file (default: a temporary file removed on exit; "
+                         ":memory: keeps it in memory)");
 
   try {
     std::vector<std::string> args = prepare_args(argc, argv);
