@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by the HTTP client and the target.
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace arrload::core {
@@ -15,6 +16,13 @@ inline bool iequals(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+// An ASCII lower-case copy of S.
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace arrload::core

@@ -3,14 +3,10 @@
 #include <cctype>
 #include <regex>
 
+#include "core/strings.h"
+
 namespace arrload::target {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string collapse_spaces(std::string_view s) {
   std::string out;
@@ -50,7 +46,7 @@ Classification classify(std::string_view query) {
   }
   if (std::regex_search(text, m, kYear)) c.year = std::stoi(m[1].str());
   if (std::regex_search(text, m, kQuality)) {
-    const std::string q = lower(m[1].str());
+    const std::string q = core::to_lower(m[1].str());
     c.quality = q == "4k" ? "2160p" : q;
   }
   const bool tv = c.season.has_value() || std::regex_search(text, kTvWords);

@@ -3,16 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strings.h"
+
 namespace arrload::target {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 void LogBuffer::add(LogEntry entry) {
   std::lock_guard lock(mu_);
@@ -27,15 +20,15 @@ void LogBuffer::add(LogEntry entry) {
 
 std::vector<LogEntry> LogBuffer::recent(std::size_t limit, const std::optional<std::string>& level,
                                         const std::optional<std::string>& search) const {
-  const std::string want_level = level ? lower(*level) : "";
-  const std::string want_text = search ? lower(*search) : "";
+  const std::string want_level = level ? core::to_lower(*level) : "";
+  const std::string want_text = search ? core::to_lower(*search) : "";
   std::vector<LogEntry> out;
   std::lock_guard lock(mu_);
   const std::size_t n = ring_.size();
   for (std::size_t i = 0; i < n && out.size() < limit; ++i) {
     const LogEntry& e = ring_[(next_ + n - 1 - i) % n];
-    if (level && lower(e.level) != want_level) continue;
-    if (search && lower(e.message).find(want_text) == std::string::npos) continue;
+    if (level && core::to_lower(e.level) != want_level) continue;
+    if (search && core::to_lower(e.message).find(want_text) == std::string::npos) continue;
     out.push_back(e);
   }
   return out;
