@@ -140,6 +140,9 @@ TEST_F(RunTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run_arrload({"run", "-f", scenario, "--no-such-flag"}).exit_code, 2);
   EXPECT_EQ(run_arrload({"run", "-f", scenario, "--host", "ftp://x"}).exit_code, 2);
   EXPECT_EQ(run_arrload({"validate", "-f", scenario}).exit_code, 0);
+  auto web = run_arrload({"-f", scenario, "--host", host_, "--web"});
+  EXPECT_EQ(web.exit_code, 2);
+  EXPECT_NE(web.err.find("no web UI yet"), std::string::npos) << web.err;
   auto help = run_arrload({"run", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* flag : {"--users", "--spawn-rate", "--run-time", "--tags", "--exclude-tags",
