@@ -83,6 +83,19 @@ const char* reason_name(engine::StopReason r) {
   return "unknown";
 }
 
+// Parses the duration given to OPTION; prints what to write instead and returns nullopt when
+// TEXT is not one (or is zero where zero makes no sense).
+std::optional<std::chrono::microseconds> duration_option(std::string_view option,
+                                                         const std::string& text, bool allow_zero) {
+  auto d = core::parse_duration(text);
+  if (!d || (!allow_zero && d->count() == 0)) {
+    fmt::print(stderr, "arrload: {}: '{}' is not a duration (use e.g. 10s, 90s, 10m, 1h30m)\n",
+               option, text);
+    return std::nullopt;
+  }
+  return d;
+}
+
 void make_parent_dirs(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -91,74 +104,57 @@ void make_parent_dirs(const std::string& path) {
 }  // namespace
 
 void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
-  auto env = [](CLI::Option* o, const char* long_name) { o->envname(env_name(long_name)); };
-  env(app.add_option("-f,--scenario,--locustfile", cmd.scenario,
-                     "Scenario file (YAML) or a directory of them")
-          ->required(scenario_required),
-      "scenario");
-  env(app.add_option("-H,--host", cmd.host,
-                     "Base URL to test, e.g. http://localhost:8088 "
-                     "(default: the scenario's host)"),
-      "host");
-  env(app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
-          ->capture_default_str()
-          ->check(CLI::NonNegativeNumber),
-      "users");
-  env(app.add_option("-r,--spawn-rate", cmd.spawn_rate,
-                     "Users started per second (fractions allowed: 0.5 = one every 2 s)")
-          ->capture_default_str()
-          ->check(CLI::PositiveNumber),
-      "spawn-rate");
-  env(app.add_option("-t,--run-time", cmd.run_time,
-                     "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)"),
-      "run-time");
-  env(app.add_option("--stop-timeout", cmd.stop_timeout,
-                     "On stop, let users finish their current task for this long (e.g. 10s)")
-          ->capture_default_str(),
-      "stop-timeout");
-  env(app.add_flag("--headless", cmd.headless,
-                   "Run without the web UI (the only mode for now; accepted for Locust "
-                   "compatibility)"),
-      "headless");
-  env(app.add_option("--csv", cmd.csv_prefix,
-                     "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
-                     "PREFIX_exceptions.csv (Locust's format)"),
-      "csv");
-  env(app.add_flag("--csv-full-history", cmd.csv_full_history,
-                   "Add every endpoint to PREFIX_stats_history.csv each second, not only the "
-                   "Aggregated row"),
-      "csv-full-history");
-  env(app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)"),
-      "json");
-  env(app.add_option("-T,--tags", cmd.tags,
-                     "Only run tasks with one of these tags (a,b or -T a -T b)"),
-      "tags");
-  env(app.add_option("-E,--exclude-tags", cmd.exclude_tags,
-                     "Do not run tasks with any of these tags"),
-      "exclude-tags");
-  env(app.add_option("-L,--loglevel", cmd.loglevel, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
-          ->capture_default_str()
-          ->transform(
-              CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case)),
-      "loglevel");
-  env(app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
-                     "Exit status when any request failed")
-          ->capture_default_str(),
-      "exit-code-on-error");
-  env(app.add_flag("--only-summary", cmd.only_summary,
-                   "Print only the final summary, no live table"),
-      "only-summary");
-  env(app.add_flag("--reset-stats", cmd.reset_stats,
-                   "Reset the statistics once every user has spawned"),
-      "reset-stats");
-  env(app.add_option("--threads", cmd.threads, "Worker threads (default: one per core)")
-          ->check(CLI::NonNegativeNumber),
-      "threads");
-  env(app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)"),
-      "seed");
-  env(app.add_flag("--verify-tls", cmd.verify_tls,
-                   "Check HTTPS server certificates (off by default, like Locust)"),
-      "verify-tls");
+  app.add_option("-f,--scenario,--locustfile", cmd.scenario,
+                 "Scenario file (YAML) or a directory of them")
+      ->required(scenario_required);
+  app.add_option("-H,--host", cmd.host,
+                 "Base URL to test, e.g. http://localhost:8088 "
+                 "(default: the scenario's host)");
+  app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("-r,--spawn-rate", cmd.spawn_rate,
+                 "Users started per second (fractions allowed: 0.5 = one every 2 s)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("-t,--run-time", cmd.run_time,
+                 "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)");
+  app.add_option("--stop-timeout", cmd.stop_timeout,
+                 "On stop, let users finish their current task for this long (e.g. 10s)")
+      ->capture_default_str();
+  app.add_flag("--headless", cmd.headless,
+               "Run without the web UI (the only mode for now; accepted for Locust "
+               "compatibility)");
+  app.add_option("--csv", cmd.csv_prefix,
+                 "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
+                 "PREFIX_exceptions.csv (Locust's format)");
+  app.add_flag("--csv-full-history", cmd.csv_full_history,
+               "Add every endpoint to PREFIX_stats_history.csv each second, not only the "
+               "Aggregated row");
+  app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)");
+  app.add_option("-T,--tags", cmd.tags, "Only run tasks with one of these tags (a,b or -T a -T b)");
+  app.add_option("-E,--exclude-tags", cmd.exclude_tags, "Do not run tasks with any of these tags");
+  app.add_option("-L,--loglevel", cmd.loglevel, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
+      ->capture_default_str()
+      ->transform(
+          CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case));
+  app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
+                 "Exit status when any request failed")
+      ->capture_default_str();
+  app.add_flag("--only-summary", cmd.only_summary, "Print only the final summary, no live table");
+  app.add_flag("--reset-stats", cmd.reset_stats,
+               "Reset the statistics once every user has spawned");
+  app.add_option("--threads", cmd.threads, "Worker threads (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
+  app.add_flag("--verify-tls", cmd.verify_tls,
+               "Check HTTPS server certificates (off by default, like Locust)");
+  // Every option also reads ARRLOAD_<LONG_NAME> from the environment, as Locust reads LOCUST_*.
+  for (CLI::Option* o : app.get_options()) {
+    if (!o->get_lnames().empty() && o->get_lnames().front() != "help") {
+      o->envname(env_name(o->get_lnames().front()));
+    }
+  }
 }
 
 int execute_validate(const std::string& scenario, const std::vector<std::string>& tags,
@@ -184,19 +180,11 @@ int execute_run(const RunCommand& cmd) {
   opts.users = cmd.users;
   opts.spawn_rate = cmd.spawn_rate;
   if (!cmd.run_time.empty()) {
-    opts.run_time = core::parse_duration(cmd.run_time);
-    if (!opts.run_time || opts.run_time->count() == 0) {
-      fmt::print(stderr, "arrload: --run-time: '{}' is not a duration (use e.g. 90s, 10m, 1h30m)\n",
-                 cmd.run_time);
-      return kExitUsage;
-    }
+    opts.run_time = duration_option("--run-time", cmd.run_time, /*allow_zero=*/false);
+    if (!opts.run_time) return kExitUsage;
   }
-  auto stop_timeout = core::parse_duration(cmd.stop_timeout);
-  if (!stop_timeout) {
-    fmt::print(stderr, "arrload: --stop-timeout: '{}' is not a duration (use e.g. 10s)\n",
-               cmd.stop_timeout);
-    return kExitUsage;
-  }
+  auto stop_timeout = duration_option("--stop-timeout", cmd.stop_timeout, /*allow_zero=*/true);
+  if (!stop_timeout) return kExitUsage;
   opts.stop_timeout = *stop_timeout;
   opts.threads = cmd.threads;
   opts.reset_stats = cmd.reset_stats;
