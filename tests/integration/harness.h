@@ -62,6 +62,18 @@ inline ProcessResult run_arrload(
     const std::vector<std::string>& env = {}) {
   TempDir io;
   std::string out_path = io.file("stdout"), err_path = io.file("stderr");
+  // Everything the child needs is built before fork(): the test process has server threads,
+  // and a child that allocates between fork() and exec() can deadlock on a lock one of them held.
+  std::string bin = ARRLOAD_BINARY;
+  std::vector<std::string> arg_copy = args;
+  std::vector<char*> argv{bin.data()};
+  for (auto& a : arg_copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copy = env;
+  std::vector<char*> envp;
+  for (auto& e : env_copy) envp.push_back(e.data());  // first, so they win over inherited ones
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  envp.push_back(nullptr);
   auto start = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -69,14 +81,7 @@ inline ProcessResult run_arrload(
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv;
-    std::string bin = ARRLOAD_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
+    ::execve(bin.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ProcessResult r;
