@@ -1,6 +1,10 @@
 #include "engine/response_check.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "scenario/json_path.h"
 
 namespace arrload::engine {
 
@@ -94,6 +98,28 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
   message = fmt::format("unexpected status {} (expected {}) for url: {}",
                         describe_status(resp.status), describe_expected(req.expect), path);
   return true;
+}
+
+bool check_body(const scenario::Request& req, std::string_view body, core::Rng& rng,
+                std::string& message) {
+  for (const scenario::BodyCheck& check : req.checks) {
+    std::optional<std::string> value = scenario::extract_json(body, check.json_path, rng);
+    if (!value) {
+      message = fmt::format("check {}: no value in the response", check.json_path);
+      return true;
+    }
+    if (check.values.empty()) continue;
+    if (std::find(check.values.begin(), check.values.end(), *value) != check.values.end()) {
+      continue;
+    }
+    std::string wanted;
+    for (const std::string& v : check.values) wanted += (wanted.empty() ? "" : ", ") + v;
+    constexpr std::size_t kShown = 60;  // failure messages group by text: keep them short
+    std::string shown = value->size() > kShown ? value->substr(0, kShown) + "..." : *value;
+    message = fmt::format("check {}: got '{}', expected {}", check.json_path, shown, wanted);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace arrload::engine

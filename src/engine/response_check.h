@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/rng.h"
 #include "http/client.h"
 #include "scenario/model.h"
 
@@ -14,6 +15,12 @@ namespace arrload::engine {
 // left untouched on success. PATH is the rendered request path.
 bool check_response(const scenario::Request& req, const http::Response& resp, std::string_view path,
                     std::string& message);
+
+// True when BODY fails one of REQ.checks (each JSON path must match, and equal one of its values
+// when it lists any); MESSAGE then names the path, the value found and the values expected. RNG
+// picks the element for a [*] path.
+bool check_body(const scenario::Request& req, std::string_view body, core::Rng& rng,
+                std::string& message);
 
 // The standard reason phrase of STATUS ("Not Found"), or "" when unknown.
 std::string_view reason_phrase(int status);

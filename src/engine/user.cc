@@ -147,7 +147,7 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.body = body_buf_;
   out.content_type = req->content_type;
   out.timeout_us = req->timeout.value_or(env_.suite.default_timeout).count();
-  out.keep_body = !req->extract.empty();
+  out.keep_body = req->needs_body();
   co_await session_.send(out, response_);
   co_return record(*req, response_);
 }
@@ -156,6 +156,7 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
   if (resp.error == core::NetError::kAborted && stopping_) return false;  // stopped mid-flight
   const std::string& name = req.name.empty() ? path_buf_ : req.name;
   bool failed = check_response(req, resp, path_buf_, message_buf_);
+  if (!failed) failed = check_body(req, resp.body, rng_, message_buf_);
   if (!failed) {
     for (const auto& x : req.extract) {
       auto value = scenario::extract_json(resp.body, x.json_path, rng_);

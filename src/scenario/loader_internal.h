@@ -46,9 +46,17 @@ std::vector<Request> load_request_list(const Field& field, LoadState& state);
 
 WaitTime load_wait(const Field& field);
 
-// The tasks, order, on_start and on_stop of OWNER (a user class or a group task). TAGS are
-// inherited by every task; NESTED allows interrupt tasks.
-TaskGroup load_group(const Field& owner, LoadState& state, const std::vector<std::string>& tags,
-                     bool nested);
+// A budget category name (an identifier).
+std::string load_category(const Field& field);
+
+// What a task inherits from the groups and the user class around it.
+struct Inherited {
+  std::vector<std::string> tags;
+  std::string category;
+};
+
+// The tasks, order, on_start and on_stop of OWNER (a user class or a group task). INHERITED tags
+// and category pass to every task; NESTED allows interrupt tasks.
+TaskGroup load_group(const Field& owner, LoadState& state, const Inherited& inherited, bool nested);
 
 }  // namespace arrload::scenario::detail

@@ -211,6 +211,29 @@ void load_extract(const Field& field, LoadState& state, Request& r) {
   }
 }
 
+void load_checks(const Field& field, Request& r) {
+  field.expect_map(
+      "a mapping of JSON paths to the expected value, a list of allowed values, or '*' (any "
+      "value), as in {$.status: healthy}");
+  for (const auto& [path, want] : field.entries()) {
+    try {
+      validate_json_path(path);
+    } catch (const std::invalid_argument& e) {
+      want.fail(e.what());
+    }
+    BodyCheck check{path, {}};
+    std::vector<Field> items = want.is_list() ? want.items() : std::vector<Field>{want};
+    if (items.empty()) want.fail("needs at least one allowed value (or '*' for any value)");
+    for (const Field& item : items) {
+      if (!item.is_scalar()) item.fail("an allowed value must be a plain value, not a mapping");
+      std::string v = item.text();
+      if (v == "*" && items.size() == 1) break;  // "*": any value
+      check.values.push_back(std::move(v));
+    }
+    r.checks.push_back(std::move(check));
+  }
+}
+
 void load_body(const Field& field, LoadState& state, Request& r) {
   std::optional<Field> json = field.find("json");
   std::optional<Field> body = field.find("body");
@@ -266,11 +289,85 @@ Template load_template(const Field& field, LoadState& state) {
   return t;
 }
 
+std::string load_category(const Field& field) {
+  std::string c = field.text();
+  bool identifier = !c.empty() && std::all_of(c.begin(), c.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-';
+  });
+  if (!identifier) {
+    field.fail(fmt::format(
+        "bad category '{}' (a budget category name such as health, read, write, slow or "
+        "websocket: letters, digits, _ and -)",
+        c));
+  }
+  return c;
+}
+
+namespace {
+
+constexpr std::string_view kWsKinds = "connect, send, listen or close";
+
+// A WebSocket step: {ws: connect, path: /api/v1/ws}, {ws: send, json: {...}, await: ack},
+// {ws: listen, duration: 5s} or {ws: close}.
+Request load_ws_step(const Field& field, LoadState& state) {
+  Request r;
+  r.where = field.where();
+  r.method = "WS";
+  WsStep step;
+  Field kind = field.get("ws", "");
+  std::string k = kind.text();
+  if (k == "connect") {
+    field.check_keys({"ws", "path", "query", "headers", "name", "timeout", "await", "category"});
+    Field path_field = field.get("path", "the WebSocket path, as in /api/v1/ws");
+    ParsedText path = load_path(path_field, path_field.raw_text(), state);
+    if (auto f = field.find("query")) append_query(*f, state, path);
+    r.path = Template(std::move(path.parts));
+    r.path.set_source(std::move(path.source));
+    if (auto f = field.find("headers")) load_headers(*f, state, r);
+  } else if (k == "send") {
+    field.check_keys(
+        {"ws", "json", "body", "name", "timeout", "await", "category", "content_type"});
+    if (!field.find("json") && !field.find("body")) {
+      field.fail("ws: send needs the message as json: or body:");
+    }
+    load_body(field, state, r);
+    if (auto f = field.find("content_type")) f->fail("a WebSocket message has no content type");
+  } else if (k == "listen") {
+    field.check_keys({"ws", "duration", "category"});
+    Field d = field.get("duration", "how long to read messages, as in 5s");
+    step.listen = d.duration();
+    if (step.listen.count() <= 0) d.fail("must be greater than 0");
+  } else if (k == "close") {
+    field.check_keys({"ws", "category"});
+  } else {
+    kind.fail(fmt::format("unknown WebSocket step '{}' (expected {})", k, kWsKinds));
+  }
+  step.kind = k == "connect"  ? WsStep::Kind::kConnect
+              : k == "send"   ? WsStep::Kind::kSend
+              : k == "listen" ? WsStep::Kind::kListen
+                              : WsStep::Kind::kClose;
+  if (auto f = field.find("await")) {
+    step.await_type = f->text();
+    if (step.await_type.empty()) f->fail("the message type to wait for must not be empty");
+  }
+  if (auto f = field.find("name")) r.name = f->text();
+  if (auto f = field.find("timeout")) {
+    r.timeout = f->duration();
+    if (r.timeout->count() <= 0) f->fail("must be greater than 0");
+  }
+  if (auto f = field.find("category")) r.category = load_category(*f);
+  r.ws = std::move(step);
+  return r;
+}
+
+}  // namespace
+
 Request load_request(const Field& field, LoadState& state) {
   if (field.is_scalar()) return load_short_request(field, state);
-  field.expect_map("a request: 'METHOD /path' or a mapping with path:");
+  field.expect_map("a request: 'METHOD /path' or a mapping with path: (or ws:)");
+  if (field.find("ws")) return load_ws_step(field, state);
   field.check_keys({"method", "path", "query", "headers", "json", "body", "content_type", "name",
-                    "timeout", "expect", "extract"});
+                    "timeout", "expect", "check", "extract", "category"});
   Request r;
   r.where = field.where();
   if (auto f = field.find("method")) r.method = checked_method(*f, f->text());
@@ -287,7 +384,9 @@ Request load_request(const Field& field, LoadState& state) {
     if (r.timeout->count() <= 0) f->fail("must be greater than 0");
   }
   if (auto f = field.find("expect")) r.expect = load_expect(*f);
+  if (auto f = field.find("check")) load_checks(*f, r);
   if (auto f = field.find("extract")) load_extract(*f, state, r);
+  if (auto f = field.find("category")) r.category = load_category(*f);
   return r;
 }
 

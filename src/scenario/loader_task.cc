@@ -109,19 +109,26 @@ std::string default_name(const Task& task) {
   return r.method + " " + (r.name.empty() ? r.path.source() : r.name);
 }
 
-Task load_task(const Field& field, LoadState& state, const std::vector<std::string>& inherited,
-               bool nested) {
+void apply_category(std::vector<Request>& requests, const std::string& category) {
+  for (Request& r : requests) {
+    if (r.category.empty()) r.category = category;
+  }
+}
+
+Task load_task(const Field& field, LoadState& state, const Inherited& inherited, bool nested) {
   Task task;
   task.where = field.where();
-  task.tags = inherited;
+  task.tags = inherited.tags;
+  task.category = inherited.category;
   if (field.is_scalar()) {  // "GET /health": a one-request task with weight 1
     task.requests.push_back(load_request(field, state));
+    apply_category(task.requests, task.category);
     task.name = default_name(task);
     return task;
   }
   field.expect_map("a task: a mapping with request:, requests:, tasks: or interrupt:");
-  field.check_keys({"name", "weight", "tags", "request", "requests", "tasks", "interrupt", "wait",
-                    "sequential", "on_start", "on_stop"});
+  field.check_keys({"name", "weight", "tags", "category", "request", "requests", "tasks",
+                    "interrupt", "wait", "sequential", "on_start", "on_stop"});
   std::string kind = task_kind(field);
   if (kind != "tasks") {
     for (const char* key : {"wait", "sequential", "on_start", "on_stop"}) {
@@ -134,6 +141,7 @@ Task load_task(const Field& field, LoadState& state, const std::vector<std::stri
     task.weight = static_cast<int>(weight);
   }
   if (auto f = field.find("tags")) task.tags = load_tags(*f, task.tags);
+  if (auto f = field.find("category")) task.category = load_category(*f);
   if (kind == "request") {
     task.requests.push_back(load_request(field.get("request", ""), state));
   } else if (kind == "requests") {
@@ -142,7 +150,8 @@ Task load_task(const Field& field, LoadState& state, const std::vector<std::stri
     if (task.requests.empty()) list.fail("needs at least one request");
   } else if (kind == "tasks") {
     task.kind = Task::Kind::kGroup;
-    task.group = std::make_shared<TaskGroup>(load_group(field, state, task.tags, true));
+    task.group =
+        std::make_shared<TaskGroup>(load_group(field, state, {task.tags, task.category}, true));
     if (auto f = field.find("wait")) task.group->wait = load_wait(*f);
   } else {
     Field f = field.get("interrupt", "");
@@ -150,6 +159,7 @@ Task load_task(const Field& field, LoadState& state, const std::vector<std::stri
     if (!f.boolean()) f.fail("must be true (leave the task out otherwise)");
     task.kind = Task::Kind::kInterrupt;
   }
+  apply_category(task.requests, task.category);
   if (auto f = field.find("name")) task.name = f->text();
   if (task.name.empty()) task.name = default_name(task);
   return task;
@@ -177,13 +187,13 @@ WaitTime load_wait(const Field& field) {
   return make_wait(field, name, args);
 }
 
-TaskGroup load_group(const Field& owner, LoadState& state, const std::vector<std::string>& tags,
+TaskGroup load_group(const Field& owner, LoadState& state, const Inherited& inherited,
                      bool nested) {
   TaskGroup group;
   Field tasks = owner.get("tasks", "the list of tasks");
   tasks.expect_list("a list of tasks");
   for (const Field& item : tasks.items()) {
-    group.tasks.push_back(load_task(item, state, tags, nested));
+    group.tasks.push_back(load_task(item, state, inherited, nested));
   }
   bool has_work = std::any_of(group.tasks.begin(), group.tasks.end(),
                               [](const Task& t) { return t.kind != Task::Kind::kInterrupt; });
@@ -194,6 +204,8 @@ TaskGroup load_group(const Field& owner, LoadState& state, const std::vector<std
   if (auto f = owner.find("sequential")) group.sequential = f->boolean();
   if (auto f = owner.find("on_start")) group.on_start = load_request_list(*f, state);
   if (auto f = owner.find("on_stop")) group.on_stop = load_request_list(*f, state);
+  apply_category(group.on_start, inherited.category);
+  apply_category(group.on_stop, inherited.category);
   return group;
 }
 

@@ -27,6 +27,26 @@ bool StatusSet::allows(int status) const {
                      [status](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
+microseconds Shape::total() const {
+  microseconds sum{0};
+  for (const ShapeStage& s : stages) sum += s.duration;
+  return sum;
+}
+
+const Shape* Suite::find_shape(const std::string& shape_name) const {
+  for (const Shape& s : shapes) {
+    if (s.name == shape_name) return &s;
+  }
+  return nullptr;
+}
+
+const Profile* Suite::find_profile(const std::string& profile_name) const {
+  for (const Profile& p : profiles) {
+    if (p.name == profile_name) return &p;
+  }
+  return nullptr;
+}
+
 namespace {
 
 bool has_any(const std::vector<std::string>& tags, const std::vector<std::string>& wanted) {

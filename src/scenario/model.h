@@ -49,8 +49,29 @@ struct Extraction {
   std::string json_path;  // "$.series[0].id", "$.series[*].id" (random element), "$.id"
 };
 
+// A check on the response body: the value at PATH must exist and, when VALUES is non-empty, equal
+// one of them (compared as extract_json returns them: strings unquoted, numbers as JSON text).
+struct BodyCheck {
+  std::string json_path;
+  std::vector<std::string> values;
+};
+
+// A WebSocket step. The user holds one WebSocket connection at a time (ws:// or wss:// from the
+// host's scheme); messages that arrive while nobody awaits them are recorded as their own samples.
+struct WsStep {
+  enum class Kind { kConnect, kSend, kListen, kClose };
+  Kind kind = Kind::kConnect;
+  // connect: the sample ends at the first message whose JSON "type" is this (empty: the first
+  // message, or the handshake when the server sends nothing); send: the round trip ends at the
+  // first message of this type (empty: when the frame is written).
+  std::string await_type;
+  microseconds listen{0};  // listen: how long to read before the next step
+};
+
+// One step of a task: an HTTP request, or a WebSocket step when `ws` is set (method "WS"; path is
+// the connect path, body the text to send).
 struct Request {
-  std::string method = "GET";  // upper case
+  std::string method = "GET";  // upper case; "WS" for WebSocket steps
   Template path;               // path and query string, e.g. "/api/v1/shows/{{ id }}"
   std::vector<std::pair<std::string, Template>> headers;
   std::optional<Template> body;         // rendered body text
@@ -58,8 +79,14 @@ struct Request {
   std::string name;                     // stats row name; empty = the rendered path
   std::optional<microseconds> timeout;  // empty = the suite default
   StatusSet expect;
+  std::vector<BodyCheck> checks;  // all must hold (after the status check)
   std::vector<Extraction> extract;
+  std::string
+      category;  // budget category (health, read, write, slow, websocket, ...); may be empty
+  std::optional<WsStep> ws;
   SourceLocation where;
+
+  bool needs_body() const { return !extract.empty() || !checks.empty(); }
 };
 
 struct TaskGroup;
@@ -70,6 +97,7 @@ struct Task {
   std::string name;
   int weight = 1;                    // >= 1; ignored in sequential groups
   std::vector<std::string> tags;     // including tags inherited from enclosing groups
+  std::string category;              // budget category, inherited from groups and the class
   std::vector<Request> requests;     // kRequests: run in order
   std::shared_ptr<TaskGroup> group;  // kGroup: the user enters it and stays until interrupted
   SourceLocation where;
@@ -93,12 +121,49 @@ struct UserClass {
   SourceLocation where;
 };
 
+// One stage of a load shape: for DURATION, aim at USERS, started or stopped at SPAWN_RATE per
+// second; CLASSES (when non-empty) restricts the stage to those user classes.
+struct ShapeStage {
+  microseconds duration{0};
+  int users = 0;
+  double spawn_rate = 1;
+  std::vector<std::string> classes;
+  SourceLocation where;
+};
+
+// Locust's LoadTestShape as data: stages run one after another; the run ends after the last.
+struct Shape {
+  std::string name;
+  std::vector<ShapeStage> stages;
+  SourceLocation where;
+  microseconds total() const;
+};
+
+// A named set of run settings (--profile NAME). Empty fields leave the command line's value.
+struct Profile {
+  std::string name;
+  std::string description;
+  std::optional<int> users;
+  std::optional<double> spawn_rate;
+  std::optional<microseconds> run_time;
+  std::string shape;                      // a shape's name; its stages decide users over time
+  std::vector<std::string> tags;          // like -T
+  std::vector<std::string> exclude_tags;  // like -E
+  std::map<std::string, int> weights;     // class name -> weight, overriding the class's
+  SourceLocation where;
+};
+
 struct Suite {
   std::string file;  // the scenario file it came from
   std::string host;  // default target, env vars already substituted
   microseconds default_timeout{std::chrono::seconds(60)};
   std::vector<UserClass> classes;
   std::vector<std::string> var_names;  // per-user variable slots, index = slot
+  std::vector<Shape> shapes;
+  std::vector<Profile> profiles;
+
+  const Shape* find_shape(const std::string& name) const;
+  const Profile* find_profile(const std::string& name) const;
 };
 
 // Keeps only tasks that carry one of INCLUDE (when non-empty) and none of EXCLUDE, like Locust's

@@ -62,6 +62,27 @@ TEST_F(ScenarioDir, MergesFilesInNameOrder) {
   EXPECT_EQ(s.var_names, std::vector<std::string>{"id"});
 }
 
+TEST_F(ScenarioDir, ProfilesInOneFileMayUseShapesAndClassesOfOthers) {
+  write("profiles.yaml", "profiles: {day: {shape: day, weights: {A: 3}}}\n");
+  write("shapes.yaml", "shapes: {day: [{duration: 1m, users: 2, classes: [A]}]}\n");
+  write("suite.yaml", "users:\n  - name: A\n    tasks: [GET /a]\n");
+  write("budgets.yaml", "budgets: {read: {p95: 500ms}}\n");  // the judge's, not the loader's
+  Suite s = load_suite(dir_.string());
+  ASSERT_NE(s.find_profile("day"), nullptr);
+  ASSERT_NE(s.find_shape("day"), nullptr);
+  EXPECT_EQ(s.classes.size(), 1u);
+}
+
+TEST_F(ScenarioDir, DuplicateProfileAcrossFiles) {
+  write("a.yaml", "users:\n  - name: A\n    tasks: [GET /a]\nprofiles: {p: {users: 1}}\n");
+  write("b.yaml", "profiles:\n  p: {users: 2}\n");
+  ScenarioError e = error();
+  EXPECT_EQ(e.file(), (dir_ / "b.yaml").string());
+  EXPECT_EQ(e.line(), 2);
+  EXPECT_NE(std::string(e.what()).find("profile 'p' is already declared at"), std::string::npos)
+      << e.what();
+}
+
 TEST_F(ScenarioDir, DuplicateDataListAcrossFiles) {
   write("a.yaml", "data:\n  q: [x]\nusers:\n  - {name: A, tasks: [/x]}\n");
   write("b.yaml", "data:\n  q: [y]\n");

@@ -246,10 +246,124 @@ TEST(Loader, ErrorMessageFormat) {
   } catch (const ScenarioError& e) {
     EXPECT_STREQ(e.what(),
                  "f.yaml:3: users[0].wieght: unknown key 'wieght' (did you mean 'weight'? "
-                 "allowed: name, weight, fixed_count, wait, host, sequential, on_start, on_stop, "
-                 "tasks)");
+                 "allowed: name, weight, fixed_count, wait, host, category, sequential, on_start, "
+                 "on_stop, tasks)");
     EXPECT_EQ(e.file(), "f.yaml");
   }
+}
+
+TEST(Loader, CategoriesAreInheritedAndOverridden) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    category: read
+    on_start: [GET /login]
+    tasks:
+      - GET /a
+      - {category: write, requests: [POST /b, {path: /c, category: slow}]}
+      - category: health
+        tasks: [GET /d, {interrupt: true}]
+        on_start: [GET /e]
+)",
+                                   "c.yaml");
+  const TaskGroup& root = s.classes[0].root;
+  EXPECT_EQ(root.on_start[0].category, "read");
+  EXPECT_EQ(root.tasks[0].category, "read");
+  EXPECT_EQ(root.tasks[0].requests[0].category, "read");
+  EXPECT_EQ(root.tasks[1].category, "write");
+  EXPECT_EQ(root.tasks[1].requests[0].category, "write");
+  EXPECT_EQ(root.tasks[1].requests[1].category, "slow");
+  const TaskGroup& inner = *root.tasks[2].group;
+  EXPECT_EQ(inner.tasks[0].requests[0].category, "health");
+  EXPECT_EQ(inner.on_start[0].category, "health");
+}
+
+TEST(Loader, BodyChecks) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    tasks:
+      - request:
+          path: /health
+          check: {$.status: [healthy, degraded], $.services: "*", $.n: 3, $.s: "*x"}
+)",
+                                   "c.yaml");
+  const Request& r = s.classes[0].root.tasks[0].requests[0];
+  ASSERT_EQ(r.checks.size(), 4u);
+  EXPECT_EQ(r.checks[0].json_path, "$.status");
+  EXPECT_EQ(r.checks[0].values, (std::vector<std::string>{"healthy", "degraded"}));
+  EXPECT_TRUE(r.checks[1].values.empty());  // '*': any value
+  EXPECT_EQ(r.checks[2].values, std::vector<std::string>{"3"});
+  EXPECT_EQ(r.checks[3].values, std::vector<std::string>{"*x"});
+  EXPECT_TRUE(r.needs_body());
+}
+
+TEST(Loader, WebSocketSteps) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: W
+    tasks:
+      - category: websocket
+        requests:
+          - {ws: connect, path: /api/v1/ws, await: connection, name: connect, timeout: 5s}
+          - {ws: send, json: {type: test, n: "{{ counter }}"}, await: ack}
+          - {ws: listen, duration: 2s}
+          - {ws: close}
+)",
+                                   "w.yaml");
+  const auto& reqs = s.classes[0].root.tasks[0].requests;
+  ASSERT_EQ(reqs.size(), 4u);
+  for (const Request& r : reqs) {
+    EXPECT_EQ(r.method, "WS");
+    ASSERT_TRUE(r.ws.has_value());
+    EXPECT_EQ(r.category, "websocket");
+  }
+  EXPECT_EQ(reqs[0].ws->kind, WsStep::Kind::kConnect);
+  EXPECT_EQ(reqs[0].path.source(), "/api/v1/ws");
+  EXPECT_EQ(reqs[0].ws->await_type, "connection");
+  EXPECT_EQ(reqs[0].timeout, std::chrono::seconds(5));
+  EXPECT_EQ(reqs[1].ws->kind, WsStep::Kind::kSend);
+  ASSERT_TRUE(reqs[1].body.has_value());
+  EXPECT_EQ(reqs[1].body->source(), R"({"type":"test","n":"{{ counter }}"})");
+  EXPECT_EQ(reqs[1].ws->await_type, "ack");
+  EXPECT_EQ(reqs[2].ws->kind, WsStep::Kind::kListen);
+  EXPECT_EQ(reqs[2].ws->listen, std::chrono::seconds(2));
+  EXPECT_EQ(reqs[3].ws->kind, WsStep::Kind::kClose);
+}
+
+TEST(Loader, ShapesAndProfiles) {
+  Suite s = load_suite_from_string(R"(users:
+  - {name: A, tasks: [GET /a]}
+  - {name: B, weight: 0, tasks: [GET /b]}
+shapes:
+  spike:
+    - {duration: 1m, users: 10, spawn_rate: 5}
+    - {duration: 30s, users: 100, spawn_rate: 100, classes: [B]}
+profiles:
+  quick: {description: Quick look, users: 3, spawn_rate: 1.5, run_time: 1m, tags: [read]}
+  burst: {shape: spike, weights: {B: 2}, exclude_tags: [slow]}
+)",
+                                   "p.yaml");
+  ASSERT_EQ(s.shapes.size(), 1u);
+  const Shape* spike = s.find_shape("spike");
+  ASSERT_NE(spike, nullptr);
+  ASSERT_EQ(spike->stages.size(), 2u);
+  EXPECT_EQ(spike->stages[0].duration, std::chrono::minutes(1));
+  EXPECT_EQ(spike->stages[1].users, 100);
+  EXPECT_DOUBLE_EQ(spike->stages[1].spawn_rate, 100);
+  EXPECT_EQ(spike->stages[1].classes, std::vector<std::string>{"B"});
+  EXPECT_EQ(spike->total(), std::chrono::seconds(90));
+  const Profile* quick = s.find_profile("quick");
+  ASSERT_NE(quick, nullptr);
+  EXPECT_EQ(quick->description, "Quick look");
+  EXPECT_EQ(quick->users, 3);
+  EXPECT_EQ(quick->spawn_rate, 1.5);
+  EXPECT_EQ(quick->run_time, std::chrono::minutes(1));
+  EXPECT_EQ(quick->tags, std::vector<std::string>{"read"});
+  const Profile* burst = s.find_profile("burst");
+  ASSERT_NE(burst, nullptr);
+  EXPECT_EQ(burst->shape, "spike");
+  EXPECT_FALSE(burst->users.has_value());
+  EXPECT_EQ(burst->weights.at("B"), 2);
+  EXPECT_EQ(burst->exclude_tags, std::vector<std::string>{"slow"});
+  EXPECT_EQ(s.find_profile("nope"), nullptr);
 }
 
 TEST(Loader, FileNotFound) {
