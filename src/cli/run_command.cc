@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "cli/config_file.h"
 #include "core/duration.h"
 #include "engine/runner.h"
+#include "engine/shape.h"
 #include "report/console.h"
 #include "report/csv.h"
 #include "report/json.h"
@@ -53,22 +55,32 @@ std::vector<std::string> split_tags(const std::vector<std::string>& raw) {
   return out;
 }
 
-std::optional<scenario::Suite> load_checked(const std::string& path, const std::string& text,
-                                            const std::vector<std::string>& tags,
-                                            const std::vector<std::string>& exclude) {
+std::optional<scenario::Suite> load_file(const std::string& path, const std::string& text) {
   try {
-    scenario::Suite suite =
-        text.empty() ? scenario::load_suite(path) : scenario::load_suite_from_string(text, path);
-    scenario::filter_tags(suite, split_tags(tags), split_tags(exclude));
-    if (suite.classes.empty()) {
-      fmt::print(stderr, "arrload: {}: no task is left after filtering by tags (-T/-E)\n", path);
-      return std::nullopt;
-    }
-    return suite;
+    return text.empty() ? scenario::load_suite(path) : scenario::load_suite_from_string(text, path);
   } catch (const scenario::ScenarioError& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return std::nullopt;
   }
+}
+
+bool filter_checked(scenario::Suite& suite, const std::vector<std::string>& tags,
+                    const std::vector<std::string>& exclude) {
+  scenario::filter_tags(suite, split_tags(tags), split_tags(exclude));
+  if (suite.classes.empty()) {
+    fmt::print(stderr, "arrload: {}: no task is left after filtering by tags (-T/-E)\n",
+               suite.file);
+    return false;
+  }
+  return true;
+}
+
+std::optional<scenario::Suite> load_checked(const std::string& path, const std::string& text,
+                                            const std::vector<std::string>& tags,
+                                            const std::vector<std::string>& exclude) {
+  auto suite = load_file(path, text);
+  if (!suite || !filter_checked(*suite, tags, exclude)) return std::nullopt;
+  return suite;
 }
 
 const char* reason_name(engine::StopReason r) {
@@ -112,13 +124,26 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "(default: the scenario's host)");
   app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::NonNegativeNumber)
+      ->each([&cmd](const std::string&) { cmd.users_given = true; });
   app.add_option("-r,--spawn-rate", cmd.spawn_rate,
                  "Users started per second (fractions allowed: 0.5 = one every 2 s)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->each([&cmd](const std::string&) { cmd.spawn_rate_given = true; });
   app.add_option("-t,--run-time", cmd.run_time,
-                 "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)");
+                 "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)")
+      ->each([&cmd](const std::string&) { cmd.run_time_given = true; });
+  app.add_option("--profile", cmd.profiles,
+                 "Run the scenario's named profile (users, rate, time or load shape); a,b,c runs "
+                 "them one after another (list them: arrload profiles -f SCENARIO)");
+  app.add_option("--time-scale", cmd.time_scale,
+                 "Multiply a profile's timeline (0.05 runs a 60 min profile in 3 min; spawn rates "
+                 "grow to match)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0001, 100.0));
+  app.add_flag("--keep-going", cmd.keep_going,
+               "With several profiles, run them all even after one fails");
   app.add_option("--stop-timeout", cmd.stop_timeout,
                  "On stop, let users finish their current task for this long (e.g. 10s)")
       ->capture_default_str();
@@ -171,11 +196,13 @@ int execute_validate(const std::string& scenario, const std::vector<std::string>
   return kExitOk;
 }
 
-int execute_run(const RunCommand& cmd) {
-  auto suite = load_checked(cmd.scenario, cmd.scenario_text, cmd.tags, cmd.exclude_tags);
-  if (!suite) return kExitUsage;
+namespace {
 
+// Runs one load test of SUITE (already filtered) with CMD's options and writes its reports.
+int run_one(const RunCommand& cmd, const scenario::Suite* suite,
+            std::optional<scenario::Shape> shape) {
   engine::RunOptions opts;
+  opts.shape = std::move(shape);
   opts.host = cmd.host;
   opts.users = cmd.users;
   opts.spawn_rate = cmd.spawn_rate;
@@ -244,6 +271,129 @@ int execute_run(const RunCommand& cmd) {
   }
   if (min_level <= 1) log_line("INFO", fmt::format("Shutting down (exit code {})", status));
   return status;
+}
+
+std::string profile_names(const scenario::Suite& suite) {
+  std::string out;
+  for (const scenario::Profile& p : suite.profiles) out += (out.empty() ? "" : ", ") + p.name;
+  return out.empty() ? "the scenario declares no profiles:" : "profiles: " + out;
+}
+
+std::string format_seconds(std::chrono::microseconds d) { return core::format_duration(d); }
+
+// PATH with "_NAME" added before the extension ("r/out.json" -> "r/out_baseline.json"); a PREFIX
+// ending in '/' gets NAME alone ("results/" -> "results/baseline").
+std::string with_profile(const std::string& path, const std::string& name, bool is_prefix) {
+  if (path.empty() || path == "-") return path;
+  if (path.back() == '/') return path + name;
+  std::filesystem::path p(path);
+  if (is_prefix || p.extension().empty()) return path + "_" + name;
+  return (p.parent_path() / (p.stem().string() + "_" + name + p.extension().string())).string();
+}
+
+// Runs profile P of SUITE: its values fill what the command line left unset.
+int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& p,
+                bool in_sequence) {
+  const double f = cmd.time_scale;
+  std::optional<scenario::Shape> shape;
+  if (!p.shape.empty()) shape = engine::scale_shape(*suite.find_shape(p.shape), f);
+  if (p.users && !cmd.users_given) cmd.users = *p.users;
+  if (p.spawn_rate && !cmd.spawn_rate_given) cmd.spawn_rate = std::min(1e6, *p.spawn_rate / f);
+  if (p.run_time && !cmd.run_time_given) {
+    auto scaled = std::chrono::microseconds(
+        std::max<std::int64_t>(1000, std::llround(static_cast<double>(p.run_time->count()) * f)));
+    cmd.run_time = format_seconds(scaled);
+  }
+  if (cmd.tags.empty()) cmd.tags = p.tags;
+  if (cmd.exclude_tags.empty()) cmd.exclude_tags = p.exclude_tags;
+  for (scenario::UserClass& c : suite.classes) {
+    if (auto it = p.weights.find(c.name); it != p.weights.end()) c.weight = it->second;
+  }
+  if (!filter_checked(suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
+  if (in_sequence) {
+    cmd.csv_prefix = with_profile(cmd.csv_prefix, p.name, true);
+    cmd.json_path = with_profile(cmd.json_path, p.name, false);
+  }
+  if (level_rank(cmd.loglevel) <= 1) {
+    std::string what = shape ? fmt::format("shape '{}' ({} stages, {})", p.shape,
+                                           shape->stages.size(), format_seconds(shape->total()))
+                             : fmt::format("{} users at {:g}/s", cmd.users, cmd.spawn_rate);
+    log_line("INFO", fmt::format("Profile '{}': {}{}{}", p.name, what,
+                                 cmd.run_time.empty() ? "" : " for at most " + cmd.run_time,
+                                 f != 1 ? fmt::format(" (time scale {:g})", f) : ""));
+  }
+  return run_one(cmd, &suite, std::move(shape));
+}
+
+}  // namespace
+
+int execute_run(const RunCommand& cmd) {
+  if (cmd.profiles.empty()) {
+    if (cmd.time_scale != 1) {
+      fmt::print(stderr,
+                 "arrload: --time-scale compresses a profile's timeline; give --profile NAME "
+                 "too (or shorten -t)\n");
+      return kExitUsage;
+    }
+    auto suite = load_checked(cmd.scenario, cmd.scenario_text, cmd.tags, cmd.exclude_tags);
+    if (!suite) return kExitUsage;
+    return run_one(cmd, &*suite, std::nullopt);
+  }
+  auto suite = load_file(cmd.scenario, cmd.scenario_text);
+  if (!suite) return kExitUsage;
+  std::vector<std::string> names = split_tags(cmd.profiles);  // "a,b" and "--profile a --profile b"
+  std::vector<const scenario::Profile*> chosen;
+  for (const std::string& name : names) {
+    const scenario::Profile* p = suite->find_profile(name);
+    if (p == nullptr) {
+      fmt::print(stderr, "arrload: --profile: no profile '{}' in {} ({})\n", name, cmd.scenario,
+                 profile_names(*suite));
+      return kExitUsage;
+    }
+    chosen.push_back(p);
+  }
+  int worst = kExitOk;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    int status = run_profile(cmd, *suite, *chosen[i], chosen.size() > 1);
+    worst = std::max(worst, status);
+    if (status != kExitOk && !cmd.keep_going && i + 1 < chosen.size()) {
+      fmt::print(stderr,
+                 "arrload: profile '{}' failed (exit {}); not running the rest (--keep-going "
+                 "runs them all)\n",
+                 chosen[i]->name, status);
+      break;
+    }
+  }
+  return worst;
+}
+
+int execute_profiles(const std::string& scenario) {
+  auto suite = load_file(scenario, {});
+  if (!suite) return kExitUsage;
+  if (suite->profiles.empty()) {
+    fmt::print("{}: no profiles (add profiles: to the scenario; docs/scenario-format.md)\n",
+               scenario);
+    return kExitOk;
+  }
+  fmt::print("{:<12} {:>6} {:>6} {:>9} {:<12} {}\n", "PROFILE", "USERS", "RATE", "DURATION",
+             "SHAPE", "DESCRIPTION");
+  for (const scenario::Profile& p : suite->profiles) {
+    std::string users = p.users ? std::to_string(*p.users) : "-";
+    std::string rate = p.spawn_rate ? fmt::format("{:g}/s", *p.spawn_rate) : "-";
+    std::optional<std::chrono::microseconds> duration = p.run_time;
+    if (!p.shape.empty()) {
+      const scenario::Shape* shape = suite->find_shape(p.shape);
+      int peak = 0;
+      for (const auto& st : shape->stages) peak = std::max(peak, st.users);
+      users = fmt::format("<={}", peak);
+      rate = "shape";
+      if (!duration || shape->total() < *duration) duration = shape->total();
+    }
+    fmt::print("{:<12} {:>6} {:>6} {:>9} {:<12} {}\n", p.name, users, rate,
+               duration ? format_seconds(*duration) : "-", p.shape.empty() ? "-" : p.shape,
+               p.description);
+  }
+  return kExitOk;
 }
 
 }  // namespace arrload::cli

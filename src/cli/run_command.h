@@ -38,6 +38,14 @@ struct RunCommand {
   int threads = 0;                        // --threads; 0 = one per core
   std::uint64_t seed = 0;                 // --seed; 0 = random
   bool verify_tls = false;                // --verify-tls
+  std::vector<std::string> profiles;      // --profile a,b: run these profiles one after another
+  double time_scale = 1;                  // --time-scale: multiplies a profile's timeline
+  bool keep_going = false;                // --keep-going: run every profile even after a failure
+  // Whether -u, -r, -t were given (command line, config file or environment): they override a
+  // profile's values.
+  bool users_given = false;
+  bool spawn_rate_given = false;
+  bool run_time_given = false;
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment
@@ -47,6 +55,9 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required = tr
 // Runs the load test CMD describes and writes its reports. Returns the exit status. Prints
 // errors (bad scenario, bad option values) to stderr with what to fix.
 int execute_run(const RunCommand& cmd);
+
+// `arrload profiles -f DIR`: lists the scenario's profiles; 0, or 2 when it does not load.
+int execute_profiles(const std::string& scenario);
 
 // `arrload validate -f FILE`: loads the scenario and prints a summary; 0 when valid, 2 otherwise.
 int execute_validate(const std::string& scenario, const std::vector<std::string>& tags,

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "scenario/model.h"
+
 namespace arrload::engine {
 
 struct RunOptions {
@@ -16,6 +18,9 @@ struct RunOptions {
   bool reset_stats = false;  // reset statistics once all users have spawned
   bool verify_tls = false;   // check server certificates
   std::uint64_t seed = 0;    // random seed; 0 = from the clock
+  // A load shape: its stages set users, spawn rate and classes over time (users and spawn_rate
+  // above are then unused), and the run ends after its last stage (or at run_time if sooner).
+  std::optional<scenario::Shape> shape;
 };
 
 }  // namespace arrload::engine

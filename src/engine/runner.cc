@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "engine/dispatch.h"
 #include "engine/exception_log.h"
+#include "engine/shape.h"
 #include "engine/worker.h"
 #include "stats/aggregator.h"
 
@@ -27,9 +28,15 @@ using std::chrono::microseconds;
 
 namespace {
 
-std::vector<ClassWeight> class_weights(const scenario::Suite& suite) {
+// The suite's class weights; classes not in ALLOWED (when non-empty) get none.
+std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
+                                       const std::vector<std::string>& allowed = {}) {
   std::vector<ClassWeight> out;
-  for (const auto& c : suite.classes) out.push_back({c.name, c.weight, c.fixed_count.value_or(-1)});
+  for (const auto& c : suite.classes) {
+    const bool in =
+        allowed.empty() || std::find(allowed.begin(), allowed.end(), c.name) != allowed.end();
+    out.push_back({c.name, in ? c.weight : 0, in ? c.fixed_count.value_or(-1) : 0});
+  }
   return out;
 }
 
@@ -68,6 +75,7 @@ struct Runner::Impl {
         spawn_timer(io),
         tick_timer(io),
         stop_timer(io),
+        shape_timer(io),
         drain_timer(io),
         signals(io, SIGINT, SIGTERM) {
     int threads = opts.threads > 0
@@ -90,7 +98,7 @@ struct Runner::Impl {
   ExceptionLog exceptions;
   std::vector<std::unique_ptr<Worker>> workers;
   asio::io_context io{1};
-  asio::steady_timer spawn_timer, tick_timer, stop_timer, drain_timer;
+  asio::steady_timer spawn_timer, tick_timer, stop_timer, shape_timer, drain_timer;
   asio::signal_set signals;
   const RunHooks* hooks = nullptr;
   std::vector<Spawned> spawned;  // running users in spawn order; ramp-down removes the newest
@@ -98,6 +106,9 @@ struct Runner::Impl {
   std::uint64_t seed = 0;
   int target_users = 0;
   double spawn_rate = 1;
+  std::uint64_t peak_users = 0;
+  core::Micros started_us = 0;
+  std::optional<std::size_t> stage;  // the shape's stage in force
   bool spawn_complete_reported = false;
   bool stopping = false;
   bool drained = false;  // every user ended; no timer may re-arm after this
@@ -122,6 +133,7 @@ struct Runner::Impl {
   stats::Snapshot snapshot() const {
     stats::Snapshot snap = aggregator.snapshot(core::now_us(), core::wall_unix_seconds());
     snap.user_count = spawned.size();
+    snap.peak_user_count = peak_users;
     snap.users_per_class = users_per_class();
     snap.exceptions = exceptions.list();
     return snap;
@@ -136,33 +148,57 @@ struct Runner::Impl {
     return fmt::format("{{{}}} ({} total users)", parts, spawned.size());
   }
 
-  void spawn_one() {
-    int cls = dispatcher.class_of(spawned.size());
-    if (cls < 0) return;
+  void spawn_one(int cls) {
     std::uint64_t id = next_user_id++;
     std::size_t w = id % workers.size();
     workers[w]->add_user(cls, id, seed ^ (id * 0x9E3779B97F4A7C15ULL));
     spawned.push_back({w, id, cls});
   }
 
-  // One step of Locust's spawning: max(1, floor(rate)) users, one step every step/rate seconds.
+  // One step of Locust's spawning: max(1, floor(rate)) users started or stopped, one step every
+  // step/rate seconds. The target is a count per class, from the dispatcher's order for
+  // target_users users: surplus users stop newest first, missing ones start in dispatch order
+  // (so with one set of classes the N-th user's class depends only on N).
   void spawn_step() {
     if (stopping) return;
     const int step = std::max(1, static_cast<int>(std::floor(spawn_rate)));
-    const auto current = static_cast<int>(spawned.size());
-    const int capacity =
-        static_cast<int>(dispatcher.first(static_cast<std::size_t>(target_users)).size());
-    const int goal = std::min(target_users, capacity);
-    if (current < goal) {
-      for (int i = 0; i < std::min(step, goal - current); ++i) spawn_one();
-    } else if (current > goal) {
-      for (int i = 0; i < std::min(step, current - goal); ++i) {
-        const Spawned s = spawned.back();
-        spawned.pop_back();
-        workers[s.worker]->stop_user(s.user_id, opts.stop_timeout);
+    const std::size_t n_classes = suite.classes.size();
+    const std::vector<int> want = dispatcher.first(static_cast<std::size_t>(target_users));
+    std::vector<int> want_count(n_classes, 0), have(n_classes, 0);
+    for (int c : want) ++want_count[static_cast<std::size_t>(c)];
+    for (const Spawned& s : spawned) ++have[static_cast<std::size_t>(s.class_index)];
+    int budget = step;
+    std::vector<bool> remove(spawned.size(), false);
+    bool removed_any = false;
+    for (std::size_t i = spawned.size(); i-- > 0 && budget > 0;) {
+      auto c = static_cast<std::size_t>(spawned[i].class_index);
+      if (have[c] > want_count[c]) {
+        workers[spawned[i].worker]->stop_user(spawned[i].user_id, opts.stop_timeout);
+        remove[i] = true;
+        removed_any = true;
+        --have[c];
+        --budget;
       }
     }
-    if (static_cast<int>(spawned.size()) != goal) {
+    if (removed_any) {
+      std::size_t out = 0;
+      for (std::size_t i = 0; i < spawned.size(); ++i) {
+        if (!remove[i]) spawned[out++] = spawned[i];
+      }
+      spawned.resize(out);
+    }
+    std::vector<int> seen(n_classes, 0);
+    for (int c : want) {
+      if (budget == 0) break;
+      auto k = static_cast<std::size_t>(c);
+      if (++seen[k] > have[k]) {
+        spawn_one(c);
+        ++have[k];
+        --budget;
+      }
+    }
+    peak_users = std::max<std::uint64_t>(peak_users, spawned.size());
+    if (have != want_count) {
       spawn_timer.expires_after(microseconds(static_cast<std::int64_t>(1e6 * step / spawn_rate)));
       spawn_timer.async_wait([this](boost::system::error_code ec) {
         if (!ec && !drained) spawn_step();
@@ -176,6 +212,32 @@ struct Runner::Impl {
         info("Resetting stats");
       }
     }
+  }
+
+  // Puts the shape's stage for now in force and sets a timer for the next boundary.
+  void apply_shape() {
+    if (!opts.shape || stopping) return;
+    const microseconds elapsed(core::now_us() - started_us);
+    const std::optional<std::size_t> now = stage_at(*opts.shape, elapsed);
+    if (!now) {
+      info("Load shape finished. Stopping users");
+      begin_stop(StopReason::kRunTime);
+      return;
+    }
+    if (now != stage) {
+      stage = now;
+      const scenario::ShapeStage& st = opts.shape->stages[*now];
+      dispatcher = ClassDispatcher(class_weights(suite, st.classes));
+      info(fmt::format("Shape '{}' stage {} of {}", opts.shape->name, *now + 1,
+                       opts.shape->stages.size()));
+      retarget(st.users, st.spawn_rate);
+    }
+    microseconds end{0};
+    for (std::size_t i = 0; i <= *now; ++i) end += opts.shape->stages[i].duration;
+    shape_timer.expires_after(end - elapsed);
+    shape_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !drained) apply_shape();
+    });
   }
 
   void retarget(int users, double rate) {
@@ -211,6 +273,7 @@ struct Runner::Impl {
     user_count_at_stop = spawned.size();
     spawn_timer.cancel();
     stop_timer.cancel();
+    shape_timer.cancel();
     for (auto& w : workers) w->stop_all(opts.stop_timeout);
     wait_for_workers();
   }
@@ -267,7 +330,12 @@ RunResult Runner::run(const RunHooks& hooks) {
     });
   }
   m.schedule_tick();
-  m.retarget(m.target_users, m.spawn_rate);
+  m.started_us = core::now_us();
+  if (m.opts.shape) {
+    m.apply_shape();
+  } else {
+    m.retarget(m.target_users, m.spawn_rate);
+  }
   m.io.run();
   for (auto& w : m.workers) w->join();
   m.aggregator.tick();

@@ -52,6 +52,7 @@ std::string json_report(const stats::Snapshot& snap, const RunInfo& info) {
   root["end_time"] = snap.taken_unix;
   root["duration_s"] = snap.elapsed_s;
   root["user_count"] = snap.user_count;
+  root["peak_user_count"] = snap.peak_user_count;
   json::object users;
   for (const auto& [name, n] : snap.users_per_class) users[name] = n;
   root["users_per_class"] = std::move(users);

@@ -32,6 +32,7 @@ struct Snapshot {
 
   // Filled by the engine, which knows the users; the stats module leaves them empty.
   std::uint64_t user_count = 0;
+  std::uint64_t peak_user_count = 0;  // the most users running at once so far
   std::vector<std::pair<std::string, std::uint64_t>> users_per_class;  // class name -> users
   // Errors in the user's own scenario logic (not request failures), Locust's exceptions.csv:
   // message -> count, most frequent first.
