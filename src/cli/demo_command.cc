@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/demo_scenario.h"
+#include "cli/embedded_suite.h"
 #include "target/server.h"
 
 namespace arrload::cli {
@@ -27,8 +27,8 @@ int execute_demo(RunCommand cmd) {
   server.start();
   if (cmd.host.empty()) cmd.host = fmt::format("http://127.0.0.1:{}", server.port());
   if (cmd.scenario.empty()) {
-    cmd.scenario = "examples/demo.yaml (embedded)";
-    cmd.scenario_text = std::string(demo_scenario_yaml());
+    cmd.scenario = "scenarios/autoarr (embedded)";
+    cmd.scenario_files = embedded_suite();
   }
   fmt::print(
       stderr, "arrload demo: embedded AutoArr target on {}; {} users for {}; reports: {}_*.csv\n",

@@ -1,6 +1,6 @@
 #pragma once
 // `arrload demo`: the README's first command. Starts the embedded AutoArr target on a free
-// loopback port, runs the demo scenario (examples/demo.yaml, embedded) against it, writes the
+// loopback port, runs the AutoArr suite (scenarios/autoarr, embedded) against it, writes the
 // reports under results/demo/ and stops the target.
 #include "cli/run_command.h"
 

@@ -55,9 +55,12 @@ std::vector<std::string> split_tags(const std::vector<std::string>& raw) {
   return out;
 }
 
-std::optional<scenario::Suite> load_file(const std::string& path, const std::string& text) {
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<scenario::Suite> load_file(const std::string& path, const Files& files) {
   try {
-    return text.empty() ? scenario::load_suite(path) : scenario::load_suite_from_string(text, path);
+    return files.empty() ? scenario::load_suite(path)
+                         : scenario::load_suite_from_strings(files, path);
   } catch (const scenario::ScenarioError& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return std::nullopt;
@@ -75,10 +78,10 @@ bool filter_checked(scenario::Suite& suite, const std::vector<std::string>& tags
   return true;
 }
 
-std::optional<scenario::Suite> load_checked(const std::string& path, const std::string& text,
+std::optional<scenario::Suite> load_checked(const std::string& path, const Files& files,
                                             const std::vector<std::string>& tags,
                                             const std::vector<std::string>& exclude) {
-  auto suite = load_file(path, text);
+  auto suite = load_file(path, files);
   if (!suite || !filter_checked(*suite, tags, exclude)) return std::nullopt;
   return suite;
 }
@@ -335,11 +338,11 @@ int execute_run(const RunCommand& cmd) {
                  "too (or shorten -t)\n");
       return kExitUsage;
     }
-    auto suite = load_checked(cmd.scenario, cmd.scenario_text, cmd.tags, cmd.exclude_tags);
+    auto suite = load_checked(cmd.scenario, cmd.scenario_files, cmd.tags, cmd.exclude_tags);
     if (!suite) return kExitUsage;
     return run_one(cmd, &*suite, std::nullopt);
   }
-  auto suite = load_file(cmd.scenario, cmd.scenario_text);
+  auto suite = load_file(cmd.scenario, cmd.scenario_files);
   if (!suite) return kExitUsage;
   std::vector<std::string> names = split_tags(cmd.profiles);  // "a,b" and "--profile a --profile b"
   std::vector<const scenario::Profile*> chosen;

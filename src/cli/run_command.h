@@ -18,18 +18,19 @@ inline constexpr int kExitUsage = 2;         // bad options or a bad scenario fi
 
 // Everything `arrload run` accepts, after parsing.
 struct RunCommand {
-  std::string scenario;            // -f: a YAML file or a directory of them
-  std::string scenario_text;       // when set, the scenario's YAML itself (the embedded demo)
-  std::string host;                // -H; empty = the scenario's host
-  int users = 1;                   // -u
-  double spawn_rate = 1;           // -r, users per second
-  std::string run_time;            // -t, "90s", "10m", "1h30m"; empty = until stopped
-  std::string stop_timeout = "0";  // --stop-timeout
-  bool headless = false;           // accepted for Locust compatibility (no web UI yet)
-  std::string csv_prefix;          // --csv
-  bool csv_full_history = false;   // --csv-full-history
-  std::string json_path;           // --json FILE ("-" = stdout)
-  std::vector<std::string> tags;   // -T
+  std::string scenario;  // -f: a YAML file or a directory of them
+  // When non-empty, the scenario's files themselves, {name, YAML} (the embedded suite).
+  std::vector<std::pair<std::string, std::string>> scenario_files;
+  std::string host;                       // -H; empty = the scenario's host
+  int users = 1;                          // -u
+  double spawn_rate = 1;                  // -r, users per second
+  std::string run_time;                   // -t, "90s", "10m", "1h30m"; empty = until stopped
+  std::string stop_timeout = "0";         // --stop-timeout
+  bool headless = false;                  // accepted for Locust compatibility (no web UI yet)
+  std::string csv_prefix;                 // --csv
+  bool csv_full_history = false;          // --csv-full-history
+  std::string json_path;                  // --json FILE ("-" = stdout)
+  std::vector<std::string> tags;          // -T
   std::vector<std::string> exclude_tags;  // -E
   std::string loglevel = "INFO";          // -L
   int exit_code_on_error = 1;             // --exit-code-on-error

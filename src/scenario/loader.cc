@@ -375,9 +375,8 @@ Suite load_suite(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       std::string ext = entry.path().extension().string();
-      std::string stem = entry.path().stem().string();
-      // budgets.yaml beside the suite is the judge's (docs/budgets.md), not part of the suite.
-      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml") && stem != "budgets") {
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml") &&
+          !is_budgets_file(entry.path().string())) {
         files.push_back(entry.path());
       }
     }
@@ -395,6 +394,22 @@ Suite load_suite(const std::string& path) {
 
 Suite load_suite_from_string(const std::string& yaml_text, const std::string& file_name) {
   return build_suite({parse_document(yaml_text, file_name)}, file_name);
+}
+
+Suite load_suite_from_strings(const std::vector<std::pair<std::string, std::string>>& files,
+                              const std::string& suite_name) {
+  std::vector<Document> docs;
+  for (const auto& [name, text] : files) {
+    if (!is_budgets_file(name)) docs.push_back(parse_document(text, name));
+  }
+  if (docs.empty()) throw ScenarioError(suite_name, 0, "", "no scenario files");
+  return build_suite(docs, suite_name);
+}
+
+bool is_budgets_file(const std::string& name) {
+  // budgets.yaml beside the suite is the judge's, not part of the suite.
+  const std::string file = std::filesystem::path(name).filename().string();
+  return file == "budgets.yaml" || file == "budgets.yml";
 }
 
 }  // namespace arrload::scenario

@@ -2,6 +2,8 @@
 // Builds a Suite from a YAML scenario file (format: docs/scenario-format.md).
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scenario/model.h"
 
@@ -28,5 +30,13 @@ Suite load_suite(const std::string& path);
 
 // Loads from YAML text; FILE_NAME is used in error messages.
 Suite load_suite_from_string(const std::string& yaml_text, const std::string& file_name);
+
+// Loads from several {file name, YAML text} pairs merged as the files of a directory are (a file
+// named budgets.yaml is skipped the same way); SUITE_NAME names the whole.
+Suite load_suite_from_strings(const std::vector<std::pair<std::string, std::string>>& files,
+                              const std::string& suite_name);
+
+// Whether a directory's file named NAME is left to the judge (budgets.yaml) rather than loaded.
+bool is_budgets_file(const std::string& name);
 
 }  // namespace arrload::scenario

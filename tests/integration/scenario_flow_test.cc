@@ -135,9 +135,13 @@ users:
 
 TEST(DemoTest, DemoRunsAgainstTheEmbeddedTarget) {
   TempDir dir;
-  auto r = run_arrload({"demo", "-t", "4s", "-u", "20", "-r", "20", "--csv", dir.file("demo"),
-                        "--json", dir.file("demo.json"), "--only-summary"});
+  // The check: `arrload demo -t 10s` exits 0 and writes its reports.
+  auto r = run_arrload({"demo", "-t", "10s", "--csv", dir.file("demo"), "--json",
+                        dir.file("demo.json"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("scenarios/autoarr (embedded)"), std::string::npos) << r.err;
+  EXPECT_FALSE(read_file(dir.file("demo_stats_history.csv")).empty());
+  EXPECT_FALSE(read_file(dir.file("demo_failures.csv")).empty());
   std::string stats = read_file(dir.file("demo_stats.csv"));
   auto total = stats_row(stats, "Aggregated");
   ASSERT_FALSE(total.empty()) << stats;

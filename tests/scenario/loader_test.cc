@@ -392,10 +392,6 @@ TEST(Loader, QuickstartExampleLoads) {
   EXPECT_FALSE(tags.empty());
 }
 
-TEST(Loader, DemoExampleLoads) {
-  EXPECT_NO_THROW(load_suite(ARRLOAD_SOURCE_DIR "/examples/demo.yaml"));
-}
-
 TEST(Loader, ExampleInTheFormatDocLoads) {
   // docs/scenario-format.md shows the complete example from this file.
   EXPECT_NO_THROW(load_suite(ARRLOAD_TEST_DATA "/scenario/complete.yaml"));
