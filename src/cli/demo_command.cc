@@ -16,6 +16,9 @@ RunCommand demo_defaults() {
   cmd.csv_prefix = "results/demo/autoarr";
   cmd.json_path = "results/demo/autoarr.json";
   cmd.stop_timeout = "5s";
+  // The demo shows the verdict without failing on it: the embedded target models AutoArr's
+  // documented 10-15 s audits, which the suite's slow budget (p95 < 5 s) does not allow.
+  cmd.gate_on_verdict = false;
   return cmd;
 }
 

@@ -5,11 +5,15 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "budget/budget.h"
+#include "budget/verdict.h"
 #include "cli/config_file.h"
 #include "core/duration.h"
 #include "engine/runner.h"
@@ -17,6 +21,7 @@
 #include "report/console.h"
 #include "report/csv.h"
 #include "report/json.h"
+#include "report/verdict.h"
 #include "scenario/loader.h"
 
 namespace arrload::cli {
@@ -147,6 +152,15 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->check(CLI::Range(0.0001, 100.0));
   app.add_flag("--keep-going", cmd.keep_going,
                "With several profiles, run them all even after one fails");
+  app.add_option("--budgets", cmd.budgets_file,
+                 "Performance budgets file (default: budgets.yaml in the scenario directory)");
+  app.add_option("--budget", cmd.budget_rules,
+                 "A budget: [CATEGORY|ENDPOINT:]METRIC<LIMIT, e.g. 'read:p95<300ms', "
+                 "'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', 'rps>=100' (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--no-budgets", cmd.no_budgets, "Do not judge the run against any budget");
+  app.add_option("--junit", cmd.junit_path,
+                 "Write the verdict as JUnit XML to FILE (one test case per budget)");
   app.add_option("--stop-timeout", cmd.stop_timeout,
                  "On stop, let users finish their current task for this long (e.g. 10s)")
       ->capture_default_str();
@@ -203,7 +217,7 @@ namespace {
 
 // Runs one load test of SUITE (already filtered) with CMD's options and writes its reports.
 int run_one(const RunCommand& cmd, const scenario::Suite* suite,
-            std::optional<scenario::Shape> shape) {
+            std::optional<scenario::Shape> shape, const budget::Budgets& budgets) {
   engine::RunOptions opts;
   opts.shape = std::move(shape);
   opts.host = cmd.host;
@@ -256,6 +270,11 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   const stats::Snapshot& snap = result.final;
 
   fmt::print("{}", report::final_summary(snap));
+  std::optional<budget::Verdict> verdict;
+  if (!budgets.empty()) {
+    verdict = budget::judge(snap, budgets);
+    fmt::print("\n{}", report::verdict_table(*verdict));
+  }
   std::fflush(stdout);
   int status = kExitOk;
   try {
@@ -263,13 +282,23 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     if (!cmd.csv_prefix.empty()) report::write_final_csv(cmd.csv_prefix, snap);
     if (!cmd.json_path.empty()) {
       std::string host = !cmd.host.empty() ? cmd.host : suite->host;
-      report::write_json(cmd.json_path, snap, {host, cmd.scenario, reason_name(result.reason)});
+      report::RunInfo info{host, cmd.scenario, reason_name(result.reason)};
+      info.verdict = verdict ? &*verdict : nullptr;
+      report::write_json(cmd.json_path, snap, info);
+    }
+    if (!cmd.junit_path.empty()) {
+      make_parent_dirs(cmd.junit_path);
+      report::write_junit(cmd.junit_path, verdict.value_or(budget::Verdict{}), snap.elapsed_s);
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     status = kExitRuntimeError;
   }
-  if (status == kExitOk && (snap.aggregated.total.num_failures > 0 || !snap.exceptions.empty())) {
+  if (status == kExitOk && verdict) {
+    // The judge decides: a few failed requests under the error-rate budget still pass.
+    if (cmd.gate_on_verdict) status = verdict->exit_code();
+  } else if (status == kExitOk &&
+             (snap.aggregated.total.num_failures > 0 || !snap.exceptions.empty())) {
     status = cmd.exit_code_on_error;
   }
   if (min_level <= 1) log_line("INFO", fmt::format("Shutting down (exit code {})", status));
@@ -295,8 +324,8 @@ std::string with_profile(const std::string& path, const std::string& name, bool 
 }
 
 // Runs profile P of SUITE: its values fill what the command line left unset.
-int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& p,
-                bool in_sequence) {
+int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& p, bool in_sequence,
+                const budget::Budgets& budgets) {
   const double f = cmd.time_scale;
   std::optional<scenario::Shape> shape;
   if (!p.shape.empty()) shape = engine::scale_shape(*suite.find_shape(p.shape), f);
@@ -325,12 +354,72 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
                                  cmd.run_time.empty() ? "" : " for at most " + cmd.run_time,
                                  f != 1 ? fmt::format(" (time scale {:g})", f) : ""));
   }
-  return run_one(cmd, &suite, std::move(shape));
+  if (in_sequence) cmd.junit_path = with_profile(cmd.junit_path, p.name, false);
+  return run_one(cmd, &suite, std::move(shape), budgets);
+}
+
+std::set<std::string> suite_categories(const scenario::Suite& suite) {
+  std::set<std::string> out;
+  std::function<void(const scenario::TaskGroup&)> walk = [&](const scenario::TaskGroup& g) {
+    for (const auto* list : {&g.on_start, &g.on_stop}) {
+      for (const scenario::Request& r : *list) out.insert(r.category);
+    }
+    for (const scenario::Task& t : g.tasks) {
+      for (const scenario::Request& r : t.requests) out.insert(r.category);
+      if (t.group) walk(*t.group);
+    }
+  };
+  for (const scenario::UserClass& c : suite.classes) walk(c.root);
+  out.erase("");
+  return out;
+}
+
+// The budgets the run is judged against: --budgets FILE, else the suite's budgets.yaml, plus
+// --budget rules. Prints the problem and returns nullopt when they cannot be used.
+std::optional<budget::Budgets> load_budgets(const RunCommand& cmd, const scenario::Suite& suite) {
+  budget::Budgets budgets;
+  if (cmd.no_budgets) return budgets;
+  try {
+    if (!cmd.budgets_file.empty()) {
+      budgets = budget::load_budgets_file(cmd.budgets_file);
+    } else if (!cmd.scenario_files.empty()) {
+      for (const auto& [name, text] : cmd.scenario_files) {
+        if (scenario::is_budgets_file(name)) budgets = budget::load_budgets_text(text, name);
+      }
+    } else if (std::filesystem::is_directory(cmd.scenario)) {
+      for (const char* name : {"budgets.yaml", "budgets.yml"}) {
+        std::filesystem::path file = std::filesystem::path(cmd.scenario) / name;
+        if (std::filesystem::exists(file)) budgets = budget::load_budgets_file(file.string());
+      }
+    }
+    for (const std::string& text : cmd.budget_rules) {
+      budgets.add(budget::parse_rule(text, "--budget"));
+    }
+  } catch (const budget::BudgetError& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    return std::nullopt;
+  }
+  // A misspelt category would judge nothing; say so before any load is sent.
+  const std::set<std::string> known = suite_categories(suite);
+  for (const budget::Rule& r : budgets.rules) {
+    if (r.scope.kind == budget::Scope::Kind::kCategory && !known.count(r.scope.category)) {
+      std::string list;
+      for (const std::string& c : known) list += (list.empty() ? "" : ", ") + c;
+      fmt::print(stderr, "arrload: {}: budget for unknown category '{}' (the scenario's: {})\n",
+                 r.origin, r.scope.category, list.empty() ? "none declared" : list);
+      return std::nullopt;
+    }
+  }
+  return budgets;
 }
 
 }  // namespace
 
 int execute_run(const RunCommand& cmd) {
+  auto suite = load_file(cmd.scenario, cmd.scenario_files);
+  if (!suite) return kExitUsage;
+  auto budgets = load_budgets(cmd, *suite);
+  if (!budgets) return kExitUsage;
   if (cmd.profiles.empty()) {
     if (cmd.time_scale != 1) {
       fmt::print(stderr,
@@ -338,12 +427,9 @@ int execute_run(const RunCommand& cmd) {
                  "too (or shorten -t)\n");
       return kExitUsage;
     }
-    auto suite = load_checked(cmd.scenario, cmd.scenario_files, cmd.tags, cmd.exclude_tags);
-    if (!suite) return kExitUsage;
-    return run_one(cmd, &*suite, std::nullopt);
+    if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
+    return run_one(cmd, &*suite, std::nullopt, *budgets);
   }
-  auto suite = load_file(cmd.scenario, cmd.scenario_files);
-  if (!suite) return kExitUsage;
   std::vector<std::string> names = split_tags(cmd.profiles);  // "a,b" and "--profile a --profile b"
   std::vector<const scenario::Profile*> chosen;
   for (const std::string& name : names) {
@@ -357,7 +443,7 @@ int execute_run(const RunCommand& cmd) {
   }
   int worst = kExitOk;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    int status = run_profile(cmd, *suite, *chosen[i], chosen.size() > 1);
+    int status = run_profile(cmd, *suite, *chosen[i], chosen.size() > 1, *budgets);
     worst = std::max(worst, status);
     if (status != kExitOk && !cmd.keep_going && i + 1 < chosen.size()) {
       fmt::print(stderr,

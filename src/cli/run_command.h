@@ -42,6 +42,12 @@ struct RunCommand {
   std::vector<std::string> profiles;      // --profile a,b: run these profiles one after another
   double time_scale = 1;                  // --time-scale: multiplies a profile's timeline
   bool keep_going = false;                // --keep-going: run every profile even after a failure
+  std::string budgets_file;               // --budgets FILE; default: budgets.yaml of the suite
+  std::vector<std::string> budget_rules;  // --budget 'read:p95<300ms' (added to, or replacing)
+  bool no_budgets = false;                // --no-budgets: do not judge
+  std::string junit_path;                 // --junit FILE
+  // Whether a failed verdict sets the exit status (the demo shows the verdict without gating).
+  bool gate_on_verdict = true;
   // Whether -u, -r, -t were given (command line, config file or environment): they override a
   // profile's values.
   bool users_given = false;

@@ -18,6 +18,7 @@ json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats&
   json::object o;
   o["method"] = s.key.method;
   o["name"] = s.key.name;
+  o["category"] = t.category;
   o["num_requests"] = t.num_requests;
   o["num_failures"] = t.num_failures;
   o["min_response_time_ms"] = ms(static_cast<double>(t.latency.min()));
@@ -39,6 +40,37 @@ json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats&
   }
   o["response_time_percentiles_ms"] = std::move(pct);
   return o;
+}
+
+json::object verdict_json(const budget::Verdict& v) {
+  json::array checks;
+  for (const budget::Check& c : v.checks) {
+    json::object o{{"subject", c.subject},
+                   {"category", c.category},
+                   {"budget", c.threshold.describe()},
+                   {"metric", c.threshold.metric_name()},
+                   {"limit", c.threshold.limit},
+                   {"pass", c.pass},
+                   {"origin", c.origin}};
+    if (c.has_data) {
+      o["actual"] = c.actual;
+    } else {
+      o["actual"] = nullptr;
+    }
+    o["margin"] = c.margin;
+    checks.push_back(std::move(o));
+  }
+  json::array criteria;
+  for (const budget::Criterion& c : v.criteria) {
+    criteria.push_back(json::object{{"name", c.name}, {"pass", c.pass}, {"detail", c.detail}});
+  }
+  json::array notes;
+  for (const std::string& n : v.notes) notes.push_back(json::string(n));
+  return json::object{{"pass", v.pass()},
+                      {"exit_code", v.exit_code()},
+                      {"checks", std::move(checks)},
+                      {"criteria", std::move(criteria)},
+                      {"notes", std::move(notes)}};
 }
 
 }  // namespace
@@ -74,6 +106,7 @@ std::string json_report(const stats::Snapshot& snap, const RunInfo& info) {
     exceptions.push_back(json::object{{"message", message}, {"count", count}});
   }
   root["exceptions"] = std::move(exceptions);
+  if (info.verdict != nullptr) root["verdict"] = verdict_json(*info.verdict);
   return json::serialize(root) + "\n";
 }
 

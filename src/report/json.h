@@ -3,14 +3,16 @@
 // times. Schema: docs/reports.md.
 #include <string>
 
+#include "budget/verdict.h"
 #include "stats/snapshot.h"
 
 namespace arrload::report {
 
 struct RunInfo {
-  std::string host;         // the base URL tested
-  std::string scenario;     // scenario file
-  std::string stop_reason;  // "run_time", "signal", "requested"
+  std::string host;                          // the base URL tested
+  std::string scenario;                      // scenario file
+  std::string stop_reason;                   // "run_time", "signal", "requested"
+  const budget::Verdict* verdict = nullptr;  // the judge's verdict, when budgets were given
 };
 
 std::string json_report(const stats::Snapshot& snap, const RunInfo& info);

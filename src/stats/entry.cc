@@ -14,6 +14,7 @@ void Entry::merge(const Entry& other) {
   num_failures += other.num_failures;
   content_bytes += other.content_bytes;
   latency.merge(other.latency);
+  if (category.empty()) category = other.category;
 }
 
 }  // namespace arrload::stats

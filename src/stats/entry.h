@@ -25,6 +25,9 @@ struct Entry {
   std::uint64_t num_failures = 0;   // requests judged failed (status, transport error, check)
   std::uint64_t content_bytes = 0;  // sum of response body sizes, bytes
   Histogram latency;                // response times of all requests (µs), failures included
+  // The budget category the scenario declared for these requests (the first one recorded);
+  // empty when none. Not a counter: merge keeps a non-empty one.
+  std::string category;
 
   void record(std::uint64_t latency_us, std::uint64_t body_bytes, bool failed);
   void merge(const Entry& other);

@@ -22,7 +22,8 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
 }
 
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                   std::uint64_t body_bytes, bool failed, std::string_view error_message) {
+                   std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                   std::string_view category) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -31,6 +32,10 @@ void Shard::record(std::string_view method, std::string_view name, std::uint64_t
   if (it == entries_.end()) {
     EndpointKey key{std::string(method), std::string(name)};
     it = entries_.emplace(scratch_, std::pair{std::move(key), Entry{}}).first;
+  }
+  // A shard's entry lives for one second; it learns its category from its first request.
+  if (it->second.second.category.empty() && !category.empty()) {
+    it->second.second.category.assign(category);
   }
   it->second.second.record(latency_us, body_bytes, failed);
   if (!failed) return;

@@ -42,10 +42,12 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // Records one request. ERROR_MESSAGE is used only when FAILED. METHOD/NAME are copied only
-  // the first time an endpoint is seen, so steady-state recording does not allocate.
+  // Records one request. ERROR_MESSAGE is used only when FAILED. METHOD, NAME and CATEGORY (the
+  // budget category) are copied only the first time an endpoint is seen, so steady-state
+  // recording does not allocate.
   void record(std::string_view method, std::string_view name, std::uint64_t latency_us,
-              std::uint64_t body_bytes, bool failed, std::string_view error_message = {});
+              std::uint64_t body_bytes, bool failed, std::string_view error_message = {},
+              std::string_view category = {});
 
   // Moves everything recorded since the last take() out, leaving the shard empty.
   ShardDelta take();

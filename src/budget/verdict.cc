@@ -1,0 +1,153 @@
+#include "budget/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace arrload::budget {
+
+namespace {
+
+bool is_time(Metric m) {
+  return m == Metric::kPercentile || m == Metric::kAverage || m == Metric::kMax;
+}
+
+double measure(const Threshold& t, const stats::Entry& e, double elapsed_s) {
+  const double ms = 1e-3;
+  switch (t.metric) {
+    case Metric::kPercentile:
+      return static_cast<double>(e.latency.percentile(t.percentile / 100.0)) * ms;
+    case Metric::kAverage:
+      return e.num_requests == 0
+                 ? 0
+                 : static_cast<double>(e.latency.sum()) / static_cast<double>(e.num_requests) * ms;
+    case Metric::kMax:
+      return static_cast<double>(e.latency.max()) * ms;
+    case Metric::kErrorRate:
+      return e.num_requests == 0
+                 ? 0
+                 : static_cast<double>(e.num_failures) / static_cast<double>(e.num_requests);
+    case Metric::kRps:
+      return elapsed_s > 0 ? static_cast<double>(e.num_requests) / elapsed_s : 0;
+  }
+  return 0;
+}
+
+std::string format_value(Metric m, double v) {
+  if (is_time(m)) return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v);
+  if (m == Metric::kErrorRate) return fmt::format("{:.3g}%", v * 100);
+  return fmt::format("{:.1f}/s", v);
+}
+
+std::string margin(const Threshold& t, double actual) {
+  const double diff = actual - t.limit;
+  std::string amount =
+      t.metric == Metric::kErrorRate
+          ? fmt::format("{:+.3g} points", diff * 100)
+          : (is_time(t.metric) ? fmt::format("{:+.0f} ms", diff) : fmt::format("{:+.1f}/s", diff));
+  if (t.limit > 0) amount += fmt::format(" ({:+.0f}%)", 100.0 * diff / t.limit);
+  return amount;
+}
+
+Check make_check(const std::string& subject, const std::string& category, const Rule& rule,
+                 const stats::Entry& entry, double elapsed_s) {
+  Check c;
+  c.subject = subject;
+  c.category = category;
+  c.threshold = rule.threshold;
+  c.origin = rule.origin;
+  c.has_data = entry.num_requests > 0;
+  if (!c.has_data) {
+    c.pass = false;
+    return c;
+  }
+  c.actual = measure(rule.threshold, entry, elapsed_s);
+  c.pass = rule.threshold.holds(c.actual);
+  c.margin = margin(rule.threshold, c.actual);
+  return c;
+}
+
+bool endpoint_matches(const Scope& s, const stats::EndpointKey& key) {
+  return s.name == key.name && (s.method.empty() || s.method == key.method);
+}
+
+}  // namespace
+
+int Check::exit_code() const {
+  return threshold.metric == Metric::kErrorRate ? kExitErrorRate : kExitBudget;
+}
+
+std::string Check::describe_actual() const {
+  return has_data ? format_value(threshold.metric, actual) : "no requests";
+}
+
+bool Verdict::pass() const { return exit_code() == 0; }
+
+int Verdict::exit_code() const {
+  int code = 0;
+  auto consider = [&](int c) {
+    if (c != 0 && (code == 0 || c < code)) code = c;
+  };
+  for (const Check& c : checks) {
+    if (!c.pass) consider(c.exit_code());
+  }
+  for (const Criterion& c : criteria) {
+    if (!c.pass) consider(c.exit_code);
+  }
+  return code;
+}
+
+Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
+  Verdict v;
+  const double elapsed = snap.elapsed_s;
+  // Endpoints: category rules, with endpoint rules replacing them per quantity.
+  std::vector<bool> endpoint_rule_used(budgets.rules.size(), false);
+  std::vector<bool> category_seen(budgets.rules.size(), false);
+  for (const stats::EndpointStats& row : snap.endpoints) {
+    const std::string subject = fmt::format("{} {}", row.key.method, row.key.name);
+    const std::string& category = row.total.category;
+    std::vector<const Rule*> applied;
+    for (std::size_t i = 0; i < budgets.rules.size(); ++i) {
+      const Rule& r = budgets.rules[i];
+      if (r.scope.kind == Scope::Kind::kEndpoint && endpoint_matches(r.scope, row.key)) {
+        endpoint_rule_used[i] = true;
+        applied.push_back(&r);
+      }
+    }
+    for (std::size_t i = 0; i < budgets.rules.size(); ++i) {
+      const Rule& r = budgets.rules[i];
+      if (r.scope.kind != Scope::Kind::kCategory || r.scope.category != category) continue;
+      category_seen[i] = true;
+      const bool overridden = std::any_of(applied.begin(), applied.end(), [&](const Rule* a) {
+        return a->scope.kind == Scope::Kind::kEndpoint && a->threshold.same_quantity(r.threshold);
+      });
+      if (!overridden) applied.push_back(&r);
+    }
+    for (const Rule* r : applied) {
+      v.checks.push_back(make_check(subject, category, *r, row.total, elapsed));
+    }
+  }
+  // Rules whose endpoint or category recorded nothing fail visibly.
+  const stats::Entry nothing;
+  for (std::size_t i = 0; i < budgets.rules.size(); ++i) {
+    const Rule& r = budgets.rules[i];
+    if (r.scope.kind == Scope::Kind::kEndpoint && !endpoint_rule_used[i]) {
+      std::string subject =
+          r.scope.method.empty() ? r.scope.name : r.scope.method + " " + r.scope.name;
+      v.checks.push_back(make_check(subject, "", r, nothing, elapsed));
+    }
+    if (r.scope.kind == Scope::Kind::kCategory && !category_seen[i]) {
+      v.notes.push_back(fmt::format("no requests of category '{}': its budget {} ({}) was not used",
+                                    r.scope.category, r.threshold.describe(), r.origin));
+    }
+  }
+  for (const Rule& r : budgets.rules) {
+    if (r.scope.kind == Scope::Kind::kRun) {
+      v.checks.push_back(make_check("run", "", r, snap.aggregated.total, elapsed));
+    }
+  }
+  return v;
+}
+
+}  // namespace arrload::budget

@@ -1,0 +1,56 @@
+#pragma once
+// The judge: holds the final statistics against the budgets and decides PASS or FAIL.
+#include <string>
+#include <vector>
+
+#include "budget/budget.h"
+#include "stats/snapshot.h"
+
+namespace arrload::budget {
+
+// Exit statuses of a judged run (docs/budgets.md). A run that fails several criteria exits with
+// the first failing one in this order.
+inline constexpr int kExitBudget = 3;     // a latency or throughput budget was breached
+inline constexpr int kExitErrorRate = 4;  // the error-rate budget was breached
+inline constexpr int kExitMemory = 5;     // the target's memory grew (leak)
+inline constexpr int kExitRecovery = 6;   // the target did not recover after the load
+inline constexpr int kExitPreflight = 7;  // pre-flight failed: no load was sent
+
+// One line of the verdict: a rule applied to one subject.
+struct Check {
+  std::string subject;   // "GET /health", or "run" for the whole run
+  std::string category;  // the endpoint's category; "" for the run
+  Threshold threshold;
+  std::string origin;  // where the rule was written
+  double actual = 0;   // in the threshold's unit (ms, fraction, requests/s)
+  bool has_data = true;
+  bool pass = true;
+  std::string margin;  // "+120 ms (24% over)", "-300 ms"
+  // The exit status this check's failure maps to.
+  int exit_code() const;
+  std::string describe_actual() const;  // "620 ms", "1.8%", "97.3/s", "no requests"
+};
+
+// A criterion judged outside the stats (memory, recovery, pre-flight), reported with the checks.
+struct Criterion {
+  std::string name;    // "memory", "recovery"
+  std::string detail;  // "start 120 MiB, peak 180 MiB, end 179 MiB, +2.1 MiB/min"
+  bool pass = true;
+  int exit_code = 0;  // on failure
+};
+
+struct Verdict {
+  std::vector<Check> checks;
+  std::vector<Criterion> criteria;
+  std::vector<std::string> notes;  // e.g. "the generator was saturated for 12 s"
+  bool pass() const;
+  int exit_code() const;  // 0 on PASS
+};
+
+// Judges SNAP against BUDGETS. Each endpoint (every row but Aggregated) gets the rules of its
+// category; an endpoint rule replaces the category rule for the same quantity; run rules apply
+// to the Aggregated row. A rule naming an endpoint or category that recorded nothing fails with
+// "no requests" (a misspelt name must not pass silently). Rates are over SNAP.elapsed_s.
+Verdict judge(const stats::Snapshot& snap, const Budgets& budgets);
+
+}  // namespace arrload::budget

@@ -1,0 +1,128 @@
+#include "report/verdict.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace arrload::report {
+
+namespace {
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 forbids most control characters even escaped.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+    }
+  }
+  return out;
+}
+
+std::string failure_text(const budget::Check& c) {
+  if (!c.has_data) {
+    return fmt::format("{}: {} but no requests were recorded ({})", c.subject,
+                       c.threshold.describe(), c.origin);
+  }
+  return fmt::format("{}: {} is {}, budget {} ({}; {})", c.subject, c.threshold.metric_name(),
+                     c.describe_actual(), c.threshold.describe(), c.margin, c.origin);
+}
+
+}  // namespace
+
+std::string verdict_table(const budget::Verdict& v) {
+  std::size_t width = 20;
+  for (const budget::Check& c : v.checks) width = std::max(width, c.subject.size());
+  width = std::min<std::size_t>(width, 60);
+  std::string out = fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", "Verdict", width,
+                                "Category", "Budget", "Actual", "Result", "Margin");
+  out += std::string(width + 62, '-') + "\n";
+  for (const budget::Check& c : v.checks) {
+    std::string subject =
+        c.subject.size() > width ? c.subject.substr(0, width - 3) + "..." : c.subject;
+    out += fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", subject, width,
+                       c.subject == "run" ? "(run)" : c.category, c.threshold.describe(),
+                       c.describe_actual(), c.pass ? "pass" : "FAIL", c.pass ? "" : c.margin);
+  }
+  for (const budget::Criterion& c : v.criteria) {
+    out += fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", c.name, width, "(run)", "", "",
+                       c.pass ? "pass" : "FAIL", c.detail);
+  }
+  for (const std::string& n : v.notes) out += "Note: " + n + "\n";
+  const int failed = static_cast<int>(std::count_if(v.checks.begin(), v.checks.end(),
+                                                    [](const auto& c) { return !c.pass; })) +
+                     static_cast<int>(std::count_if(v.criteria.begin(), v.criteria.end(),
+                                                    [](const auto& c) { return !c.pass; }));
+  if (v.pass()) {
+    out += fmt::format("PASS ({} checks)\n", v.checks.size() + v.criteria.size());
+  } else {
+    out += fmt::format("FAIL ({} of {} checks failed; exit status {})\n", failed,
+                       v.checks.size() + v.criteria.size(), v.exit_code());
+  }
+  return out;
+}
+
+std::string junit_xml(const budget::Verdict& v, double duration_s) {
+  std::size_t failures = 0;
+  for (const auto& c : v.checks) failures += c.pass ? 0 : 1;
+  for (const auto& c : v.criteria) failures += c.pass ? 0 : 1;
+  const std::size_t tests = v.checks.size() + v.criteria.size();
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"arrload\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+                     tests, failures, duration_s);
+  out += fmt::format(
+      "  <testsuite name=\"arrload budgets\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
+      "time=\"{:.3f}\">\n",
+      tests, failures, duration_s);
+  for (const budget::Check& c : v.checks) {
+    const std::string classname = c.subject == "run" ? "run" : "category." + c.category;
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
+                       xml_escape(classname), xml_escape(c.subject + " " + c.threshold.describe()));
+    if (c.pass) {
+      out += "/>\n";
+      continue;
+    }
+    const std::string text = failure_text(c);
+    out += fmt::format(">\n      <failure type=\"budget\" message=\"{}\">{}</failure>\n",
+                       xml_escape(text), xml_escape(text));
+    out += "    </testcase>\n";
+  }
+  for (const budget::Criterion& c : v.criteria) {
+    out += fmt::format("    <testcase classname=\"criteria\" name=\"{}\" time=\"0\"",
+                       xml_escape(c.name));
+    if (c.pass) {
+      out += "/>\n";
+      continue;
+    }
+    out += fmt::format(">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
+                       xml_escape(c.name), xml_escape(c.detail), xml_escape(c.detail));
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+void write_junit(const std::string& path, const budget::Verdict& v, double duration_s) {
+  write_text_file(path, junit_xml(v, duration_s));
+}
+
+}  // namespace arrload::report

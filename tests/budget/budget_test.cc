@@ -1,0 +1,158 @@
+#include "budget/budget.h"
+
+#include <gtest/gtest.h>
+
+namespace arrload::budget {
+namespace {
+
+TEST(Threshold, ParsesMetricsOperatorsAndUnits) {
+  Threshold t = parse_threshold("p95<500ms");
+  EXPECT_EQ(t.metric, Metric::kPercentile);
+  EXPECT_EQ(t.percentile, 95);
+  EXPECT_EQ(t.op, Op::kLess);
+  EXPECT_EQ(t.limit, 500);
+  EXPECT_EQ(parse_threshold("p99 <= 1s").limit, 1000);
+  EXPECT_EQ(parse_threshold("p99 <= 1s").op, Op::kLessEqual);
+  EXPECT_EQ(parse_threshold("p99.9<250").percentile, 99.9);
+  EXPECT_EQ(parse_threshold("p99.9<250").limit, 250);      // a bare time is milliseconds
+  EXPECT_EQ(parse_threshold("p(95)<200").percentile, 95);  // k6's spelling
+  EXPECT_EQ(parse_threshold("median<20ms").percentile, 50);
+  EXPECT_EQ(parse_threshold("avg<1.5s").metric, Metric::kAverage);
+  EXPECT_EQ(parse_threshold("avg<1.5s").limit, 1500);
+  EXPECT_EQ(parse_threshold("max<800us").limit, 0.8);
+  EXPECT_DOUBLE_EQ(parse_threshold("error_rate<0.5%").limit, 0.005);
+  EXPECT_DOUBLE_EQ(parse_threshold("error_rate<0.01").limit, 0.01);
+  Threshold rps = parse_threshold("rps>=100");
+  EXPECT_EQ(rps.metric, Metric::kRps);
+  EXPECT_EQ(rps.op, Op::kGreaterEqual);
+  EXPECT_EQ(rps.limit, 100);
+  EXPECT_EQ(parse_threshold("rps > 20/s").op, Op::kGreater);
+}
+
+TEST(Threshold, HoldsAndDescribes) {
+  EXPECT_TRUE(parse_threshold("p95<500ms").holds(499.9));
+  EXPECT_FALSE(parse_threshold("p95<500ms").holds(500));
+  EXPECT_TRUE(parse_threshold("p95<=500ms").holds(500));
+  EXPECT_TRUE(parse_threshold("rps>=100").holds(100));
+  EXPECT_FALSE(parse_threshold("rps>100").holds(100));
+  EXPECT_EQ(parse_threshold("p95<500ms").describe(), "p95 < 500 ms");
+  EXPECT_EQ(parse_threshold("p99<1000").describe(), "p99 < 1 s");
+  EXPECT_EQ(parse_threshold("error_rate<1%").describe(), "error_rate < 1%");
+  EXPECT_EQ(parse_threshold("rps>=100").describe(), "rps >= 100/s");
+}
+
+TEST(Threshold, BadExpressionsSayWhatIsWrong) {
+  struct Bad {
+    const char* text;
+    const char* message;
+  };
+  for (const Bad& b :
+       {Bad{"p95 500ms", "no comparison"}, Bad{"p95<", "not a non-negative"},
+        Bad{"p95<fast", "'fast' is not a non-negative number"}, Bad{"p0<5", "not a percentile"},
+        Bad{"p101<5", "not a percentile"}, Bad{"latency<5", "unknown metric 'latency'"},
+        Bad{"error_rate<150%", "at most 100%"}, Bad{"p95<-3ms", "non-negative"}}) {
+    try {
+      parse_threshold(b.text);
+      ADD_FAILURE() << "no error for " << b.text;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find(b.message), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(b.text), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Rule, ScopeIsRunCategoryOrEndpoint) {
+  Rule run = parse_rule("error_rate<1%", "--budget");
+  EXPECT_EQ(run.scope.kind, Scope::Kind::kRun);
+  EXPECT_EQ(run.origin, "--budget");
+  Rule cat = parse_rule("read:p95<300ms", "");
+  EXPECT_EQ(cat.scope.kind, Scope::Kind::kCategory);
+  EXPECT_EQ(cat.scope.category, "read");
+  Rule ep = parse_rule("GET /api/v1/shows/:p99<800ms", "");
+  EXPECT_EQ(ep.scope.kind, Scope::Kind::kEndpoint);
+  EXPECT_EQ(ep.scope.method, "GET");
+  EXPECT_EQ(ep.scope.name, "/api/v1/shows/");
+  EXPECT_EQ(ep.threshold.limit, 800);
+  Rule any = parse_rule("/health:max<1s", "");
+  EXPECT_EQ(any.scope.kind, Scope::Kind::kEndpoint);
+  EXPECT_EQ(any.scope.method, "");
+  EXPECT_THROW(parse_rule(":p95<1", ""), BudgetError);
+}
+
+TEST(Budgets, LaterRuleForTheSameScopeAndQuantityReplaces) {
+  Budgets b;
+  b.add(parse_rule("read:p95<500ms", "file"));
+  b.add(parse_rule("read:p99<1s", "file"));
+  b.add(parse_rule("read:p95<300ms", "--budget"));
+  ASSERT_EQ(b.rules.size(), 2u);
+  EXPECT_EQ(b.rules[0].threshold.limit, 300);
+  EXPECT_EQ(b.rules[0].origin, "--budget");
+}
+
+TEST(BudgetsFile, LoadsCategoriesEndpointsAndRun) {
+  Budgets b = load_budgets_text(R"(categories:
+  read: [p95<500ms, p99<1s]
+  slow: p95<5s
+endpoints:
+  "GET /api/v1/shows/": [p99<800ms]
+run: [error_rate<1%, rps>=10]
+)",
+                                "b.yaml");
+  ASSERT_EQ(b.rules.size(), 6u);
+  EXPECT_EQ(b.rules[0].scope.category, "read");
+  EXPECT_EQ(b.rules[0].origin, "b.yaml:2");
+  EXPECT_EQ(b.rules[2].scope.category, "slow");
+  EXPECT_EQ(b.rules[3].scope.kind, Scope::Kind::kEndpoint);
+  EXPECT_EQ(b.rules[3].scope.name, "/api/v1/shows/");
+  EXPECT_EQ(b.rules[5].threshold.metric, Metric::kRps);
+}
+
+TEST(BudgetsFile, ErrorsNameFileLineAndField) {
+  struct Bad {
+    const char* yaml;
+    const char* message;
+  };
+  for (const Bad& b :
+       {Bad{"categories:\n  read: [p95<<5]\n", "b.yaml:2: categories.read: bad budget"},
+        Bad{"categoris: {}\n", "b.yaml:1: unknown key 'categoris'"},
+        Bad{"categories: [a]\n", "b.yaml:1: categories: expected a mapping"},
+        Bad{"endpoints:\n  health: [p95<1]\n", "b.yaml:2: endpoints.health: an endpoint is"},
+        Bad{"run: {a: 1}\n", "b.yaml:1: run: expected a list of budgets"},
+        Bad{"run: [p95<1\n", "b.yaml:2: YAML syntax error"}}) {
+    try {
+      load_budgets_text(b.yaml, "b.yaml");
+      ADD_FAILURE() << "no error for " << b.yaml;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find(b.message), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(load_budgets_file("/nonexistent/budgets.yaml"), BudgetError);
+}
+
+TEST(BudgetsFile, TheSuitesBudgetsAreTheSeedsTable) {
+  Budgets b = load_budgets_file(ARRLOAD_SOURCE_DIR "/scenarios/autoarr/budgets.yaml");
+  auto limit = [&](const std::string& category, double p) {
+    for (const Rule& r : b.rules) {
+      if (r.scope.category == category && r.threshold.percentile == p) return r.threshold.limit;
+    }
+    return -1.0;
+  };
+  EXPECT_EQ(limit("health", 95), 500);
+  EXPECT_EQ(limit("health", 99), 1000);
+  EXPECT_EQ(limit("read", 95), 500);
+  EXPECT_EQ(limit("write", 95), 2000);
+  EXPECT_EQ(limit("write", 99), 5000);
+  EXPECT_EQ(limit("slow", 95), 5000);
+  EXPECT_EQ(limit("slow", 99), 10000);
+  EXPECT_EQ(limit("websocket", 95), 1000);
+  EXPECT_EQ(limit("websocket", 99), 3000);
+  bool error_rate = false;
+  for (const Rule& r : b.rules) {
+    error_rate |= r.scope.kind == Scope::Kind::kRun && r.threshold.metric == Metric::kErrorRate &&
+                  r.threshold.limit == 0.01;
+  }
+  EXPECT_TRUE(error_rate);
+}
+
+}  // namespace
+}  // namespace arrload::budget
