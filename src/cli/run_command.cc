@@ -159,6 +159,12 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', 'rps>=100' (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--no-budgets", cmd.no_budgets, "Do not judge the run against any budget");
+  app.add_flag("--abort-on-fail", cmd.abort_on_fail,
+               "Stop the run as soon as a budget is breached (after --abort-grace); every report "
+               "is still written");
+  app.add_option("--abort-grace", cmd.abort_grace,
+                 "With --abort-on-fail: do not judge before the run is this old (e.g. 30s)")
+      ->capture_default_str();
   app.add_option("--junit", cmd.junit_path,
                  "Write the verdict as JUnit XML to FILE (one test case per budget)");
   app.add_option("--stop-timeout", cmd.stop_timeout,
@@ -257,7 +263,29 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   hooks.info = [&](std::string_view text) {
     if (min_level <= 1) log_line("INFO", text);
   };
+  std::optional<std::chrono::microseconds> grace;
+  if (cmd.abort_on_fail) {
+    grace = duration_option("--abort-grace", cmd.abort_grace, /*allow_zero=*/true);
+    if (!grace) return kExitUsage;
+  }
+  std::string abort_reason;  // the breached check, once --abort-on-fail stopped the run
   hooks.every_second = [&](const stats::Snapshot& snap) {
+    if (grace && abort_reason.empty() && !budgets.empty() &&
+        snap.elapsed_s * 1e6 >= static_cast<double>(grace->count())) {
+      // Like k6's abortOnFail: the budgets so far, over everything recorded until now.
+      const budget::Verdict so_far = budget::judge(snap, budgets);
+      for (const budget::Check& c : so_far.checks) {
+        if (c.has_data && !c.pass) {
+          abort_reason =
+              fmt::format("{}: {} is {} (budget {})", c.subject, c.threshold.metric_name(),
+                          c.describe_actual(), c.threshold.describe());
+          log_line("WARNING",
+                   "Budget breached, stopping the run (--abort-on-fail): " + abort_reason);
+          runner->request_stop();
+          break;
+        }
+      }
+    }
     if (history) history->append(snap);
   };
   if (!cmd.only_summary) {
@@ -282,7 +310,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     if (!cmd.csv_prefix.empty()) report::write_final_csv(cmd.csv_prefix, snap);
     if (!cmd.json_path.empty()) {
       std::string host = !cmd.host.empty() ? cmd.host : suite->host;
-      report::RunInfo info{host, cmd.scenario, reason_name(result.reason)};
+      report::RunInfo info{host, cmd.scenario,
+                           abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail"};
       info.verdict = verdict ? &*verdict : nullptr;
       report::write_json(cmd.json_path, snap, info);
     }

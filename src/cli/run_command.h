@@ -46,6 +46,8 @@ struct RunCommand {
   std::vector<std::string> budget_rules;  // --budget 'read:p95<300ms' (added to, or replacing)
   bool no_budgets = false;                // --no-budgets: do not judge
   std::string junit_path;                 // --junit FILE
+  bool abort_on_fail = false;             // --abort-on-fail: stop once a budget is breached
+  std::string abort_grace = "10s";        // --abort-grace: judge only after this long
   // Whether a failed verdict sets the exit status (the demo shows the verdict without gating).
   bool gate_on_verdict = true;
   // Whether -u, -r, -t were given (command line, config file or environment): they override a

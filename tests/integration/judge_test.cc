@@ -84,6 +84,42 @@ TEST_F(JudgeTest, InjectedLatencyFailsOnlyTheTightCategory) {
   EXPECT_EQ(xml.find("message=\"GET /health"), std::string::npos) << xml;
 }
 
+TEST_F(JudgeTest, AbortOnFailStopsEarlyAndStillWritesEverything) {
+  target::FaultConfig f;
+  f.added_latency_ms = 60;
+  start(f);
+  auto r = run_arrload({"run",
+                        "-f",
+                        scenario_,
+                        "--host",
+                        host_,
+                        "-u",
+                        "4",
+                        "-r",
+                        "100",
+                        "-t",
+                        "60s",
+                        "--headless",
+                        "--only-summary",
+                        "--budget",
+                        "read:p95<30ms",
+                        "--abort-on-fail",
+                        "--abort-grace",
+                        "1s",
+                        "--json",
+                        dir_.file("a.json"),
+                        "--csv",
+                        dir_.file("a")});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_LT(r.seconds, 20);
+  EXPECT_NE(r.err.find("Budget breached, stopping the run (--abort-on-fail): GET /api/v1/shows/"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(read_file(dir_.file("a.json")).find("\"stop_reason\":\"abort_on_fail\""),
+            std::string::npos);
+  EXPECT_FALSE(stats_row(read_file(dir_.file("a_stats.csv")), "Aggregated").empty());
+}
+
 TEST_F(JudgeTest, InjectedErrorsFailTheErrorRate) {
   target::FaultConfig f;
   f.error_ratio_read = 0.05;
