@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,13 +12,14 @@
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "core/duration.h"
 #include "target/server.h"
 
 namespace arrload::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"run", "validate", "demo", "target"};
+const std::set<std::string> kSubcommands = {"run", "validate", "profiles", "demo", "target"};
 
 // `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`; --config FILE adds the file's
 // options right after the subcommand so the command line (later, TakeLast) wins.
@@ -42,6 +44,77 @@ std::vector<std::string> prepare_args(int argc, char** argv) {
     }
   }
   return args;
+}
+
+// A CLI11 transform for the target's duration flags: DURATION (core::parse_duration: "20ms",
+// "5s", "1m"; a bare number is seconds) into a number of UNIT_SECONDS, at most MAX of them.
+CLI::Validator duration_in(double unit_seconds, double max) {
+  return CLI::Validator(
+      [unit_seconds, max](std::string& text) -> std::string {
+        const auto d = core::parse_duration(text);
+        if (!d) return fmt::format("'{}' is not a duration (use e.g. 20ms, 5s, 1m)", text);
+        const double value = static_cast<double>(d->count()) / 1e6 / unit_seconds;
+        if (value > max) return fmt::format("'{}' is too long", text);
+        text = fmt::format("{}", value);
+        return {};
+      },
+      "DURATION");
+}
+
+// The target's fault-injection flags (docs/target.md, "Fault injection"), into FAULTS.
+void add_target_fault_options(CLI::App* cmd, target::FaultConfig& faults) {
+  const char* group = "Fault injection";
+  const std::pair<const char*, double target::FaultConfig::*> ratios[] = {
+      {"--error-ratio-health", &target::FaultConfig::error_ratio_health},
+      {"--error-ratio-read", &target::FaultConfig::error_ratio_read},
+      {"--error-ratio-write", &target::FaultConfig::error_ratio_write},
+      {"--error-ratio-slow", &target::FaultConfig::error_ratio_slow}};
+  for (const auto& [name, field] : ratios) {
+    const std::string what = std::string(name).substr(std::string("--error-ratio-").size());
+    cmd->add_option(name, faults.*field,
+                    fmt::format("Fraction (0..1) of {} routes answered with --error-status", what))
+        ->check(CLI::Range(0.0, 1.0))
+        ->group(group);
+  }
+  cmd->add_option("--error-status", faults.error_status, "Status of the injected errors")
+      ->check(CLI::IsMember({500, 502, 503}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--added-latency", faults.added_latency_ms,
+                  "Added to every response, not scaled by --latency-scale (e.g. 20ms)")
+      ->transform(duration_in(0.001, 600'000))
+      ->group(group);
+  cmd->add_option("--stall", faults.stall_seconds,
+                  "Length of each stall, during which no response is sent (needs --stall-every)")
+      ->transform(duration_in(1, 3600))
+      ->group(group);
+  cmd->add_option("--stall-every", faults.stall_every_seconds,
+                  "A stall starts every this long, the first at start-up (e.g. 60s)")
+      ->transform(duration_in(1, 86'400))
+      ->group(group);
+  cmd->add_option("--reset-ratio", faults.reset_ratio,
+                  "Fraction (0..1) of requests answered with a TCP reset")
+      ->check(CLI::Range(0.0, 1.0))
+      ->group(group);
+  cmd->add_option("--leak-mib-per-minute", faults.leak_mib_per_minute,
+                  "Grow resident memory by this many MiB per minute of load")
+      ->check(CLI::Range(0.0, 1'000'000.0))
+      ->group(group);
+  cmd->add_option("--warmup", faults.warmup_seconds,
+                  "/health/ready answers 503 for this long after start-up (e.g. 30s)")
+      ->transform(duration_in(1, 86'400))
+      ->group(group);
+}
+
+// What is wrong with the fault flags taken together; nullopt when nothing.
+std::optional<std::string> check_target_faults(const target::FaultConfig& faults) {
+  if (faults.stall_seconds > 0 && faults.stall_every_seconds <= 0) {
+    return "--stall needs --stall-every (how often a stall starts)";
+  }
+  if (faults.stall_every_seconds > 0 && faults.stall_seconds >= faults.stall_every_seconds) {
+    return "--stall must be shorter than --stall-every";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -72,6 +145,13 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("-T,--tags", validate_tags, "Keep only tasks with one of these tags");
   validate_cmd->add_option("-E,--exclude-tags", validate_exclude, "Drop tasks with these tags");
 
+  std::string profiles_file;
+  CLI::App* profiles_cmd =
+      app.add_subcommand("profiles", "List a scenario's profiles (for --profile NAME)");
+  profiles_cmd
+      ->add_option("-f,--scenario,--locustfile", profiles_file, "Scenario file or directory")
+      ->required();
+
   RunCommand demo = demo_defaults();
   CLI::App* demo_cmd = app.add_subcommand(
       "demo", "Start the embedded AutoArr target on a free loopback port and load-test it");
@@ -94,6 +174,12 @@ int main(int argc, char** argv) {
   target_cmd->add_option("--db", target_opts.db_path,
                          "SQLite database file (default: a temporary file removed on exit; "
                          ":memory: keeps it in memory)");
+  target_cmd
+      ->add_option("--download-seconds", target_opts.download_seconds,
+                   "Seconds each download of the SABnzbd queue takes (0 = the queue stands still)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86'400.0));
+  add_target_fault_options(target_cmd, target_opts.faults);
 
   try {
     std::vector<std::string> args = prepare_args(argc, argv);
@@ -116,8 +202,13 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return execute_run(run);
     if (*validate_cmd) return execute_validate(validate_file, validate_tags, validate_exclude);
+    if (*profiles_cmd) return execute_profiles(profiles_file);
     if (*demo_cmd) return execute_demo(demo);
     if (*target_cmd) {
+      if (auto error = check_target_faults(target_opts.faults)) {
+        fmt::print(stderr, "arrload target: {}\n", *error);
+        return kExitUsage;
+      }
       target_opts.quiet = false;
       return target::run_target(target_opts);
     }

@@ -17,6 +17,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/rng.h"
+#include "core/strings.h"
+#include "target/ws_session.h"
 
 // GCC 12 misreads Asio's coroutine frame recycling (aligned_alloc, then the frame's own operator
 // delete, which frees it correctly) as a mismatched new/delete once the frame grows large.
@@ -204,6 +206,58 @@ asio::awaitable<Response> run_on_db(DbJob job, DbWorker* worker) {
   co_return res;
 }
 
+// Whether REQ asks for a WebSocket upgrade (RFC 6455: GET, Upgrade: websocket, Connection
+// naming upgrade).
+bool is_websocket_upgrade(const Request& req) {
+  if (req.method != "GET" || !core::iequals(req.header("Upgrade"), "websocket")) return false;
+  return core::to_lower(req.header("Connection")).find("upgrade") != std::string::npos;
+}
+
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+// Reads the rest of a header block whose first bytes have arrived, closing the socket if it is
+// not complete within LIMIT (a slowloris client). The timer's handler reaches the socket through
+// a pointer cleared before this returns, so a handler already queued when the header completes
+// does nothing.
+asio::awaitable<error_code> read_header_by(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                                           Parser& parser, Clock::duration limit) {
+  asio::steady_timer deadline(socket.get_executor(), limit);
+  auto target = std::make_shared<tcp::socket*>(&socket);
+  deadline.async_wait([target](error_code ec) {
+    error_code ignored;
+    if (!ec && *target != nullptr) (*target)->close(ignored);
+  });
+  auto [ec, n] = co_await bhttp::async_read_header(socket, buffer, parser, kNoThrow);
+  *target = nullptr;
+  deadline.cancel();
+  co_return ec;
+}
+
+bool has_whole_header(const boost::beast::flat_buffer& buffer) {
+  const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  return data.find("\r\n\r\n") != std::string_view::npos;
+}
+
+// Reads one request into PARSER. Waiting for its first bytes has no deadline (an idle
+// keep-alive connection); the header block then has HEADER_TIMEOUT. The deadline timer is
+// armed only when the header did not come whole with the first bytes, so the common case costs
+// no timer. (Beast's own reads only return once the whole header is there, hence the raw read.)
+asio::awaitable<error_code> read_request(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                                         Parser& parser, Clock::duration header_timeout) {
+  constexpr std::size_t kFirstRead = 16 * 1024;
+  if (buffer.size() == 0) {
+    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(kFirstRead), kNoThrow);
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+  if (!has_whole_header(buffer) && buffer.size() < kHeaderLimit) {
+    const error_code ec = co_await read_header_by(socket, buffer, parser, header_timeout);
+    if (ec) co_return ec;
+  }
+  auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, kNoThrow);
+  co_return ec;
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionContext* ctx) {
@@ -212,20 +266,28 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
   socket.set_option(tcp::no_delay(true), ignored);
   const std::string client = socket.remote_endpoint(ignored).address().to_string();
   boost::beast::flat_buffer buffer;
+  const auto header_timeout = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(ctx->header_timeout_s));
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    Parser parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(kBodyLimit);
-    auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, kNoThrow);
+    const error_code ec = co_await read_request(socket, buffer, parser, header_timeout);
     if (ec) {
       if (!is_closed_by_peer(ec)) co_await reject(socket, buffer, ec, ctx);
       break;
     }
     const Clock::time_point start = Clock::now();
     Request view = make_view(parser.get(), client);
+    const bool upgrade = is_websocket_upgrade(view);
+    if (upgrade && is_websocket_path(view.path)) {
+      co_await serve_websocket(std::move(socket), parser.release(), ctx);
+      co_return;
+    }
     const std::string request_id = request_id_for(view);
     log_started(ctx, view, request_id);
-    Response res = ctx->router.dispatch(view);
+    // Starlette matches WebSocket routes only: an upgrade anywhere else finds no route.
+    Response res = upgrade ? error_response(404, "Not Found") : ctx->router.dispatch(view);
     if (res.drop_connection) break;
     ctx->faults.on_request(res.group, start);
     if (ctx->faults.draw_reset(res.group)) {
@@ -243,6 +305,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
       asio::steady_timer timer(socket.get_executor(), wait);
       co_await timer.async_wait(kNoThrow);
     }
+    if (res.on_ready) res.on_ready();
     log_completed(ctx, view, res.status, start, request_id);
     const bool keep_alive = parser.get().keep_alive();
     const auto status_class = static_cast<std::size_t>(std::clamp(res.status / 100, 0, 5));

@@ -205,6 +205,25 @@ Library::Library(std::uint64_t seed, LibrarySizes sizes) {
   }
 }
 
+QueueItem Library::new_queue_item(std::uint64_t draw_seed) const {
+  Rng rng(draw_seed);
+  QueueItem q;
+  const bool tv = rng.chance(60);
+  q.nzo_id = nzo_id(rng);
+  q.filename = release_name(rng, shows_, movies_, tv);
+  q.status = "Queued";
+  q.mb = static_cast<double>(rng.range(350, 4000));
+  q.mb_left = q.mb;
+  q.timeleft = "0:00:00";
+  q.cat = tv ? "tv" : "movies";
+  return q;
+}
+
+std::string Library::failure_message(std::uint64_t draw_seed) {
+  Rng rng(draw_seed);
+  return std::string(rng.pick(kFailures));
+}
+
 const Show* Library::find_show(long long id) const {
   if (id < 1 || id > static_cast<long long>(shows_.size())) return nullptr;
   return &shows_[static_cast<std::size_t>(id - 1)];

@@ -83,6 +83,12 @@ class Library {
   const std::vector<HistoryItem>& history() const { return history_; }  // newest first
   const DownloaderStatus& downloader() const { return downloader_; }
 
+  // A new "Queued" item for the download queue (downloads.h), drawn from DRAW_SEED alone: a
+  // release of one of the library's shows or movies, 350..4000 MB.
+  QueueItem new_queue_item(std::uint64_t draw_seed) const;
+  // One of SABnzbd's failure messages, drawn from DRAW_SEED.
+  static std::string failure_message(std::uint64_t draw_seed);
+
   // The item with ID, or null.
   const Show* find_show(long long id) const;
   const Movie* find_movie(long long id) const;

@@ -8,14 +8,34 @@
 namespace arrload::target {
 
 void LogBuffer::add(LogEntry entry) {
-  std::lock_guard lock(mu_);
-  if (ring_.size() < kCapacity) {
-    ring_.push_back(std::move(entry));
-    next_ = ring_.size() % kCapacity;
-    return;
+  // The entry is copied for the sink only when there is one: the request path logs twice per
+  // request.
+  std::optional<LogEntry> copy;
+  if (sink_ != nullptr && sink_->wanted()) copy = entry;
+  std::uint64_t seq = 0;
+  {
+    std::lock_guard lock(mu_);
+    seq = ++added_;
+    if (ring_.size() < kCapacity) {
+      ring_.push_back(std::move(entry));
+      next_ = ring_.size() % kCapacity;
+    } else {
+      ring_[next_] = std::move(entry);
+      next_ = (next_ + 1) % kCapacity;
+    }
   }
-  ring_[next_] = std::move(entry);
-  next_ = (next_ + 1) % kCapacity;
+  if (copy) sink_->on_entry(*copy, seq);
+}
+
+std::vector<LogEntry> LogBuffer::newest(std::size_t limit, std::uint64_t* newest_seq) const {
+  std::vector<LogEntry> out;
+  std::lock_guard lock(mu_);
+  *newest_seq = added_;
+  const std::size_t n = ring_.size();
+  for (std::size_t i = 0; i < n && out.size() < limit; ++i) {
+    out.push_back(ring_[(next_ + n - 1 - i) % n]);
+  }
+  return out;
 }
 
 std::vector<LogEntry> LogBuffer::recent(std::size_t limit, const std::optional<std::string>& level,

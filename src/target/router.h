@@ -60,6 +60,9 @@ struct Response {
   // When set, status and body are ignored: the server runs the job on the database thread and
   // sends the response it returns, keeping this one's delays and group.
   DbJob db_job;
+  // When set, run on the connection's thread once the response is ready to be written (after
+  // its modelled cost): e.g. an event saying the work is done.
+  std::function<void()> on_ready;
 };
 
 using Handler = std::function<Response(const Request&)>;

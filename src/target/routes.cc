@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
 #include <boost/json/value.hpp>
 
 #include "target/sqlite.h"
@@ -158,9 +159,22 @@ std::optional<Response> read_paging(const Request& req, long long default_size, 
 }
 
 std::optional<Response> read_json_object(const Request& req, boost::json::object* out) {
+  // Starlette decodes the body as UTF-8 before parsing it; FastAPI turns that failure into
+  // its generic 400, and only a JSON syntax error into the 422 json_invalid.
+  if (!is_valid_utf8(req.body)) return error_response(400, "There was an error parsing the body");
   boost::system::error_code ec;
-  boost::json::value body = boost::json::parse(req.body, ec);
-  if (ec) return validation_error("body", "0", "json_invalid", "JSON decode error", req.body);
+  boost::json::stream_parser parser;
+  const std::size_t consumed = parser.write_some(req.body.data(), req.body.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    boost::json::object item{{"type", "json_invalid"},
+                             {"loc", boost::json::array{"body", consumed}},
+                             {"msg", "JSON decode error"},
+                             {"input", boost::json::object{}},
+                             {"ctx", boost::json::object{{"error", ec.message()}}}};
+    return json_response(422, to_json(boost::json::object{{"detail", boost::json::array{item}}}));
+  }
+  boost::json::value body = parser.release();
   if (!body.is_object()) {
     boost::json::object item{{"type", "model_attributes_type"},
                              {"loc", boost::json::array{"body"}},
@@ -205,6 +219,41 @@ Response run_db_job(const DbJob& job, Database& db) noexcept {
 std::string mask_key(std::string_view key) {
   if (key.size() < 8) return "****";
   return fmt::format("{}...{}", key.substr(0, 4), key.substr(key.size() - 4));
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;  // a continuation byte first, an overlong lead (C0, C1), or beyond F4
+    }
+    if (extra > text.size() - i - 1) return false;  // truncated
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const bool overlong = (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
 }
 
 std::size_t utf8_length(std::string_view text) {

@@ -11,18 +11,22 @@
 #include <boost/json/value.hpp>
 
 #include "target/audit_store.h"
+#include "target/downloads.h"
 #include "target/faults.h"
 #include "target/library.h"
 #include "target/log_buffer.h"
 #include "target/router.h"
+#include "target/ws_hub.h"
 
 namespace arrload::target {
 
 // Server-wide counters, updated by the connection code and read by /__target/stats.
 struct Counters {
-  std::atomic<std::uint64_t> requests_served{0};         // responses written
-  std::atomic<std::int64_t> open_connections{0};         // accepted and not yet closed
-  std::array<std::atomic<std::uint64_t>, 6> by_class{};  // responses written, by status / 100
+  std::atomic<std::uint64_t> requests_served{0};             // responses written
+  std::atomic<std::int64_t> open_connections{0};             // accepted and not yet closed
+  std::atomic<std::int64_t> websocket_connections{0};        // of those, upgraded to WebSocket
+  std::atomic<std::uint64_t> websocket_dropped_messages{0};  // dropped from full client queues
+  std::array<std::atomic<std::uint64_t>, 6> by_class{};      // responses written, by status / 100
 };
 
 // What the handlers read and write besides the database (which they reach through db_jobs).
@@ -33,6 +37,8 @@ struct TargetState {
   LogBuffer& logs;
   const Counters& counters;
   Faults& faults;
+  Hub& events;               // the clients of /api/v1/ws
+  DownloadQueue& downloads;  // the moving SABnzbd queue
 };
 
 // Modelled cost of a route before Options::latency_scale, in milliseconds. Audits and chat
@@ -90,7 +96,9 @@ struct Paging {
 std::optional<Response> read_paging(const Request& req, long long default_size, long long max_size,
                                     Paging* out);
 
-// The body as a JSON object into *OUT; the 422 FastAPI sends when it is not JSON or not an object.
+// The body as a JSON object into *OUT; else what FastAPI sends: 400 "There was an error parsing
+// the body" when it is not UTF-8, 422 json_invalid (loc ["body", offset], input {}) when it is
+// not JSON, 422 model_attributes_type when it is not an object.
 std::optional<Response> read_json_object(const Request& req, boost::json::object* out);
 
 // Reads the required string field NAME of the body object OBJ into *OUT; the 422 FastAPI sends
@@ -106,6 +114,10 @@ Response run_db_job(const DbJob& job, Database& db) noexcept;
 
 // An API key as AutoArr shows it: first 4 + "..." + last 4; "****" when shorter than 8.
 std::string mask_key(std::string_view key);
+
+// Whether TEXT is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF), as Python's strict decoder requires.
+bool is_valid_utf8(std::string_view text);
 
 // The number of characters (code points) in UTF-8 TEXT, as pydantic counts a string's length.
 std::size_t utf8_length(std::string_view text);

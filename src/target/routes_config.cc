@@ -73,7 +73,7 @@ std::optional<Response> read_list(const Request& req, const json::object& obj,
   return std::nullopt;
 }
 
-Response audit(AuditStore& store, const Request& req) {
+Response audit(AuditStore& store, Hub& events, const Request& req) {
   json::object obj;
   if (auto bad = read_json_object(req, &obj)) return *bad;
   const json::array* list = nullptr;
@@ -98,6 +98,13 @@ Response audit(AuditStore& store, const Request& req) {
     }
   }
   auto [run, found] = store.run_audit(services, web_search, iso_now());
+  if (events.has_clients()) {
+    events.publish(make_event("config_audit_started", run.audit_id,
+                              json::object{{"audit_id", run.audit_id},
+                                           {"services", string_array(run.services)},
+                                           {"include_web_search", web_search}},
+                              "config_manager"));
+  }
   json::array recs;
   for (const Recommendation& r : found) recs.push_back(recommendation_json(r));
   json::object body{{"audit_id", run.audit_id},
@@ -108,6 +115,15 @@ Response audit(AuditStore& store, const Request& req) {
                     {"web_search_used", web_search}};
   Response res;
   res.model_delay_ms = audit_latency_ms(static_cast<int>(services.size()), web_search);
+  // The completion event goes out when the modelled audit is over, just before the answer.
+  res.on_ready = [&events, id = run.audit_id, services = run.services, n = found.size()] {
+    if (!events.has_clients()) return;
+    events.publish(make_event(
+        "config_audit_completed", id,
+        json::object{
+            {"audit_id", id}, {"services", string_array(services)}, {"total_recommendations", n}},
+        "config_manager"));
+  };
   // The audit is logged as activity; the answer waits for that write, as in the real service.
   res.db_job = [text = to_json(body), run = std::move(run), n = found.size()](Database& db) {
     ActivityEntry a;
@@ -201,8 +217,10 @@ Response history(const AuditStore& store, const Request& req) {
 
 void add_config_routes(Router& router, TargetState& state) {
   AuditStore& store = state.audits;
+  Hub& events = state.events;
   router.add("POST", "/api/v1/config/audit", RouteGroup::kSlow, kWriteDelayMs,
-             rate_limited(20, [&store](const Request& req) { return audit(store, req); }));
+             rate_limited(
+                 20, [&store, &events](const Request& req) { return audit(store, events, req); }));
   router.add("POST", "/api/v1/config/apply", RouteGroup::kWrite, kWriteDelayMs,
              rate_limited(20, [&store](const Request& req) { return apply(store, req); }));
   router.add(

@@ -3,7 +3,9 @@
 //   GET  /__target/sleep/{ms}     answers {"slept_ms": ms} after ms milliseconds (timer, exact)
 //   ANY  /__target/echo           answers {method, path, query, headers: {...}, body}
 //   GET  /__target/close          closes the connection without answering
-//   GET  /__target/stats          answers {requests_served, open_connections, rss_bytes, ...}
+//   GET  /__target/stats          answers {requests_served, open_connections,
+//   websocket_connections,
+//                                 rss_bytes, ...}
 #include <cctype>
 
 #include <boost/json/value.hpp>
@@ -72,6 +74,8 @@ void add_diagnostic_routes(Router& router, TargetState& state) {
   router.add("GET", "/__target/stats", 0, [&counters, &faults](const Request&) {
     json::object body{{"requests_served", counters.requests_served.load()},
                       {"open_connections", counters.open_connections.load()},
+                      {"websocket_connections", counters.websocket_connections.load()},
+                      {"websocket_dropped_messages", counters.websocket_dropped_messages.load()},
                       {"rss_bytes", rss_bytes()},
                       {"leaked_bytes", faults.leaked_bytes()},
                       {"injected_errors", faults.injected_errors.load()},

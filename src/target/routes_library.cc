@@ -1,5 +1,6 @@
-// Library routes: shows and movies (Sonarr/Radarr stand-ins) and downloads (SABnzbd). The
-// library never changes, so every body is serialized once when the routes are added.
+// Library routes: shows and movies (Sonarr/Radarr stand-ins) and downloads (SABnzbd). Shows and
+// movies never change, so their bodies are serialized once when the routes are added; the
+// download queue moves (downloads.h), so its routes serialize a view of it per request.
 #include <memory>
 #include <vector>
 
@@ -41,9 +42,9 @@ json::object movie_json(const Movie& m) {
           {"status", m.status}};
 }
 
-json::object queue_json(const Library& lib) {
+json::object queue_json(const QueueView& view) {
   json::array items;
-  for (const QueueItem& q : lib.queue()) {
+  for (const QueueItem& q : view.items) {
     items.push_back({{"nzo_id", q.nzo_id},
                      {"filename", q.filename},
                      {"status", q.status},
@@ -53,7 +54,7 @@ json::object queue_json(const Library& lib) {
                      {"timeleft", q.timeleft},
                      {"cat", q.cat}});
   }
-  const DownloaderStatus& d = lib.downloader();
+  const DownloaderStatus& d = view.status;
   return {{"queue", std::move(items)},
           {"speed", d.speed},
           {"size_left", d.size_left},
@@ -93,16 +94,24 @@ Handler constant(std::string body) {
   return [body = std::move(body)](const Request&) { return json_response(200, body); };
 }
 
-Response history(const Library& lib, const Request& req) {
+Response history(const DownloadQueue& downloads, const Request& req) {
   long long limit = 50;
   if (auto bad = read_int_query(req, "limit", 50, 1, 1000, &limit)) return *bad;
+  std::size_t total = 0;
   json::array items;
-  for (const HistoryItem& h : lib.history()) {
-    if (static_cast<long long>(items.size()) >= limit) break;
+  for (const HistoryItem& h : downloads.history(static_cast<std::size_t>(limit), &total)) {
     items.push_back(history_item(h));
   }
-  json::object body{{"history", std::move(items)}, {"total", lib.history().size()}};
+  json::object body{{"history", std::move(items)}, {"total", total}};
   return json_response(200, to_json(body));
+}
+
+Response downloader_status(const DownloadQueue& downloads) {
+  const DownloaderStatus d = downloads.view(DownloadQueue::Clock::now()).status;
+  return json_response(200, to_json(json::object{{"version", d.version},
+                                                 {"paused", d.paused},
+                                                 {"speed", d.speed},
+                                                 {"disk_free", d.disk_free_gb}}));
 }
 
 }  // namespace
@@ -123,7 +132,7 @@ void add_library_routes(Router& router, TargetState& state) {
   }
   const std::size_t show_count = series.size();
   const std::size_t movie_count = movies.size();
-  const DownloaderStatus& d = lib.downloader();
+  const DownloadQueue& downloads = state.downloads;
 
   router.add("GET", "/api/v1/shows/", RouteGroup::kRead, kReadDelayMs,
              constant(to_json(json::object{{"series", std::move(series)}, {"total", show_count}})));
@@ -135,14 +144,14 @@ void add_library_routes(Router& router, TargetState& state) {
   router.add("GET", "/api/v1/movies/{id}", RouteGroup::kRead, kReadDelayMs,
              by_id(std::move(movie_bodies), "Movie not found"));
   router.add("GET", "/api/v1/downloads/queue", RouteGroup::kRead, kReadDelayMs,
-             constant(to_json(queue_json(lib))));
+             [&downloads](const Request&) {
+               return json_response(
+                   200, to_json(queue_json(downloads.view(DownloadQueue::Clock::now()))));
+             });
   router.add("GET", "/api/v1/downloads/status", RouteGroup::kRead, kReadDelayMs,
-             constant(to_json(json::object{{"version", d.version},
-                                           {"paused", d.paused},
-                                           {"speed", d.speed},
-                                           {"disk_free", d.disk_free_gb}})));
+             [&downloads](const Request&) { return downloader_status(downloads); });
   router.add("GET", "/api/v1/downloads/history", RouteGroup::kRead, kReadDelayMs,
-             [&lib](const Request& req) { return history(lib, req); });
+             [&downloads](const Request& req) { return history(downloads, req); });
 }
 
 }  // namespace arrload::target

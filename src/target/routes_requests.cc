@@ -72,7 +72,7 @@ bool is_blank(std::string_view s) {
 
 // FastAPI validates the body against the model before the handler runs: a missing or non-string
 // query is a 422; the handler itself rejects an empty one with 400.
-Response create(const Request& req) {
+Response create(Hub& events, const Request& req) {
   json::object obj;
   if (auto bad = read_json_object(req, &obj)) return *bad;
   const json::value* query = obj.if_contains("query");
@@ -90,9 +90,16 @@ Response create(const Request& req) {
     user_id = std::string(u->get_string());
   }
   Response res;
-  res.db_job = [query = std::string(text), user_id = std::move(user_id)](Database& db) {
+  res.db_job = [query = std::string(text), user_id = std::move(user_id), &events](Database& db) {
     const ContentRequest item = db.add_request(query, user_id, iso_now());
     db.add_activity(requested_activity(item));
+    if (events.has_clients()) {
+      events.publish(make_event(
+          "content_requested", item.correlation_id,
+          json::object{
+              {"id", item.id}, {"correlation_id", item.correlation_id}, {"query", item.query}},
+          "api"));
+    }
     return json_response(201, to_json(created_json(item)));
   };
   return res;
@@ -134,8 +141,10 @@ Response list(const Request& req) {
 
 }  // namespace
 
-void add_request_routes(Router& router, TargetState&) {
-  router.add("POST", "/api/v1/requests/content", RouteGroup::kWrite, kWriteDelayMs, create);
+void add_request_routes(Router& router, TargetState& state) {
+  Hub& events = state.events;
+  router.add("POST", "/api/v1/requests/content", RouteGroup::kWrite, kWriteDelayMs,
+             [&events](const Request& req) { return create(events, req); });
   router.add("GET", "/api/v1/requests", RouteGroup::kRead, kReadDelayMs, list);
   router.add("GET", "/api/v1/requests/{id}/status", RouteGroup::kRead, kReadDelayMs, status);
 }

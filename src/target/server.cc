@@ -24,10 +24,12 @@
 #include "target/connection.h"
 #include "target/database.h"
 #include "target/db_worker.h"
+#include "target/downloads.h"
 #include "target/library.h"
 #include "target/log_buffer.h"
 #include "target/routes.h"
 #include "target/seed_data.h"
+#include "target/ws_hub.h"
 
 namespace arrload::target {
 namespace {
@@ -35,6 +37,7 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+using Clock = std::chrono::steady_clock;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
@@ -44,26 +47,49 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // as in the load generator). A connection lives on one thread, so no strand or lock guards its
 // state, and nothing but the counters, the log, the audits and the database queue is shared.
 // The acceptor runs on the first io_context and deals connections round-robin. The database has
-// its own thread (db_worker.h).
+// its own thread (db_worker.h). WebSocket clients join a Hub (ws_hub.h), which posts each
+// message to each client's own io_context; the download ticker runs on the first io_context.
 struct Server::Impl {
   explicit Impl(Options o)
       : options(std::move(o)),
         library(options.seed),
         audits(options.seed),
         faults(options.faults),
-        state{library, audits, logs, counters, faults},
+        downloads(library, options.seed, options.download_seconds, Clock::now(),
+                  std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count()),
+        state{library, audits, logs, counters, faults, events, downloads},
         router(make_router(state)),
-        context{router, counters, nullptr, logs, faults, options.latency_scale, options.quiet} {}
+        context{router,
+                counters,
+                nullptr,
+                logs,
+                faults,
+                options.latency_scale,
+                options.quiet,
+                events,
+                log_stream,
+                options.header_timeout_seconds,
+                options.ws_ping_seconds} {
+    logs.set_sink(&log_stream);
+  }
 
   void open_database();
   void open_acceptor();
 
+  void publish_downloads(const std::vector<DownloadEvent>& events);
+
   Options options;
+  // The hubs first: they outlive everything that publishes or is a client.
+  Hub events;
+  LogStreamHub log_stream;
   Library library;
   AuditStore audits;
   LogBuffer logs;
   Counters counters;
   Faults faults;
+  DownloadQueue downloads;
   TargetState state;
   Router router;
   ConnectionContext context;
@@ -98,6 +124,17 @@ asio::awaitable<void> accept_loop(Server::Impl* srv) {
   }
 }
 
+// Advances the download queue when its next change is due and broadcasts the changes.
+asio::awaitable<void> download_ticker(Server::Impl* srv) {
+  asio::steady_timer timer(*srv->ios.front());
+  for (;;) {
+    timer.expires_at(srv->downloads.next_change());
+    auto [ec] = co_await timer.async_wait(kNoThrow);
+    if (ec) co_return;
+    srv->publish_downloads(srv->downloads.advance(Clock::now()));
+  }
+}
+
 tcp::endpoint resolve_bind(asio::io_context& io, const Options& o) {
   boost::system::error_code ec;
   tcp::resolver resolver(io);
@@ -111,6 +148,43 @@ tcp::endpoint resolve_bind(asio::io_context& io, const Options& o) {
 }
 
 }  // namespace
+
+void Server::Impl::publish_downloads(const std::vector<DownloadEvent>& changes) {
+  for (const DownloadEvent& e : changes) {
+    if (events.has_clients()) {
+      boost::json::object data{{"nzo_id", e.nzo_id}, {"name", e.name}, {"category", e.category}};
+      if (e.type == "download_started") {
+        data["size_mb"] = e.mb;
+      } else {
+        data["status"] = e.type == "download_failed" ? "Failed" : "Completed";
+        data["bytes"] = static_cast<std::int64_t>(e.mb) * 1024 * 1024;
+        data["completed"] = e.completed;
+        if (!e.fail_message.empty()) data["fail_message"] = e.fail_message;
+      }
+      events.publish(make_event(e.type, e.nzo_id, std::move(data), "sabnzbd"));
+    }
+    if (e.type == "download_started") continue;
+    const bool failed = e.type == "download_failed";
+    ActivityEntry a;
+    a.service = "sabnzbd";
+    a.activity_type = e.type;
+    a.severity = failed ? "error" : "info";
+    a.message = failed ? fmt::format("Download failed: {} ({})", e.name, e.fail_message)
+                       : fmt::format("Download completed: {}", e.name);
+    a.correlation_id = e.nzo_id;
+    a.metadata = to_json(boost::json::object{{"nzo_id", e.nzo_id}, {"category", e.category}});
+    a.timestamp = iso_now();
+    a.created_at = a.timestamp;
+    db_worker->post([a = std::move(a)](Database& db) {
+      run_db_job(
+          [&a](Database& d) {
+            d.add_activity(a);
+            return Response{};
+          },
+          db);
+    });
+  }
+}
 
 void Server::Impl::open_database() {
   try {
@@ -162,6 +236,9 @@ void Server::start() {
   s.faults.set(s.faults.config(), /*restart_stalls=*/true, /*restart_warmup=*/true);
   s.db_worker->start();
   asio::co_spawn(*s.ios.front(), accept_loop(&s), asio::detached);
+  if (s.options.download_seconds > 0) {
+    asio::co_spawn(*s.ios.front(), download_ticker(&s), asio::detached);
+  }
   for (auto& io : s.ios) {
     s.guards.push_back(asio::make_work_guard(*io));
     s.threads.emplace_back([&io = *io] { io.run(); });
@@ -175,6 +252,13 @@ void Server::stop() {
   std::lock_guard lock(s.lifecycle);
   if (!s.started || s.stopped) return;
   s.stopped = true;
+  // WebSocket clients get a close frame and a moment to answer it.
+  s.events.close_all();
+  s.log_stream.clients.close_all();
+  const auto give_up = Clock::now() + std::chrono::seconds(1);
+  while (s.counters.websocket_connections.load() > 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   for (auto& io : s.ios) io->stop();
   for (std::thread& t : s.threads) t.join();
   // Jobs the database thread drops take their connections' coroutines with them: that must

@@ -21,6 +21,15 @@ struct Options {
   // ":memory:" = in memory; else a file, created if missing and kept (with its data).
   std::string db_path;
   FaultConfig faults;  // fault injection from the start (all off by default); see faults.h
+  // Seconds each download of the SABnzbd queue takes (x uniform(0.75, 1.25)) once it is first in
+  // the queue: a download_completed/failed and a download_started event every ~15 s by default.
+  // <= 0 freezes the queue.
+  double download_seconds = 15;
+  // Seconds a request's header block may take once its first byte has arrived; then the
+  // connection is closed (slowloris). Waiting for the first byte has no limit.
+  double header_timeout_seconds = 10;
+  // The logs stream sends {"type":"ping"} after this many seconds without sending; <= 0: never.
+  double ws_ping_seconds = 30;
 };
 
 class Server {
@@ -36,7 +45,8 @@ class Server {
   void start();
   // The bound port (the ephemeral one when Options::port was 0). REQUIRES: start() succeeded.
   unsigned short port() const;
-  // Closes the listener and every connection (in-flight requests are dropped) and joins the
+  // Closes the listener and every connection (in-flight requests are dropped; WebSocket clients
+  // first get a close frame, 1001 going away, and up to 1 s to answer it) and joins the
   // threads. Idempotent. Call from outside the server's threads.
   void stop();
 
