@@ -36,8 +36,8 @@ int execute_demo(RunCommand cmd) {
   fmt::print(stderr,
              "arrload demo: the AutoArr suite ({}) against the embedded AutoArr target on {}; {} "
              "users for {}; reports: {}_*.csv\n",
-             cmd.scenario, cmd.host, cmd.users, cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time,
-             cmd.csv_prefix);
+             cmd.scenario, cmd.host, cmd.users,
+             cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time, cmd.csv_prefix);
   int status = execute_run(cmd);
   server.stop();
   return status;
