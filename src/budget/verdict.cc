@@ -137,10 +137,23 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
           r.scope.method.empty() ? r.scope.name : r.scope.method + " " + r.scope.name;
       v.checks.push_back(make_check(subject, "", r, nothing, elapsed));
     }
-    if (r.scope.kind == Scope::Kind::kCategory && !category_seen[i]) {
-      v.notes.push_back(fmt::format("no requests of category '{}': its budget {} ({}) was not used",
-                                    r.scope.category, r.threshold.describe(), r.origin));
+  }
+  // One note per category that recorded nothing, listing its unused budgets.
+  std::vector<std::pair<std::string, std::string>> unused;  // category, budgets
+  for (std::size_t i = 0; i < budgets.rules.size(); ++i) {
+    const Rule& r = budgets.rules[i];
+    if (r.scope.kind != Scope::Kind::kCategory || category_seen[i]) continue;
+    auto it = std::find_if(unused.begin(), unused.end(),
+                           [&](const auto& u) { return u.first == r.scope.category; });
+    if (it == unused.end()) {
+      unused.emplace_back(r.scope.category, r.threshold.describe());
+    } else {
+      it->second += ", " + r.threshold.describe();
     }
+  }
+  for (const auto& [category, list] : unused) {
+    v.notes.push_back(
+        fmt::format("no requests of category '{}' in this run; not judged: {}", category, list));
   }
   for (const Rule& r : budgets.rules) {
     if (r.scope.kind == Scope::Kind::kRun) {
