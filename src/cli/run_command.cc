@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -15,9 +16,11 @@
 #include "budget/budget.h"
 #include "budget/verdict.h"
 #include "cli/config_file.h"
+#include "cli/run_monitoring.h"
 #include "core/duration.h"
 #include "engine/runner.h"
 #include "engine/shape.h"
+#include "monitor/preflight.h"
 #include "report/console.h"
 #include "report/csv.h"
 #include "report/json.h"
@@ -165,6 +168,32 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--abort-grace", cmd.abort_grace,
                  "With --abort-on-fail: do not judge before the run is this old (e.g. 30s)")
       ->capture_default_str();
+  app.add_option("--health", cmd.health,
+                 "Health check of the target, a path (/health) or URL: pre-flight before the "
+                 "load, recovery probe after it (default: the scenario's health:)");
+  app.add_flag("--no-preflight", cmd.no_preflight, "Do not check the health URL before the load");
+  app.add_option("--preflight-timeout", cmd.preflight_timeout,
+                 "How long the pre-flight health check may take")
+      ->capture_default_str();
+  app.add_option("--recovery-wait", cmd.recovery_wait,
+                 "After the load, probe the health URL once a second for up to this long until "
+                 "it answers normally (0 = no probe)")
+      ->capture_default_str();
+  app.add_option("--target-pid", cmd.target_pid,
+                 "Sample this local process's resident memory each second and judge it for a "
+                 "leak (PREFIX_target_memory.csv)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--target-metrics", cmd.target_metrics,
+                 "The same from a Prometheus URL (process_resident_memory_bytes), e.g. "
+                 "http://127.0.0.1:8088/metrics");
+  app.add_option("--leak-rate", cmd.leak_rate,
+                 "A leak is sustained growth above this many MiB per minute ...")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--leak-percent", cmd.leak_fraction,
+                 "... and above this percentage of the starting memory")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--junit", cmd.junit_path,
                  "Write the verdict as JUnit XML to FILE (one test case per budget)");
   app.add_option("--stop-timeout", cmd.stop_timeout,
@@ -241,6 +270,45 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   opts.verify_tls = cmd.verify_tls;
   opts.seed = cmd.seed;
 
+  MonitorSettings mon;
+  const std::string host = !cmd.host.empty() ? cmd.host : suite->host;
+  mon.health_url = resolve_health_url(!cmd.health.empty() ? cmd.health : suite->health, host);
+  mon.preflight = !cmd.no_preflight;
+  for (auto [name, text, out] :
+       {std::tuple{"--preflight-timeout", &cmd.preflight_timeout, &mon.preflight_timeout},
+        std::tuple{"--recovery-wait", &cmd.recovery_wait, &mon.recovery_wait}}) {
+    auto d = duration_option(name, *text, /*allow_zero=*/true);
+    if (!d) return kExitUsage;
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
+  mon.target_pid = cmd.target_pid;
+  mon.target_metrics = cmd.target_metrics;
+  mon.leak = {cmd.leak_rate, cmd.leak_fraction / 100.0};
+  std::unique_ptr<monitor::MemorySampler> memory;
+  try {
+    if (auto source = memory_source(mon)) {
+      memory = std::make_unique<monitor::MemorySampler>(std::move(source));
+    }
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    return kExitUsage;
+  }
+  double baseline_ms = 0;
+  if (!mon.health_url.empty() && mon.preflight) {
+    monitor::PreflightResult pre = monitor::check_health(mon.health_url, mon.preflight_timeout);
+    if (!pre.ok) {
+      fmt::print(stderr,
+                 "arrload: pre-flight failed: GET {}: {}; no load was sent (--no-preflight skips "
+                 "the check)\n",
+                 mon.health_url, pre.message);
+      return budget::kExitPreflight;
+    }
+    baseline_ms = pre.latency_ms;
+    if (level_rank(cmd.loglevel) <= 1) {
+      log_line("INFO", fmt::format("Pre-flight: GET {}: {}", mon.health_url, pre.message));
+    }
+  }
+
   std::unique_ptr<engine::Runner> runner;
   std::unique_ptr<report::HistoryCsv> history;
   try {
@@ -269,7 +337,15 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     if (!grace) return kExitUsage;
   }
   std::string abort_reason;  // the breached check, once --abort-on-fail stopped the run
+  GeneratorWatch generator;
+  // The leak detector judges memory from the end of the ramp-up: when the first target count
+  // (the first stage's, with a shape) is first reached.
+  const std::uint64_t ramp_target = static_cast<std::uint64_t>(
+      opts.shape && !opts.shape->stages.empty() ? opts.shape->stages.front().users : opts.users);
+  std::optional<double> ramp_up_end;
   hooks.every_second = [&](const stats::Snapshot& snap) {
+    generator.tick();
+    if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
     if (grace && abort_reason.empty() && !budgets.empty() &&
         snap.elapsed_s * 1e6 >= static_cast<double>(grace->count())) {
       // Like k6's abortOnFail: the budgets so far, over everything recorded until now.
@@ -294,25 +370,60 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       std::fflush(stdout);
     };
   }
+  if (memory) memory->start();
   engine::RunResult result = runner->run(hooks);
+  if (memory) memory->stop();
   const stats::Snapshot& snap = result.final;
 
   fmt::print("{}", report::final_summary(snap));
-  std::optional<budget::Verdict> verdict;
-  if (!budgets.empty()) {
-    verdict = budget::judge(snap, budgets);
-    fmt::print("\n{}", report::verdict_table(*verdict));
-  }
   std::fflush(stdout);
   int status = kExitOk;
   try {
+    // The statistics first, so an interrupted recovery probe cannot cost them.
     if (history) history->append(snap);
     if (!cmd.csv_prefix.empty()) report::write_final_csv(cmd.csv_prefix, snap);
+    if (memory && !cmd.csv_prefix.empty()) {
+      std::string error;
+      if (!memory->write_csv(monitor::target_memory_csv_path(cmd.csv_prefix), &error)) {
+        throw std::runtime_error(error);
+      }
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    status = kExitRuntimeError;
+  }
+
+  const monitor::SelfCheckSummary gen = generator.summary();
+  std::optional<budget::Verdict> verdict;
+  if (!budgets.empty() || memory) {
+    verdict = budget::judge(snap, budgets);
+    if (memory) {
+      monitor::LeakVerdict leak =
+          monitor::judge_memory(memory->samples(), ramp_up_end.value_or(0), mon.leak);
+      verdict->criteria.push_back(memory_criterion(leak, memory->source().description()));
+    }
+    if (!mon.health_url.empty() && mon.recovery_wait.count() > 0 &&
+        result.reason != engine::StopReason::kSignal) {
+      monitor::RecoveryOptions ro;
+      ro.max_wait = mon.recovery_wait;
+      ro.health_budget_ms = health_budget_ms(budgets);
+      ro.baseline_ms = baseline_ms;
+      if (level_rank(cmd.loglevel) <= 1) {
+        log_line("INFO", fmt::format("Recovery: probing GET {} (up to {})", mon.health_url,
+                                     core::format_duration(mon.recovery_wait)));
+      }
+      verdict->criteria.push_back(recovery_criterion(monitor::probe_recovery(mon.health_url, ro)));
+    }
+    if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
+    fmt::print("\n{}", report::verdict_table(*verdict));
+    std::fflush(stdout);
+  }
+  try {
     if (!cmd.json_path.empty()) {
-      std::string host = !cmd.host.empty() ? cmd.host : suite->host;
       report::RunInfo info{host, cmd.scenario,
                            abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail"};
       info.verdict = verdict ? &*verdict : nullptr;
+      info.generator = gen.message;
       report::write_json(cmd.json_path, snap, info);
     }
     if (!cmd.junit_path.empty()) {

@@ -48,6 +48,14 @@ struct RunCommand {
   std::string junit_path;                 // --junit FILE
   bool abort_on_fail = false;             // --abort-on-fail: stop once a budget is breached
   std::string abort_grace = "10s";        // --abort-grace: judge only after this long
+  std::string health;                     // --health PATH|URL (default: the scenario's health:)
+  bool no_preflight = false;              // --no-preflight
+  std::string preflight_timeout = "10s";  // --preflight-timeout
+  std::string recovery_wait = "60s";      // --recovery-wait; 0 = no recovery probe
+  int target_pid = 0;                     // --target-pid
+  std::string target_metrics;             // --target-metrics URL
+  double leak_rate = 1;                   // --leak-rate MiB/min
+  double leak_fraction = 5;               // --leak-percent of the starting RSS
   // Whether a failed verdict sets the exit status (the demo shows the verdict without gating).
   bool gate_on_verdict = true;
   // Whether -u, -r, -t were given (command line, config file or environment): they override a

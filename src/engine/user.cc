@@ -26,6 +26,8 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
   render_.vars = &vars_;
 }
 
+User::~User() = default;
+
 void User::stop() {
   stopping_ = true;
   timer_.cancel();
@@ -36,6 +38,7 @@ void User::abort(bool kill) {
   killed_ = killed_ || kill;
   timer_.cancel();
   session_.close();
+  abort_ws();
 }
 
 asio::awaitable<void> User::run() {
@@ -44,6 +47,7 @@ asio::awaitable<void> User::run() {
   if (started) co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
   if (!killed_) co_await run_requests(&cls_.root.on_stop);
   session_.close();
+  co_await ws_close(/*graceful=*/!killed_);
   finished_ = true;
 }
 
@@ -129,14 +133,11 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
     co_return false;
   }
   ++render_.counter;
-  path_buf_.clear();
-  req->path.render(render_, path_buf_);
-  header_buf_.resize(req->headers.size());
-  for (std::size_t i = 0; i < req->headers.size(); ++i) {
-    header_buf_[i].first = req->headers[i].first;
-    header_buf_[i].second.clear();
-    req->headers[i].second.render(render_, header_buf_[i].second);
+  if (req->ws) {
+    const bool go_on = co_await run_ws_step(req);
+    co_return go_on;
   }
+  render_target(*req);
   body_buf_.clear();
   if (req->body) req->body->render(render_, body_buf_);
 
@@ -150,6 +151,17 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.keep_body = req->needs_body();
   co_await session_.send(out, response_);
   co_return record(*req, response_);
+}
+
+void User::render_target(const scenario::Request& req) {
+  path_buf_.clear();
+  req.path.render(render_, path_buf_);
+  header_buf_.resize(req.headers.size());
+  for (std::size_t i = 0; i < req.headers.size(); ++i) {
+    header_buf_[i].first = req.headers[i].first;
+    header_buf_[i].second.clear();
+    req.headers[i].second.render(render_, header_buf_[i].second);
+  }
 }
 
 bool User::record(const scenario::Request& req, const http::Response& resp) {
@@ -170,7 +182,7 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
     }
   }
   env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us), resp.body_bytes,
-                    failed, message_buf_);
+                    failed, message_buf_, req.category);
   return true;  // like Locust, a failed request does not end its task
 }
 

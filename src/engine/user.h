@@ -16,6 +16,7 @@
 #include "http/client.h"
 #include "scenario/model.h"
 #include "stats/shard.h"
+#include "ws/session.h"
 
 namespace arrload::engine {
 
@@ -23,6 +24,7 @@ namespace arrload::engine {
 struct WorkerEnv {
   boost::asio::io_context& io;
   http::ClientContext& client;
+  ws::Context& ws_client;
   stats::Shard& shard;
   ExceptionLog& exceptions;
   const scenario::Suite& suite;
@@ -32,15 +34,18 @@ class User {
  public:
   User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std::uint64_t user_id,
        const http::Url& base, std::uint64_t seed);
+  ~User();
   User(const User&) = delete;
   User& operator=(const User&) = delete;
 
-  // Runs on_start, then tasks until stop() is called, then on_stop. Never throws.
+  // Runs on_start, then tasks until stop() is called, then on_stop, then closes its WebSocket
+  // connection and waits for its reader to end. Never throws.
   boost::asio::awaitable<void> run();
 
-  // Asks the user to stop after its current task; a pending wait ends now.
+  // Asks the user to stop after its current task; a pending wait (or ws listen) ends now.
   void stop();
-  // Abandons the request in flight (it is not recorded); with KILL, on_stop is skipped too.
+  // Abandons the request in flight (it is not recorded) and closes the connections; with KILL,
+  // on_stop is skipped too.
   void abort(bool kill);
 
   int class_index() const { return class_index_; }
@@ -59,6 +64,48 @@ class User {
   bool record(const scenario::Request& req, const http::Response& resp);
   // The name of a variable REQ needs that this user has not extracted yet; "" when none.
   std::string missing_variable(const scenario::Request& req);
+  // Renders REQ's path into path_buf_ and its headers into header_buf_.
+  void render_target(const scenario::Request& req);
+
+  // WebSocket steps (user_ws.cc). The user holds at most one connection; while it is open a
+  // reader coroutine (ws_read_loop) owns reading: it hands the message a step awaits to that
+  // step and records every other one as a sample of its own. WsState is what the reader and the
+  // steps share; only the worker's thread touches it.
+  struct WsState {
+    WsState(boost::asio::io_context& io, ws::Context& ctx, const http::Url& base)
+        : session(ctx, base), signal(io) {}
+
+    ws::Session session;
+    // Never expires: the reader cancels it to wake the step waiting for a message or for its end.
+    boost::asio::steady_timer signal;
+    const scenario::Request* connect_step = nullptr;  // the last connect step, for reconnecting
+    std::string base_name;      // the connect step's name or rendered path; prefixes sample names
+    std::string step_category;  // the budget category of the step being recorded
+    bool reading = false;       // the reader coroutine is running
+    ws::Result ended;           // why the reader ended
+    // The message type a step waits for ("" = none), and what arrived for it.
+    std::string awaited;
+    bool arrived = false;
+    core::Micros arrived_at = 0;
+    std::uint64_t arrived_bytes = 0;
+    std::string message;    // the reader's buffer
+    std::string name_buf;   // the reader's sample names
+    std::string step_name;  // the current send step's sample name
+  };
+  boost::asio::awaitable<bool> run_ws_step(const scenario::Request* req);
+  boost::asio::awaitable<bool> ws_connect(const scenario::Request* req);
+  boost::asio::awaitable<bool> ws_send(const scenario::Request* req);
+  // Waits until the awaited message arrives or the reader ends; true when it arrived.
+  boost::asio::awaitable<bool> ws_await(core::Micros deadline_us);
+  // Closes the connection (with a close frame when GRACEFUL) and waits for the reader to end.
+  boost::asio::awaitable<void> ws_close(bool graceful);
+  boost::asio::awaitable<void> ws_wait_signal();
+  static boost::asio::awaitable<void> ws_read_loop(User* self);
+  void on_ws_message(std::uint64_t bytes);
+  void abort_ws();
+  bool ws_connected() const;
+  void record_ws(std::string_view name, core::Micros latency_us, std::uint64_t bytes,
+                 const ws::Result* failure, std::string_view what);
 
   WorkerEnv& env_;
   const scenario::UserClass& cls_;
@@ -79,6 +126,7 @@ class User {
   http::Response response_;
   std::string message_buf_;
   std::vector<int> slot_buf_;
+  std::unique_ptr<WsState> ws_;  // created by the first ws step
 };
 
 }  // namespace arrload::engine

@@ -11,6 +11,7 @@
 #include "engine/user.h"
 #include "http/client.h"
 #include "stats/shard.h"
+#include "ws/session.h"
 
 namespace arrload::engine {
 
@@ -30,7 +31,8 @@ struct Worker::Impl {
         aggregator(agg),
         work(io.get_executor()),
         client(io, verify_tls),
-        env{io, client, shard, ex, s},
+        ws_client(io, verify_tls),
+        env{io, client, ws_client, shard, ex, s},
         flush_timer(io),
         live(live_count) {}
 
@@ -41,6 +43,7 @@ struct Worker::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   stats::Shard shard;
   http::ClientContext client;
+  ws::Context ws_client;
   WorkerEnv env;
   asio::steady_timer flush_timer;
   std::unordered_map<std::uint64_t, std::unique_ptr<User>> users;
@@ -100,6 +103,7 @@ struct Worker::Impl {
     flush();
     flush_timer.cancel();
     client.abort_all();
+    ws_client.abort_all();
     work.reset();
   }
 };

@@ -107,6 +107,7 @@ std::string json_report(const stats::Snapshot& snap, const RunInfo& info) {
   }
   root["exceptions"] = std::move(exceptions);
   if (info.verdict != nullptr) root["verdict"] = verdict_json(*info.verdict);
+  if (!info.generator.empty()) root["generator"] = info.generator;
   return json::serialize(root) + "\n";
 }
 

@@ -13,6 +13,7 @@ struct RunInfo {
   std::string scenario;                      // scenario file
   std::string stop_reason;                   // "run_time", "signal", "requested"
   const budget::Verdict* verdict = nullptr;  // the judge's verdict, when budgets were given
+  std::string generator;                     // the generator self-check's summary line
 };
 
 std::string json_report(const stats::Snapshot& snap, const RunInfo& info);

@@ -313,6 +313,13 @@ void check_references(const Suite& suite) {
 }
 
 void load_top_level(const Field& root, Suite& suite, bool& host_set, bool& timeout_set) {
+  if (auto f = root.find("health"); f && suite.health.empty()) {
+    suite.health = f->text();
+    bool url = suite.health.rfind("http://", 0) == 0 || suite.health.rfind("https://", 0) == 0;
+    if (!url && (suite.health.empty() || suite.health[0] != '/')) {
+      f->fail("the health check is a path starting with '/' (e.g. /health) or an http(s) URL");
+    }
+  }
   if (auto f = root.find("host"); f && !host_set) {
     suite.host = f->text();
     host_set = true;
@@ -331,7 +338,7 @@ Suite build_suite(const std::vector<Document>& docs, const std::string& suite_fi
     Field root(doc.root, doc.file, "", 1);
     if (root.is_null()) root.fail("the file is empty (expected a mapping with users:)");
     root.expect_map("a mapping with host:, timeout:, data:, users:, shapes: and profiles:");
-    root.check_keys({"host", "timeout", "data", "users", "shapes", "profiles"});
+    root.check_keys({"host", "health", "timeout", "data", "users", "shapes", "profiles"});
     if (docs.size() == 1) root.get("users", "the list of user classes");
     roots.push_back(root);
   }

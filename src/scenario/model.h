@@ -156,6 +156,9 @@ struct Profile {
 struct Suite {
   std::string file;  // the scenario file it came from
   std::string host;  // default target, env vars already substituted
+  // The target's health check (a path such as /health, or a URL): pre-flight before the load,
+  // recovery probe after it. Empty: none unless --health gives one.
+  std::string health;
   microseconds default_timeout{std::chrono::seconds(60)};
   std::vector<UserClass> classes;
   std::vector<std::string> var_names;  // per-user variable slots, index = slot

@@ -161,5 +161,54 @@ TEST_F(JudgeTest, BadBudgetsAreUsageErrorsBeforeAnyLoad) {
             std::string::npos);
 }
 
+TEST_F(JudgeTest, PreflightAgainstAClosedPortFailsFastWithoutLoad) {
+  start({});
+  // A port that was just free: bind, read the number, close.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  ::close(fd);
+  auto r = run_arrload({"run", "-f", scenario_, "--host",
+                        "http://127.0.0.1:" + std::to_string(port), "--health", "/health", "-u",
+                        "2", "-t", "5s", "--headless", "--csv", dir_.file("p")});
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  EXPECT_LT(r.seconds, 3);
+  EXPECT_NE(r.err.find("pre-flight failed: GET http://127.0.0.1:" + std::to_string(port) +
+                       "/health: connection refused"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("no load was sent"), std::string::npos);
+}
+
+TEST_F(JudgeTest, UnhealthyTargetFailsPreflightWithItsStatus) {
+  target::FaultConfig f;
+  f.warmup_seconds = 60;
+  start(f);
+  auto r = run({"--health", "/health/ready"});
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  EXPECT_NE(r.err.find("status 503"), std::string::npos) << r.err;
+  EXPECT_NE(http_get_body(server_->port(), "/__target/stats").find("\"requests_served\":1,"),
+            std::string::npos);  // the pre-flight request itself, nothing more
+}
+
+TEST_F(JudgeTest, RecoveryAndMemoryJoinTheVerdict) {
+  start({});
+  auto r = run({"--health", "/health", "--budget", "error_rate<1%", "--target-metrics",
+                host_ + "/metrics", "--csv", dir_.file("m")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("recovered after"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("memory"), std::string::npos) << r.out;
+  std::string csv = read_file(dir_.file("m_target_memory.csv"));
+  EXPECT_EQ(csv.rfind("Timestamp,Elapsed Seconds,RSS Bytes,RSS MiB\n", 0), 0u) << csv;
+  EXPECT_GE(split_lines(csv).size(), 3u) << csv;  // about one sample a second for 3 s
+  std::string json = read_file(dir_.file("r.json"));
+  EXPECT_NE(json.find("\"name\":\"recovery\",\"pass\":true"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace arrload::testing

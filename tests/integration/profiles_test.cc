@@ -123,7 +123,7 @@ TEST_F(ProfileTest, FallingStageLowersTheUserCountAtItsSpawnRate) {
     tasks: [GET /ping]
 shapes:
   fall:
-    - {duration: 2s, users: 20, spawn_rate: 100}
+    - {duration: 2500ms, users: 20, spawn_rate: 100}
     - {duration: 4s, users: 4, spawn_rate: 8}
 profiles:
   fall: {shape: fall}
@@ -133,8 +133,8 @@ profiles:
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::vector<int> counts = user_counts(read_file(dir_.file("fall_stats_history.csv")));
   ASSERT_GE(counts.size(), 5u) << read_file(dir_.file("fall_stats_history.csv"));
-  // Second 1: the first stage's 20 users. Then 8 users/s stop: 16 take 2 s, so about one second
-  // into the second stage some but not all have stopped, and by its last second 4 are left.
+  // Seconds 1 and 2: the first stage's 20 users (it ends at 2.5 s, between two history rows).
+  // Then 8 users stop per second: at 3 s some but not all have, and by 5 s only 4 are left.
   EXPECT_EQ(counts[0], 20);
   EXPECT_EQ(counts[1], 20);
   EXPECT_GT(counts[2], 4);

@@ -29,7 +29,9 @@ const BadCase kCases[] = {
     {"users: {a: 1}\n", 1, "users", "expected a list of user classes, got a mapping"},
     {"user:\n  - name: U\n", 1, "user", "unknown key 'user' (did you mean 'users'?"},
     {"hosts: x\n" U "      - GET /x\n", 1, "hosts", "did you mean 'host'?"},
-    {"zzz: x\n" U "      - GET /x\n", 1, "zzz", "unknown key 'zzz' (allowed: host, timeout"},
+    {"zzz: x\n" U "      - GET /x\n", 1, "zzz",
+     "unknown key 'zzz' (allowed: host, health, timeout"},
+    {"health: health\n" U "      - GET /x\n", 1, "health", "a path starting with '/'"},
     {"timeout: 10x\n" U "      - GET /x\n", 1, "timeout", "bad duration '10x'"},
     {"timeout: 0s\n" U "      - GET /x\n", 1, "timeout", "greater than 0"},
     // User classes.

@@ -1,0 +1,124 @@
+#pragma once
+// A scriptable WebSocket server on 127.0.0.1:0 for the ws client and engine tests: after the
+// handshake it may send a welcome and an oversized message, answers each message with an ack,
+// and may close after a number of them. Runs on its own thread; plain or TLS.
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace arrload::ws::test {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+
+struct Script {
+  std::string welcome = R"({"type":"connection","status":"connected"})";  // "" = none
+  std::size_t big_message = 0;  // > 0: send a message of this many bytes after the welcome
+  bool ack = true;              // answer every message with {"type":"ack"}
+  int close_after = 0;          // > 0: close (1000) after answering this many messages
+};
+
+class WsTestServer {
+ public:
+  // TLS, when given, must outlive the server.
+  explicit WsTestServer(Script script, asio::ssl::context* tls = nullptr)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        script_(std::move(script)),
+        tls_(tls) {
+    asio::co_spawn(io_, accept_loop(this), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~WsTestServer() {
+    io_.stop();
+    thread_.join();
+  }
+  WsTestServer(const WsTestServer&) = delete;
+  WsTestServer& operator=(const WsTestServer&) = delete;
+
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  int connections() const { return connections_.load(); }
+  int messages() const { return messages_.load(); }
+
+ private:
+  static constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+  static asio::awaitable<void> accept_loop(WsTestServer* self) {
+    for (;;) {
+      auto [ec, socket] = co_await self->acceptor_.async_accept(kNoThrow);
+      if (ec) co_return;
+      ++self->connections_;
+      if (self->tls_ != nullptr) {
+        asio::co_spawn(self->io_, serve_tls(std::move(socket), self), asio::detached);
+      } else {
+        asio::co_spawn(self->io_, serve_plain(std::move(socket), self), asio::detached);
+      }
+    }
+  }
+
+  static asio::awaitable<void> serve_plain(tcp::socket socket, WsTestServer* self) {
+    websocket::stream<tcp::socket> ws(std::move(socket));
+    co_await serve(ws, self);
+  }
+
+  static asio::awaitable<void> serve_tls(tcp::socket socket, WsTestServer* self) {
+    websocket::stream<asio::ssl::stream<tcp::socket>> ws(std::move(socket), *self->tls_);
+    auto [ec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (!ec) co_await serve(ws, self);
+  }
+
+  template <class Stream>
+  static asio::awaitable<void> serve(Stream& ws, WsTestServer* self) {
+    ws.read_message_max(64 * 1024);
+    auto [aec] = co_await ws.async_accept(kNoThrow);
+    if (aec) co_return;
+    ws.text(true);
+    const Script& script = self->script_;
+    if (!script.welcome.empty()) {
+      auto [wec, n] = co_await ws.async_write(asio::buffer(script.welcome), kNoThrow);
+      if (wec) co_return;
+    }
+    if (script.big_message > 0) {
+      std::string big(script.big_message, 'x');
+      auto [wec, n] = co_await ws.async_write(asio::buffer(big), kNoThrow);
+      if (wec) co_return;
+    }
+    boost::beast::flat_buffer buffer;
+    for (int answered = 0;;) {
+      auto [rec, n] = co_await ws.async_read(buffer, kNoThrow);
+      if (rec) co_return;
+      buffer.consume(buffer.size());
+      ++self->messages_;
+      if (!script.ack) continue;
+      static const std::string kAck = R"({"type":"ack","message":"Message received"})";
+      auto [wec, written] = co_await ws.async_write(asio::buffer(kAck), kNoThrow);
+      if (wec) co_return;
+      if (script.close_after > 0 && ++answered >= script.close_after) {
+        auto [cec] = co_await ws.async_close(websocket::close_code::normal, kNoThrow);
+        co_return;
+      }
+    }
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  Script script_;
+  asio::ssl::context* tls_;
+  std::atomic<int> connections_{0};
+  std::atomic<int> messages_{0};
+  std::thread thread_;
+};
+
+}  // namespace arrload::ws::test
