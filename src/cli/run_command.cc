@@ -1,6 +1,9 @@
 #include "cli/run_command.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -250,6 +253,8 @@ int execute_validate(const std::string& scenario, const std::vector<std::string>
 
 namespace {
 
+std::atomic<bool> g_interrupted{false};  // set by SIGINT/SIGTERM during the recovery probe
+
 // Runs one load test of SUITE (already filtered) with CMD's options and writes its reports.
 int run_one(const RunCommand& cmd, const scenario::Suite* suite,
             std::optional<scenario::Shape> shape, const budget::Budgets& budgets) {
@@ -412,7 +417,18 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
         log_line("INFO", fmt::format("Recovery: probing GET {} (up to {})", mon.health_url,
                                      core::format_duration(mon.recovery_wait)));
       }
-      verdict->criteria.push_back(recovery_criterion(monitor::probe_recovery(mon.health_url, ro)));
+      // Ctrl-C now ends the probe (judged "interrupted"), not the process: reports follow.
+      ro.stop = &g_interrupted;
+      g_interrupted = false;
+      struct sigaction on_signal {
+      }, old_int{}, old_term{};
+      on_signal.sa_handler = [](int) { g_interrupted = true; };
+      ::sigaction(SIGINT, &on_signal, &old_int);
+      ::sigaction(SIGTERM, &on_signal, &old_term);
+      monitor::RecoveryResult recovery = monitor::probe_recovery(mon.health_url, ro);
+      ::sigaction(SIGINT, &old_int, nullptr);
+      ::sigaction(SIGTERM, &old_term, nullptr);
+      verdict->criteria.push_back(recovery_criterion(recovery));
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
     fmt::print("\n{}", report::verdict_table(*verdict));
