@@ -19,6 +19,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include "http/error_map.h"
+#include "http/net_shared.h"
 #include "http/request_writer.h"
 #include "http/sink_body.h"
 
@@ -78,42 +79,25 @@ struct Session::Impl : BusyHook, AllHook {
   bool reusable = false;   // the last exchange ended cleanly and the server keeps the connection
 };
 
-namespace {
-
-// The resolution of one host:port, shared by every session of a ClientContext.
-struct ResolveEntry {
-  explicit ResolveEntry(asio::io_context& io) : ready(io) {}
-  bool pending = false;
-  bool resolved = false;
-  error_code ec;  // of the last attempt
-  tcp::resolver::results_type results;
-  asio::steady_timer ready;  // never expires: cancel() wakes the sessions waiting for a result
-};
-
-struct Resolved {
-  error_code ec;
-  tcp::resolver::results_type results;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 struct ClientContext::Impl {
   Impl(asio::io_context& io, bool verify)
-      : io(io), verify_tls(verify), resolver(io), watchdog(io) {}
+      : io(io), verify_tls(verify), tls(verify), resolver(io), watchdog(io) {}
   ~Impl() { watchdog.cancel(); }
 
-  asio::ssl::context& tls_context();
-  asio::awaitable<Resolved> resolve(std::string host, std::string port);
+  asio::ssl::context& tls_context() { return tls.get(); }
+  asio::awaitable<http::Resolved> resolve(std::string host, std::string port) {
+    return resolver.resolve(std::move(host), std::move(port));
+  }
   void mark_busy(Session::Impl& s);
   void arm_watchdog();
   void on_tick();
 
   asio::io_context& io;
   bool verify_tls;
-  std::optional<asio::ssl::context> tls;  // created by the first TLS connection
-  tcp::resolver resolver;
-  // unique_ptr: entries are referenced across suspension points while the map may rehash.
-  std::unordered_map<std::string, std::unique_ptr<ResolveEntry>> resolved;
+  http::TlsClientContext tls;  // made by the first TLS connection
+  http::ResolveCache resolver;
   asio::steady_timer watchdog;
   bool watchdog_armed = false;
   // Expires with this object; a tick already queued when it dies must not touch it.
@@ -123,39 +107,6 @@ struct ClientContext::Impl {
 };
 
 // ---- ClientContext::Impl ----
-
-asio::ssl::context& ClientContext::Impl::tls_context() {
-  if (!tls) {
-    tls.emplace(asio::ssl::context::tls_client);
-    error_code ignored;  // without system CAs every verification fails, which is reported then
-    if (verify_tls) tls->set_default_verify_paths(ignored);
-    tls->set_verify_mode(verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none, ignored);
-  }
-  return *tls;
-}
-
-// One lookup per host:port and thread: 10,000 users starting at once share the first one's
-// answer. Answers are kept for the context's life (the length of a run); failures are not.
-asio::awaitable<Resolved> ClientContext::Impl::resolve(std::string host, std::string port) {
-  auto& slot = resolved[host + " " + port];
-  if (!slot) slot = std::make_unique<ResolveEntry>(io);
-  ResolveEntry& entry = *slot;
-  if (entry.resolved) co_return Resolved{{}, entry.results};
-  if (entry.pending) {
-    co_await entry.ready.async_wait(kNoThrow);
-    co_return Resolved{entry.ec, entry.results};
-  }
-  entry.pending = true;
-  entry.ready.expires_at(asio::steady_timer::time_point::max());
-  auto [ec, results] =
-      co_await resolver.async_resolve(host, port, tcp::resolver::numeric_service, kNoThrow);
-  entry.pending = false;
-  entry.resolved = !ec && !results.empty();
-  entry.ec = ec;
-  entry.results = results;
-  entry.ready.cancel();
-  co_return Resolved{ec, std::move(results)};
-}
 
 void ClientContext::Impl::mark_busy(Session::Impl& s) {
   busy.push_back(s);
@@ -238,7 +189,7 @@ asio::awaitable<error_code> Session::Impl::connect() {
   close_socket();
   tls.reset();  // safe here: this send is the only operation, and it is not using the stream
   buffer.clear();
-  Resolved r = co_await ctx.resolve(base.host, base.port);
+  http::Resolved r = co_await ctx.resolve(base.host, base.port);
   if (r.ec) co_return r.ec;
   auto [ec, endpoint] =
       co_await asio::async_connect(socket, r.results, StillWanted{this}, kNoThrow);

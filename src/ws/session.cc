@@ -18,6 +18,7 @@
 #include <boost/intrusive/list.hpp>
 
 #include "core/strings.h"
+#include "http/net_shared.h"
 #include "ws/error_map.h"
 
 namespace arrload::ws {
@@ -41,21 +42,6 @@ using AllHook = bi::list_base_hook<bi::tag<AllTag>>;
 
 using PlainStream = websocket::stream<tcp::socket&>;
 using SecureStream = websocket::stream<asio::ssl::stream<tcp::socket&>>;
-
-// The resolution of one host:port, shared by every session of a Context.
-struct ResolveEntry {
-  explicit ResolveEntry(asio::io_context& io) : ready(io) {}
-  bool pending = false;
-  bool resolved = false;
-  error_code ec;  // of the last attempt
-  tcp::resolver::results_type results;
-  asio::steady_timer ready;  // never expires: cancel() wakes the sessions waiting for a result
-};
-
-struct Resolved {
-  error_code ec;
-  tcp::resolver::results_type results;
-};
 
 }  // namespace
 
@@ -94,20 +80,20 @@ struct Session::Impl : BusyHook, AllHook {
 
 struct Context::Impl {
   Impl(asio::io_context& io, bool verify)
-      : io(io), verify_tls(verify), resolver(io), watchdog(io) {}
+      : io(io), verify_tls(verify), tls(verify), resolver(io), watchdog(io) {}
   ~Impl() { watchdog.cancel(); }
 
-  asio::ssl::context& tls_context();
-  asio::awaitable<Resolved> resolve(std::string host, std::string port);
+  asio::ssl::context& tls_context() { return tls.get(); }
+  asio::awaitable<http::Resolved> resolve(std::string host, std::string port) {
+    return resolver.resolve(std::move(host), std::move(port));
+  }
   void arm_watchdog();
   void on_tick();
 
   asio::io_context& io;
   bool verify_tls;
-  std::optional<asio::ssl::context> tls;  // created by the first wss:// connection
-  tcp::resolver resolver;
-  // unique_ptr: entries are referenced across suspension points while the map may rehash.
-  std::unordered_map<std::string, std::unique_ptr<ResolveEntry>> resolved;
+  http::TlsClientContext tls;  // made by the first TLS connection
+  http::ResolveCache resolver;
   asio::steady_timer watchdog;
   bool watchdog_armed = false;
   // Expires with this object; a tick already queued when it dies must not touch it.
@@ -117,39 +103,6 @@ struct Context::Impl {
 };
 
 // ---- Context::Impl ----
-
-asio::ssl::context& Context::Impl::tls_context() {
-  if (!tls) {
-    tls.emplace(asio::ssl::context::tls_client);
-    error_code ignored;  // without system CAs every verification fails, which is reported then
-    if (verify_tls) tls->set_default_verify_paths(ignored);
-    tls->set_verify_mode(verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none, ignored);
-  }
-  return *tls;
-}
-
-// One lookup per host:port and thread, as http::ClientContext does: many users connecting at
-// once share the first one's answer. Answers are kept for the context's life; failures are not.
-asio::awaitable<Resolved> Context::Impl::resolve(std::string host, std::string port) {
-  auto& slot = resolved[host + " " + port];
-  if (!slot) slot = std::make_unique<ResolveEntry>(io);
-  ResolveEntry& entry = *slot;
-  if (entry.resolved) co_return Resolved{{}, entry.results};
-  if (entry.pending) {
-    co_await entry.ready.async_wait(kNoThrow);
-    co_return Resolved{entry.ec, entry.results};
-  }
-  entry.pending = true;
-  entry.ready.expires_at(asio::steady_timer::time_point::max());
-  auto [ec, results] =
-      co_await resolver.async_resolve(host, port, tcp::resolver::numeric_service, kNoThrow);
-  entry.pending = false;
-  entry.resolved = !ec && !results.empty();
-  entry.ec = ec;
-  entry.results = results;
-  entry.ready.cancel();
-  co_return Resolved{ec, std::move(results)};
-}
 
 void Context::Impl::arm_watchdog() {
   watchdog_armed = true;
@@ -239,7 +192,7 @@ bool is_ip_literal(const std::string& host) {
 }  // namespace
 
 asio::awaitable<error_code> Session::Impl::open_tcp() {
-  Resolved r = co_await ctx.resolve(base.host, base.port);
+  http::Resolved r = co_await ctx.resolve(base.host, base.port);
   if (r.ec) co_return r.ec;
   if (timed_out || aborted) co_return asio::error::operation_aborted;
   auto [ec, endpoint] =
