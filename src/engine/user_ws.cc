@@ -215,8 +215,12 @@ void User::on_ws_message(std::uint64_t bytes) {
   ws_message_name(w.base_name, info, w.name_buf);
   env_.shard.record(
       kMethod, w.name_buf,
-      static_cast<std::uint64_t>(delivery_latency_us(info.timestamp_us, wall_unix_us())), bytes,
-      false, {}, w.connect_step != nullptr ? std::string_view(w.connect_step->category) : "");
+      // Only events are pushed as they happen; other messages (a log stream's backlog of old
+      // entries, pings) carry timestamps that say nothing about delivery.
+      static_cast<std::uint64_t>(
+          info.type == "event" ? delivery_latency_us(info.timestamp_us, wall_unix_us()) : 0),
+      bytes, false, {},
+      w.connect_step != nullptr ? std::string_view(w.connect_step->category) : "");
 }
 
 }  // namespace arrload::engine

@@ -34,14 +34,14 @@ boost::json::object read_json(const std::string& path) {
 }
 
 TEST_F(ProfileTest, SteadyProfilesRunInSequenceAndReachTheirUserCounts) {
-  auto r =
-      run_arrload({"run", "-f", kSuite, "--host", host_, "--profile", "baseline,normal,peak,stress",
-                   "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--json",
-                   dir_.file("p.json"), "--csv", dir_.file("res") + "/"},
-                  {}, SIGTERM, std::chrono::seconds(120));
+  auto r = run_arrload(
+      {"run", "-f", kSuite, "--host", host_, "--profile", "baseline,normal,peak,stress,websocket",
+       "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--json",
+       dir_.file("p.json"), "--csv", dir_.file("res") + "/"},
+      {}, SIGTERM, std::chrono::seconds(120));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::map<std::string, std::int64_t> want = {
-      {"baseline", 30}, {"normal", 40}, {"peak", 100}, {"stress", 225}};
+      {"baseline", 30}, {"normal", 40}, {"peak", 100}, {"stress", 225}, {"websocket", 100}};
   for (const auto& [name, users] : want) {
     boost::json::object o = read_json(dir_.file("p_" + name + ".json"));
     ASSERT_FALSE(o.empty()) << name;
@@ -60,6 +60,13 @@ TEST_F(ProfileTest, SteadyProfilesRunInSequenceAndReachTheirUserCounts) {
                                                       {"AdminUser", 2},
                                                       {"WebSocketUser", 0},
                                                       {"LogStreamUser", 0}}));
+  // The websocket profile's weights: 60 of its 100 users hold a WebSocket.
+  auto ws = users_per_class(read_json(dir_.file("p_websocket.json")));
+  EXPECT_EQ(ws["WebSocketUser"], 40);
+  EXPECT_EQ(ws["LogStreamUser"], 20);
+  EXPECT_EQ(ws["ConfigurationAuditUser"], 0);
+  EXPECT_NE(read_file(dir_.file("res/websocket_stats.csv")).find("WS,/api/v1/ws,"),
+            std::string::npos);
 }
 
 TEST_F(ProfileTest, ShapedProfilesReachTheirPeaks) {
