@@ -432,6 +432,11 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
     fmt::print("\n{}", report::verdict_table(*verdict));
+    if (!cmd.gate_on_verdict && !verdict->pass()) {
+      fmt::print(
+          "(arrload demo shows the verdict without failing on it; `arrload run -f "
+          "scenarios/autoarr ...` exits with its status)\n");
+    }
     std::fflush(stdout);
   }
   try {
