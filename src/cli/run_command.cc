@@ -441,8 +441,10 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   }
   try {
     if (!cmd.json_path.empty()) {
-      report::RunInfo info{host, cmd.scenario,
-                           abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail"};
+      report::RunInfo info;
+      info.host = host;
+      info.scenario = cmd.scenario;
+      info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
       info.verdict = verdict ? &*verdict : nullptr;
       info.generator = gen.message;
       report::write_json(cmd.json_path, snap, info);
