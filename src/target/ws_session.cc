@@ -138,7 +138,8 @@ asio::awaitable<void> write_loop(std::shared_ptr<Peer> peer) {
   for (;;) {
     if (peer->done) break;
     if (peer->closing) {
-      auto [ec] = co_await peer->stream.async_close(websocket::close_code::going_away, kNoThrow);
+      [[maybe_unused]] auto [ec] =
+          co_await peer->stream.async_close(websocket::close_code::going_away, kNoThrow);
       break;
     }
     if (peer->queue.empty()) {
@@ -231,7 +232,7 @@ void send_opening(Peer& peer) {
 
 asio::awaitable<void> wait_ms(asio::any_io_executor executor, double ms) {
   asio::steady_timer timer(executor, std::chrono::microseconds(static_cast<long long>(ms * 1000)));
-  auto [ec] = co_await timer.async_wait(kNoThrow);
+  [[maybe_unused]] auto [ec] = co_await timer.async_wait(kNoThrow);
 }
 
 }  // namespace
@@ -257,7 +258,8 @@ asio::awaitable<void> serve_websocket(
 
   Hub& hub = endpoint == Endpoint::kEvents ? ctx->events : ctx->log_stream.clients;
   if (!hub.add(peer)) {  // the server is stopping
-    auto [ec] = co_await peer->stream.async_close(websocket::close_code::going_away, kNoThrow);
+    [[maybe_unused]] auto [ec] =
+        co_await peer->stream.async_close(websocket::close_code::going_away, kNoThrow);
     co_return;
   }
   Membership member(hub, peer.get());

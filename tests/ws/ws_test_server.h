@@ -106,7 +106,8 @@ class WsTestServer {
       auto [wec, written] = co_await ws.async_write(asio::buffer(kAck), kNoThrow);
       if (wec) co_return;
       if (script.close_after > 0 && ++answered >= script.close_after) {
-        auto [cec] = co_await ws.async_close(websocket::close_code::normal, kNoThrow);
+        [[maybe_unused]] auto [cec] =
+            co_await ws.async_close(websocket::close_code::normal, kNoThrow);
         co_return;
       }
     }
