@@ -12,6 +12,8 @@ namespace {
 
 const std::string kSuite = ARRLOAD_SOURCE_DIR "/scenarios/autoarr";
 
+// These tests check user counts and timing, not the suite's budgets (--no-budgets): under ASan
+// on a busy machine a read can miss a 500 ms p95, which would change the exit status.
 using ProfileTest = TargetTest;
 
 std::map<std::string, std::int64_t> users_per_class(const boost::json::object& o) {
@@ -36,7 +38,7 @@ boost::json::object read_json(const std::string& path) {
 TEST_F(ProfileTest, SteadyProfilesRunInSequenceAndReachTheirUserCounts) {
   auto r = run_arrload(
       {"run", "-f", kSuite, "--host", host_, "--profile", "baseline,normal,peak,stress,websocket",
-       "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--json",
+       "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--no-budgets", "--json",
        dir_.file("p.json"), "--csv", dir_.file("res") + "/"},
       {}, SIGTERM, std::chrono::seconds(120));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -79,9 +81,10 @@ TEST_F(ProfileTest, ShapedProfilesReachTheirPeaks) {
   for (const Case& c : {Case{"spike", "0.01", 155, 30}, Case{"custom_curve", "0.01", 60, 0},
                         Case{"day", "0.002", 50, 20}}) {
     std::string json = dir_.file(std::string(c.profile) + ".json");
-    auto r = run_arrload({"run", "-f", kSuite, "--host", host_, "--profile", c.profile,
-                          "--time-scale", c.scale, "--headless", "--only-summary", "--json", json},
-                         {}, SIGTERM, std::chrono::seconds(60));
+    auto r =
+        run_arrload({"run", "-f", kSuite, "--host", host_, "--profile", c.profile, "--time-scale",
+                     c.scale, "--headless", "--only-summary", "--no-budgets", "--json", json},
+                    {}, SIGTERM, std::chrono::seconds(60));
     ASSERT_EQ(r.exit_code, 0) << c.profile << "\n" << r.out << r.err;
     EXPECT_NE(r.err.find("Load shape finished"), std::string::npos) << r.err;
     boost::json::object o = read_json(json);
