@@ -305,7 +305,9 @@ struct Runner::Impl {
         info("Second signal: ending users now");
         for (auto& w : workers) w->kill_all();
       }
-      watch_signals();
+      // begin_stop may drain at once (every user already ended); a wait armed after the drain's
+      // cancel() would keep io.run() from returning.
+      if (!drained) watch_signals();
     });
   }
 };
