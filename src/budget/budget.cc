@@ -9,12 +9,15 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/duration.h"
+
 namespace arrload::budget {
 
 namespace {
 
 constexpr std::string_view kSyntax =
-    "write METRIC OP LIMIT, e.g. p95<500ms, p99<=1s, avg<200ms, max<5s, error_rate<1%, rps>=100";
+    "write METRIC OP LIMIT [every WINDOW], e.g. p95<500ms, p99<=1s, avg<200ms, max<5s, "
+    "error_rate<1%, rps>=100, p95<500ms every 30s";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -40,6 +43,31 @@ bool is_time(Metric m) {
 }
 
 std::string format_number(double v) { return fmt::format("{:g}", v); }
+
+std::string format_window(int seconds) {
+  if (seconds % 3600 == 0) return fmt::format("{} h", seconds / 3600);
+  if (seconds % 60 == 0) return fmt::format("{} min", seconds / 60);
+  return fmt::format("{} s", seconds);
+}
+
+// Splits a trailing "every DURATION" off S into WINDOW_S.
+std::string_view take_window(std::string_view text, std::string_view s, int& window_s) {
+  constexpr std::string_view kEvery = "every";
+  const std::size_t at = s.rfind(kEvery);
+  if (at == std::string_view::npos || at == 0 ||
+      !std::isspace(static_cast<unsigned char>(s[at - 1]))) {
+    return s;
+  }
+  std::string_view duration = trim(s.substr(at + kEvery.size()));
+  if (duration.empty()) fail(text, "'every' needs a window length, e.g. every 30s");
+  auto d = core::parse_duration(duration);
+  if (!d || d->count() <= 0 || d->count() % 1'000'000 != 0) {
+    fail(text,
+         fmt::format("'{}' is not a window of whole seconds (e.g. every 30s, every 1m)", duration));
+  }
+  window_s = static_cast<int>(d->count() / 1'000'000);
+  return trim(s.substr(0, at));
+}
 
 }  // namespace
 
@@ -84,11 +112,17 @@ std::string Threshold::describe() const {
   } else {
     value = format_number(limit) + "/s";
   }
-  return fmt::format("{} {} {}", metric_name(), kOps[static_cast<int>(op)], value);
+  std::string text = fmt::format("{} {} {}", metric_name(), kOps[static_cast<int>(op)], value);
+  if (window_s > 0) text += fmt::format(" in every {} window", format_window(window_s));
+  return text;
+}
+
+bool Threshold::same_measure(const Threshold& o) const {
+  return metric == o.metric && (metric != Metric::kPercentile || percentile == o.percentile);
 }
 
 bool Threshold::same_quantity(const Threshold& o) const {
-  return metric == o.metric && (metric != Metric::kPercentile || percentile == o.percentile);
+  return same_measure(o) && window_s == o.window_s;
 }
 
 void Budgets::add(Rule rule) {
@@ -105,7 +139,8 @@ void Budgets::add(Rule rule) {
 }
 
 Threshold parse_threshold(std::string_view text) {
-  std::string_view s = trim(text);
+  int window_s = 0;
+  std::string_view s = take_window(text, trim(text), window_s);
   const std::size_t op_at = s.find_first_of("<>");
   if (op_at == std::string_view::npos) fail(text, "no comparison (<, <=, > or >=)");
   Threshold t;
@@ -167,6 +202,7 @@ Threshold parse_threshold(std::string_view text) {
   if (t.metric == Metric::kErrorRate && t.limit > 1) {
     fail(text, "an error rate is at most 100% (write 1% or 0.01)");
   }
+  t.window_s = window_s;
   return t;
 }
 

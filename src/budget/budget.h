@@ -33,14 +33,19 @@ struct Threshold {
   double percentile = 0;  // kPercentile only: 0 < p <= 100
   Op op = Op::kLess;
   double limit = 0;  // ms for time metrics, a fraction for kErrorRate, requests/s for kRps
+  // 0: judged over the whole run. Else judged in every WINDOW_S-second window of the run
+  // ("p95<500ms every 30s"), and the worst window decides.
+  int window_s = 0;
 
   bool holds(double actual) const;
   // The metric's name as written in expressions: "p95", "p99.9", "avg", "max", "error_rate", "rps".
   std::string metric_name() const;
-  // "p95 < 500 ms", "error_rate < 1%", "rps >= 100".
+  // "p95 < 500 ms", "error_rate < 1%", "rps >= 100", "p95 < 500 ms in every 30 s window".
   std::string describe() const;
-  // Whether two thresholds constrain the same quantity (same metric and percentile).
+  // Whether two thresholds constrain the same quantity (same metric, percentile and window).
   bool same_quantity(const Threshold& o) const;
+  // Same metric and percentile, whatever the window: a measure of the same thing.
+  bool same_measure(const Threshold& o) const;
 };
 
 // What a rule applies to.
@@ -67,6 +72,7 @@ struct Budgets {
 };
 
 // Parses "p95<500ms", "p99 <= 1s", "avg<200", "error_rate<1%", "rps>=100". A bare time is ms.
+// A trailing "every DURATION" (whole seconds, e.g. "p95<500ms every 30s") makes it per window.
 Threshold parse_threshold(std::string_view text);
 
 // Parses "[SCOPE:]THRESHOLD": no scope = the whole run; a scope with a space is an endpoint

@@ -13,27 +13,6 @@ bool is_time(Metric m) {
   return m == Metric::kPercentile || m == Metric::kAverage || m == Metric::kMax;
 }
 
-double measure(const Threshold& t, const stats::Entry& e, double elapsed_s) {
-  const double ms = 1e-3;
-  switch (t.metric) {
-    case Metric::kPercentile:
-      return static_cast<double>(e.latency.percentile(t.percentile / 100.0)) * ms;
-    case Metric::kAverage:
-      return e.num_requests == 0
-                 ? 0
-                 : static_cast<double>(e.latency.sum()) / static_cast<double>(e.num_requests) * ms;
-    case Metric::kMax:
-      return static_cast<double>(e.latency.max()) * ms;
-    case Metric::kErrorRate:
-      return e.num_requests == 0
-                 ? 0
-                 : static_cast<double>(e.num_failures) / static_cast<double>(e.num_requests);
-    case Metric::kRps:
-      return elapsed_s > 0 ? static_cast<double>(e.num_requests) / elapsed_s : 0;
-  }
-  return 0;
-}
-
 std::string format_value(Metric m, double v) {
   if (is_time(m)) return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v);
   if (m == Metric::kErrorRate) return fmt::format("{:.3g}%", v * 100);
@@ -50,13 +29,27 @@ std::string margin(const Threshold& t, double actual) {
   return amount;
 }
 
+// KEY is the endpoint judged, or null for the run; WINDOWS judges windowed rules.
 Check make_check(const std::string& subject, const std::string& category, const Rule& rule,
-                 const stats::Entry& entry, double elapsed_s) {
+                 const stats::Entry& entry, double elapsed_s, const stats::EndpointKey* key,
+                 const WindowJudge* windows) {
   Check c;
   c.subject = subject;
   c.category = category;
   c.threshold = rule.threshold;
   c.origin = rule.origin;
+  if (rule.threshold.window_s > 0) {
+    if (windows != nullptr) c.window = windows->result(rule.threshold, key);
+    c.has_data = c.window.has_value();
+    if (c.has_data) {
+      c.actual = c.window->worst;
+      c.pass = c.window->breached == 0;
+      c.margin = margin(rule.threshold, c.actual);
+    } else {
+      c.pass = false;
+    }
+    return c;
+  }
   c.has_data = entry.num_requests > 0;
   if (!c.has_data) {
     c.pass = false;
@@ -79,6 +72,12 @@ int Check::exit_code() const {
 }
 
 std::string Check::describe_actual() const {
+  if (threshold.window_s > 0) {
+    if (!has_data) return fmt::format("no {} s window with requests", threshold.window_s);
+    return fmt::format("{} (worst of {} windows, from {:.0f} s; {} over)",
+                       format_value(threshold.metric, actual), window->judged,
+                       window->worst_start_s, window->breached);
+  }
   return has_data ? format_value(threshold.metric, actual) : "no requests";
 }
 
@@ -98,7 +97,7 @@ int Verdict::exit_code() const {
   return code;
 }
 
-Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
+Verdict judge(const stats::Snapshot& snap, const Budgets& budgets, const WindowJudge* windows) {
   Verdict v;
   const double elapsed = snap.elapsed_s;
   // Endpoints: category rules, with endpoint rules replacing them per quantity.
@@ -125,7 +124,7 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
       if (!overridden) applied.push_back(&r);
     }
     for (const Rule* r : applied) {
-      v.checks.push_back(make_check(subject, category, *r, row.total, elapsed));
+      v.checks.push_back(make_check(subject, category, *r, row.total, elapsed, &row.key, windows));
     }
   }
   // Rules whose endpoint or category recorded nothing fail visibly.
@@ -135,7 +134,7 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
     if (r.scope.kind == Scope::Kind::kEndpoint && !endpoint_rule_used[i]) {
       std::string subject =
           r.scope.method.empty() ? r.scope.name : r.scope.method + " " + r.scope.name;
-      v.checks.push_back(make_check(subject, "", r, nothing, elapsed));
+      v.checks.push_back(make_check(subject, "", r, nothing, elapsed, nullptr, nullptr));
     }
   }
   // One note per category that recorded nothing, listing its unused budgets.
@@ -157,7 +156,8 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets) {
   }
   for (const Rule& r : budgets.rules) {
     if (r.scope.kind == Scope::Kind::kRun) {
-      v.checks.push_back(make_check("run", "", r, snap.aggregated.total, elapsed));
+      v.checks.push_back(
+          make_check("run", "", r, snap.aggregated.total, elapsed, nullptr, windows));
     }
   }
   return v;

@@ -1,9 +1,11 @@
 #pragma once
 // The judge: holds the final statistics against the budgets and decides PASS or FAIL.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "budget/budget.h"
+#include "budget/window.h"
 #include "stats/snapshot.h"
 
 namespace arrload::budget {
@@ -25,7 +27,8 @@ struct Check {
   double actual = 0;   // in the threshold's unit (ms, fraction, requests/s)
   bool has_data = true;
   bool pass = true;
-  std::string margin;  // "+120 ms (24% over)", "-300 ms"
+  std::optional<WindowResult> window;  // a windowed rule: its windows (actual = the worst)
+  std::string margin;                  // "+120 ms (24% over)", "-300 ms"
   // The exit status this check's failure maps to.
   int exit_code() const;
   std::string describe_actual() const;  // "620 ms", "1.8%", "97.3/s", "no requests"
@@ -51,6 +54,9 @@ struct Verdict {
 // category; an endpoint rule replaces the category rule for the same quantity; run rules apply
 // to the Aggregated row. A rule naming an endpoint or category that recorded nothing fails with
 // "no requests" (a misspelt name must not pass silently). Rates are over SNAP.elapsed_s.
-Verdict judge(const stats::Snapshot& snap, const Budgets& budgets);
+// Windowed rules ("every 30s") are judged from WINDOWS, worst window first; without WINDOWS, or
+// when no window had requests, they fail as having no data.
+Verdict judge(const stats::Snapshot& snap, const Budgets& budgets,
+              const WindowJudge* windows = nullptr);
 
 }  // namespace arrload::budget

@@ -161,8 +161,9 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--budgets", cmd.budgets_file,
                  "Performance budgets file (default: budgets.yaml in the scenario directory)");
   app.add_option("--budget", cmd.budget_rules,
-                 "A budget: [CATEGORY|ENDPOINT:]METRIC<LIMIT, e.g. 'read:p95<300ms', "
-                 "'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', 'rps>=100' (repeatable)")
+                 "A budget: [CATEGORY|ENDPOINT:]METRIC<LIMIT [every WINDOW], e.g. "
+                 "'read:p95<300ms', 'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', "
+                 "'rps>=100', 'p95<500ms every 30s' (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--no-budgets", cmd.no_budgets, "Do not judge the run against any budget");
   app.add_flag("--abort-on-fail", cmd.abort_on_fail,
@@ -348,13 +349,15 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   const std::uint64_t ramp_target = static_cast<std::uint64_t>(
       opts.shape && !opts.shape->stages.empty() ? opts.shape->stages.front().users : opts.users);
   std::optional<double> ramp_up_end;
+  budget::WindowJudge windows(budgets);
   hooks.every_second = [&](const stats::Snapshot& snap) {
     generator.tick();
+    windows.add_second(snap);
     if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
     if (grace && abort_reason.empty() && !budgets.empty() &&
         snap.elapsed_s * 1e6 >= static_cast<double>(grace->count())) {
       // Like k6's abortOnFail: the budgets so far, over everything recorded until now.
-      const budget::Verdict so_far = budget::judge(snap, budgets);
+      const budget::Verdict so_far = budget::judge(snap, budgets, &windows);
       for (const budget::Check& c : so_far.checks) {
         if (c.has_data && !c.pass) {
           abort_reason =
@@ -401,7 +404,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   const monitor::SelfCheckSummary gen = generator.summary();
   std::optional<budget::Verdict> verdict;
   if (!budgets.empty() || memory) {
-    verdict = budget::judge(snap, budgets);
+    windows.finish(snap);
+    verdict = budget::judge(snap, budgets, &windows);
     if (memory) {
       monitor::LeakVerdict leak =
           monitor::judge_memory(memory->samples(), ramp_up_end.value_or(0), mon.leak);

@@ -58,6 +58,15 @@ json::object verdict_json(const budget::Verdict& v) {
       o["actual"] = nullptr;
     }
     o["margin"] = c.margin;
+    if (c.threshold.window_s > 0) {
+      o["window_s"] = c.threshold.window_s;
+      if (c.window) {
+        o["windows"] = json::object{{"judged", c.window->judged},
+                                    {"breached", c.window->breached},
+                                    {"worst_start_s", c.window->worst_start_s},
+                                    {"worst_length_s", c.window->worst_length_s}};
+      }
+    }
     checks.push_back(std::move(o));
   }
   json::array criteria;

@@ -50,22 +50,28 @@ std::string failure_text(const budget::Check& c) {
 }  // namespace
 
 std::string verdict_table(const budget::Verdict& v) {
-  std::size_t width = 20;
-  for (const budget::Check& c : v.checks) width = std::max(width, c.subject.size());
+  std::size_t width = 20, budget_w = 18, actual_w = 12;
+  for (const budget::Check& c : v.checks) {
+    width = std::max(width, c.subject.size());
+    budget_w = std::max(budget_w, c.threshold.describe().size());
+    actual_w = std::max(actual_w, c.describe_actual().size());
+  }
   width = std::min<std::size_t>(width, 60);
-  std::string out = fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", "Verdict", width,
-                                "Category", "Budget", "Actual", "Result", "Margin");
-  out += std::string(width + 62, '-') + "\n";
+  auto row = [&](std::string_view subject, std::string_view category, std::string_view budget,
+                 std::string_view actual, std::string_view result, std::string_view margin) {
+    return fmt::format("{:<{}} {:<10} {:<{}} {:>{}} {:<6} {}\n", subject, width, category, budget,
+                       budget_w, actual, actual_w, result, margin);
+  };
+  std::string out = row("Verdict", "Category", "Budget", "Actual", "Result", "Margin");
+  out += std::string(width + budget_w + actual_w + 32, '-') + "\n";
   for (const budget::Check& c : v.checks) {
     std::string subject =
         c.subject.size() > width ? c.subject.substr(0, width - 3) + "..." : c.subject;
-    out += fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", subject, width,
-                       c.subject == "run" ? "(run)" : c.category, c.threshold.describe(),
-                       c.describe_actual(), c.pass ? "pass" : "FAIL", c.pass ? "" : c.margin);
+    out += row(subject, c.subject == "run" ? "(run)" : c.category, c.threshold.describe(),
+               c.describe_actual(), c.pass ? "pass" : "FAIL", c.pass ? "" : c.margin);
   }
   for (const budget::Criterion& c : v.criteria) {
-    out += fmt::format("{:<{}} {:<10} {:<18} {:>12} {:<6} {}\n", c.name, width, "(run)", "", "",
-                       c.pass ? "pass" : "FAIL", c.detail);
+    out += row(c.name, "(run)", "", "", c.pass ? "pass" : "FAIL", c.detail);
   }
   for (const std::string& n : v.notes) out += "Note: " + n + "\n";
   const int failed = static_cast<int>(std::count_if(v.checks.begin(), v.checks.end(),

@@ -83,10 +83,15 @@ Snapshot Aggregator::snapshot(core::Micros now_mono, double now_unix) const {
       auto it = second.find(key);
       if (it != second.end()) row.recent.merge(it->second);
     }
+    if (!seconds_.empty()) {
+      auto it = seconds_.back().find(key);
+      if (it != seconds_.back().end()) row.last_second = it->second;
+    }
     row.current_rps = static_cast<double>(row.recent.num_requests) / window_s;
     row.current_fail_per_sec = static_cast<double>(row.recent.num_failures) / window_s;
     snap.aggregated.total.merge(row.total);
     snap.aggregated.recent.merge(row.recent);
+    snap.aggregated.last_second.merge(row.last_second);
     snap.endpoints.push_back(std::move(row));
   }
   const Entry& agg_recent = snap.aggregated.recent;

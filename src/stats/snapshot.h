@@ -16,6 +16,7 @@ struct EndpointStats {
   EndpointKey key;                  // the Aggregated row has method "" and name "Aggregated"
   Entry total;                      // everything since the start (or the last reset)
   Entry recent;                     // the last kRecentWindowSeconds completed seconds
+  Entry last_second;                // the newest completed second (what the last tick closed)
   double current_rps = 0;           // requests/s over the recent window
   double current_fail_per_sec = 0;  // failures/s over the recent window
 };

@@ -61,6 +61,33 @@ TEST(Threshold, BadExpressionsSayWhatIsWrong) {
   }
 }
 
+TEST(Threshold, EveryMakesItAWindowedBudget) {
+  Threshold t = parse_threshold("p95<500ms every 30s");
+  EXPECT_EQ(t.window_s, 30);
+  EXPECT_EQ(t.limit, 500);
+  EXPECT_EQ(t.describe(), "p95 < 500 ms in every 30 s window");
+  EXPECT_EQ(parse_threshold("rps >= 100 every 1m").describe(),
+            "rps >= 100/s in every 1 min window");
+  EXPECT_EQ(parse_threshold("p95<500ms").window_s, 0);
+  // A window is its own quantity: it neither replaces nor is replaced by the whole-run budget.
+  EXPECT_FALSE(t.same_quantity(parse_threshold("p95<1s")));
+  EXPECT_TRUE(t.same_measure(parse_threshold("p95<1s")));
+  EXPECT_TRUE(t.same_quantity(parse_threshold("p95<1s every 30s")));
+  Rule ep = parse_rule("GET /api/v1/shows/:p99<800ms every 10s", "");
+  EXPECT_EQ(ep.scope.name, "/api/v1/shows/");
+  EXPECT_EQ(ep.threshold.window_s, 10);
+
+  for (const char* bad :
+       {"p95<500ms every", "p95<500ms every 0s", "p95<500ms every 1.5s", "p95<500ms every soon"}) {
+    try {
+      parse_threshold(bad);
+      ADD_FAILURE() << "no error for " << bad;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find("window"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Rule, ScopeIsRunCategoryOrEndpoint) {
   Rule run = parse_rule("error_rate<1%", "--budget");
   EXPECT_EQ(run.scope.kind, Scope::Kind::kRun);

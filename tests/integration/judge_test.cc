@@ -68,6 +68,21 @@ TEST_F(JudgeTest, CleanRunPasses) {
   EXPECT_NE(xml.find("tests=\"3\" failures=\"0\""), std::string::npos) << xml;
 }
 
+TEST_F(JudgeTest, WindowedBudgetsAreJudgedInEveryWindow) {
+  target::FaultConfig f;
+  f.added_latency_ms = 60;
+  start(f);
+  auto r = run({"--budget", "read:p95<30ms every 1s", "--budget", "rps>=1 every 1s"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("p95 < 30 ms in every 1 s window"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("worst of "), std::string::npos) << r.out;
+  std::string json = read_file(dir_.file("r.json"));
+  EXPECT_NE(json.find("\"window_s\":1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"windows\":{\"judged\":"), std::string::npos) << json;
+  std::string xml = read_file(dir_.file("r.xml"));
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
+}
+
 TEST_F(JudgeTest, InjectedLatencyFailsOnlyTheTightCategory) {
   target::FaultConfig f;
   f.added_latency_ms = 60;

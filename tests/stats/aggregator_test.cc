@@ -90,6 +90,7 @@ TEST(AggregatorTest, RecentWindowAndCurrentRps) {
   ASSERT_EQ(s.endpoints.size(), 1u);
   EXPECT_EQ(s.endpoints[0].total.num_requests, 10u);
   EXPECT_EQ(s.endpoints[0].recent.num_requests, 0u);
+  EXPECT_EQ(s.endpoints[0].last_second.num_requests, 0u);
   EXPECT_EQ(s.endpoints[0].current_rps, 0.0);
 
   agg.tick();
@@ -98,6 +99,10 @@ TEST(AggregatorTest, RecentWindowAndCurrentRps) {
   s = agg.snapshot(kStartMono + 2'000'000, kStartUnix + 2);
   EXPECT_EQ(s.endpoints[0].recent.num_requests, 30u);
   EXPECT_EQ(s.endpoints[0].recent.latency.count(), 30u);
+  // The newest closed second alone: the 20 requests absorbed before the last tick.
+  EXPECT_EQ(s.endpoints[0].last_second.num_requests, 20u);
+  EXPECT_EQ(s.endpoints[0].last_second.num_failures, 0u);
+  EXPECT_EQ(s.aggregated.last_second.num_requests, 20u);
   EXPECT_DOUBLE_EQ(s.endpoints[0].current_rps, 15.0);
   EXPECT_DOUBLE_EQ(s.endpoints[0].current_fail_per_sec, 1.0);
   EXPECT_DOUBLE_EQ(s.aggregated.current_rps, 15.0);
@@ -122,6 +127,7 @@ TEST(AggregatorTest, RecentWindowAndCurrentRps) {
   for (int i = 0; i < Snapshot::kRecentWindowSeconds; ++i) agg.tick();
   s = agg.snapshot(kStartMono + 24'000'000, kStartUnix + 24);
   EXPECT_EQ(s.endpoints[0].recent.num_requests, 0u);
+  EXPECT_EQ(s.endpoints[0].last_second.num_requests, 0u);
   EXPECT_EQ(s.endpoints[0].current_rps, 0.0);
   EXPECT_EQ(s.endpoints[0].total.num_requests, 90u);
 }

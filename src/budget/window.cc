@@ -1,0 +1,147 @@
+#include "budget/window.h"
+
+#include <algorithm>
+
+namespace arrload::budget {
+
+double measure(const Threshold& t, const stats::Entry& e, double elapsed_s) {
+  const double ms = 1e-3;
+  switch (t.metric) {
+    case Metric::kPercentile:
+      return static_cast<double>(e.latency.percentile(t.percentile / 100.0)) * ms;
+    case Metric::kAverage:
+      return e.num_requests == 0
+                 ? 0
+                 : static_cast<double>(e.latency.sum()) / static_cast<double>(e.num_requests) * ms;
+    case Metric::kMax:
+      return static_cast<double>(e.latency.max()) * ms;
+    case Metric::kErrorRate:
+      return e.num_requests == 0
+                 ? 0
+                 : static_cast<double>(e.num_failures) / static_cast<double>(e.num_requests);
+    case Metric::kRps:
+      return elapsed_s > 0 ? static_cast<double>(e.num_requests) / elapsed_s : 0;
+  }
+  return 0;
+}
+
+namespace {
+
+// How far a tick may run late and still close the window it ends.
+constexpr double kTickSlack_s = 0.5;
+
+bool lower_is_better(Op op) { return op == Op::kLess || op == Op::kLessEqual; }
+
+}  // namespace
+
+WindowJudge::WindowJudge(const Budgets& budgets) {
+  for (const Rule& r : budgets.rules) {
+    const Threshold& t = r.threshold;
+    if (t.window_s <= 0) continue;
+    auto len = std::find_if(lengths_.begin(), lengths_.end(),
+                            [&](const Length& l) { return l.seconds == t.window_s; });
+    if (len == lengths_.end()) {
+      lengths_.emplace_back();
+      len = std::prev(lengths_.end());
+      len->seconds = t.window_s;
+    }
+    const bool known = std::any_of(len->measures.begin(), len->measures.end(),
+                                   [&](const Threshold& m) { return m.same_measure(t); });
+    if (!known) len->measures.push_back(t);
+  }
+}
+
+void WindowJudge::add(const stats::Snapshot& snap) {
+  if (snap.elapsed_s + kTickSlack_s < last_elapsed_) {  // the statistics were reset
+    for (Length& len : lengths_) {
+      len.start_s = 0;
+      len.open.clear();
+      len.open_run = stats::Entry{};
+      len.closed.clear();
+    }
+  }
+  last_elapsed_ = snap.elapsed_s;
+  for (Length& len : lengths_) {
+    for (const stats::EndpointStats& row : snap.endpoints) len.open[row.key].merge(row.last_second);
+    len.open_run.merge(snap.aggregated.last_second);
+  }
+}
+
+void WindowJudge::add_second(const stats::Snapshot& snap) {
+  if (!active()) return;
+  add(snap);
+  for (Length& len : lengths_) {
+    if (snap.elapsed_s + kTickSlack_s >= len.start_s + len.seconds) close(len, snap.elapsed_s);
+  }
+}
+
+void WindowJudge::finish(const stats::Snapshot& final_snap) {
+  if (!active()) return;
+  add(final_snap);
+  for (Length& len : lengths_) {
+    const double length_s = final_snap.elapsed_s - len.start_s;
+    if (length_s >= len.seconds / 2.0) {
+      close(len, final_snap.elapsed_s);
+    } else {
+      len.open.clear();
+      len.open_run = stats::Entry{};
+    }
+  }
+}
+
+void WindowJudge::close(Length& len, double end_s) {
+  Closed c;
+  c.start_s = len.start_s;
+  c.length_s = std::max(end_s - len.start_s, 1e-3);
+  auto measures = [&](const stats::Entry& e) {
+    Measures m;
+    m.requests = e.num_requests;
+    for (const Threshold& t : len.measures) m.values.push_back(measure(t, e, c.length_s));
+    return m;
+  };
+  for (const auto& [key, entry] : len.open) c.endpoints.emplace(key, measures(entry));
+  c.run = measures(len.open_run);
+  len.closed.push_back(std::move(c));
+  len.open.clear();
+  len.open_run = stats::Entry{};
+  len.start_s = end_s;
+}
+
+std::optional<WindowResult> WindowJudge::result(const Threshold& t,
+                                                const stats::EndpointKey* key) const {
+  auto len = std::find_if(lengths_.begin(), lengths_.end(),
+                          [&](const Length& l) { return l.seconds == t.window_s; });
+  if (len == lengths_.end()) return std::nullopt;
+  const auto index =
+      static_cast<std::size_t>(std::find_if(len->measures.begin(), len->measures.end(),
+                                            [&](const Threshold& m) { return m.same_measure(t); }) -
+                               len->measures.begin());
+  if (index == len->measures.size()) return std::nullopt;
+
+  WindowResult r;
+  for (const Closed& c : len->closed) {
+    const Measures* m = &c.run;
+    if (key != nullptr) {
+      auto it = c.endpoints.find(*key);
+      m = it == c.endpoints.end() ? nullptr : &it->second;
+    }
+    double value = 0;
+    if (m != nullptr && m->requests > 0) {
+      value = m->values[index];
+    } else if (t.metric != Metric::kRps) {
+      continue;  // no requests: no latency or error rate to judge; a rate of 0 is judged
+    }
+    const bool worse = r.judged == 0 || (lower_is_better(t.op) ? value > r.worst : value < r.worst);
+    ++r.judged;
+    if (!t.holds(value)) ++r.breached;
+    if (worse) {
+      r.worst = value;
+      r.worst_start_s = c.start_s;
+      r.worst_length_s = c.length_s;
+    }
+  }
+  if (r.judged == 0) return std::nullopt;
+  return r;
+}
+
+}  // namespace arrload::budget
