@@ -304,12 +304,17 @@ std::string distribution_section(const stats::Snapshot& s) {
   std::string out =
       "<section id=\"distribution\"><h2>Response time distribution per endpoint</h2>\n<p "
       "class=\"muted\">The response time (ms) under which a share of the requests completed, "
-      "from the fastest (0%) to the slowest (100%); the percentile axis is logarithmic towards "
-      "the tail.</p>\n<div class=\"dist\">\n";
+      "from the fastest (0%) to the slowest (100%). Both axes are logarithmic: the percentile "
+      "axis towards the tail, the time axis a line per power of ten.</p>\n<div class=\"dist\">\n";
   auto one = [&](const stats::EndpointStats& e) {
     if (e.total.num_requests == 0) return;
     const std::string name = (e.key.method.empty() ? "" : e.key.method + " ") + e.key.name;
-    ChartOptions o{"Response time distribution of " + name, "ms", XAxis::kPercentile, 360, 170};
+    ChartOptions o{"Response time distribution of " + name,
+                   "ms",
+                   XAxis::kPercentile,
+                   360,
+                   170,
+                   /*log_y=*/true};
     out += figure(fmt::format("{} ({} requests)", name, e.total.num_requests),
                   svg_line_chart({distribution(e.total.latency)}, o));
   };

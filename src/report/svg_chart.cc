@@ -78,16 +78,23 @@ std::string number_label(double v) {
 struct Frame {
   double left, top, right, bottom;  // plot area in viewBox units
   double x_min, x_max, y_max;
+  bool log_y = false;
+  double log_lo = 0, log_hi = 1;  // log_y: the axis spans 10^log_lo .. 10^log_hi
   double px(double x) const {
     return x_max > x_min ? left + (x - x_min) / (x_max - x_min) * (right - left) : left;
   }
-  double py(double y) const { return bottom - y / y_max * (bottom - top); }
+  double py(double y) const {
+    if (!log_y) return bottom - y / y_max * (bottom - top);
+    const double l = std::log10(std::max(y, std::pow(10.0, log_lo)));
+    return bottom - (l - log_lo) / (log_hi - log_lo) * (bottom - top);
+  }
 };
 
 }  // namespace
 
 std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOptions& o) {
   double x_min = std::numeric_limits<double>::infinity(), x_max = -x_min, y_max = 0;
+  double y_min_positive = std::numeric_limits<double>::infinity();
   bool any = false;
   for (const ChartSeries& s : series) {
     for (const auto& [x, y] : s.points) {
@@ -96,6 +103,7 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
       x_max = std::max(x_max, x);
       if (std::isfinite(y)) {
         y_max = std::max(y_max, y);
+        if (y > 0) y_min_positive = std::min(y_min_positive, y);
         any = true;
       }
     }
@@ -126,7 +134,16 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
       "role=\"img\" aria-label=\"{}\"><title>{}</title>\n",
       o.width, o.height, html_escape(o.title), html_escape(o.title));
   // Horizontal grid and y labels.
-  for (double v = 0; v <= y_top + y_step / 2; v += y_step) {
+  std::vector<double> y_ticks;
+  if (o.log_y && y_max > 0) {
+    f.log_y = true;
+    f.log_lo = std::floor(std::log10(y_min_positive) + 1e-9);
+    f.log_hi = std::max(f.log_lo + 1, std::ceil(std::log10(y_max) - 1e-9));
+    for (double l = f.log_lo; l <= f.log_hi + 1e-9; ++l) y_ticks.push_back(std::pow(10.0, l));
+  } else {
+    for (double v = 0; v <= y_top + y_step / 2; v += y_step) y_ticks.push_back(v);
+  }
+  for (double v : y_ticks) {
     const double y = f.py(v);
     out += fmt::format(
         "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
@@ -171,7 +188,8 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
         pen_down = false;
         continue;
       }
-      d += fmt::format("{}{:.1f} {:.1f}", pen_down ? "L" : "M", f.px(x), f.py(std::min(y, y_top)));
+      d += fmt::format("{}{:.1f} {:.1f}", pen_down ? "L" : "M", f.px(x),
+                       f.py(f.log_y ? y : std::min(y, y_top)));
       pen_down = true;
     }
     if (!d.empty()) {

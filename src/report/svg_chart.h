@@ -30,6 +30,9 @@ struct ChartOptions {
   XAxis x_axis = XAxis::kSeconds;
   int width = 720;  // viewBox size; the SVG scales to its container
   int height = 220;
+  // A logarithmic y axis (a tick per power of ten), for values spanning decades; values <= 0
+  // sit on the bottom line.
+  bool log_y = false;
 };
 
 // The SVG element (<svg ...>...</svg>). Series are drawn with classes s0, s1, ... in order

@@ -356,6 +356,16 @@ TEST(HtmlSvg, AxesAndGaps) {
   EXPECT_EQ(count(path, "L"), 2u) << path;
   EXPECT_EQ(svg.find("no data"), std::string::npos);
   EXPECT_NE(svg_line_chart({}, {"empty", "ms"}).find("no data"), std::string::npos);
+
+  // A log axis has a line per power of ten from below the smallest value to above the largest.
+  ChartOptions log{"log", "ms", XAxis::kPercentile, 360, 170, /*log_y=*/true};
+  std::string log_svg = svg_line_chart({{"t", {{0, 0.5}, {2, 30}, {4.5, 2500}}}}, log);
+  for (const char* tick :
+       {">0.1</text>", ">1</text>", ">10</text>", ">100</text>", ">1000</text>", ">10k</text>"}) {
+    EXPECT_NE(log_svg.find(tick), std::string::npos) << tick;
+  }
+  EXPECT_EQ(log_svg.find(">0.01</text>"), std::string::npos);
+  EXPECT_EQ(log_svg.find(">100k</text>"), std::string::npos);
 }
 
 }  // namespace
