@@ -450,14 +450,20 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     std::fflush(stdout);
   }
+  report::RunInfo info;
+  info.host = host;
+  info.scenario = cmd.scenario;
+  info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
+  info.verdict = verdict ? &*verdict : nullptr;
+  info.generator = gen.message;
   try {
-    report::RunInfo info;
-    info.host = host;
-    info.scenario = cmd.scenario;
-    info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
-    info.verdict = verdict ? &*verdict : nullptr;
-    info.generator = gen.message;
     if (!cmd.json_path.empty()) report::write_json(cmd.json_path, snap, info);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    status = kExitRuntimeError;
+  }
+  try {
+    // Its own try: a JSON file that cannot be written must not cost the page, nor the reverse.
     if (!cmd.html_path.empty()) {
       report::HtmlReport html;
       html.snap = &snap;
@@ -485,6 +491,11 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       }
       report::write_html(cmd.html_path, html);
     }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    status = kExitRuntimeError;
+  }
+  try {
     if (!cmd.junit_path.empty()) {
       make_parent_dirs(cmd.junit_path);
       report::write_junit(cmd.junit_path, verdict.value_or(budget::Verdict{}), snap.elapsed_s);
