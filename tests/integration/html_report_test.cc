@@ -109,6 +109,22 @@ TEST_F(HtmlReportRun, PageHoldsTheCsvNumbersAndNothingExternal) {
   EXPECT_EQ(html.find("@import"), std::string::npos);
 }
 
+TEST_F(HtmlReportRun, MonitoredMemoryGetsItsChartAndCriterion) {
+  // The embedded target runs inside this test process: its memory is this process's.
+  std::string scenario = dir_.write("mixed.yaml", kScenario);
+  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "3s",
+                        "--only-summary", "--no-budgets", "--recovery-wait", "0", "--target-pid",
+                        std::to_string(::getpid()), "--html", dir_.file("m.html")});
+  const std::string html = read_file(dir_.file("m.html"));
+  ASSERT_FALSE(html.empty()) << r.err;
+  auto charts = html.substr(html.find("<section id=\"charts\""));
+  charts = charts.substr(0, charts.find("</section>"));
+  EXPECT_NE(charts.find("Target memory (MiB), pid "), std::string::npos) << charts;
+  EXPECT_NE(charts.find("<title>RSS</title></path>"), std::string::npos) << charts;
+  EXPECT_NE(html.find("<table id=\"criteria-table\">"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>memory</td>"), std::string::npos);
+}
+
 TEST_F(HtmlReportRun, ProfilesInSequenceGetOnePagePerProfile) {
   auto suite_dir = dir_.file("suite");
   std::filesystem::create_directories(suite_dir);
