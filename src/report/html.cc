@@ -256,6 +256,12 @@ std::string charts_section(const HtmlReport& r) {
   ChartSeries rps{"requests/s", {}}, fails{"failures/s", {}};
   ChartSeries p50{"p50", {}}, p95{"p95", {}}, p99{"p99", {}};
   ChartSeries users{"users", {}};
+  if (!pts.empty() && pts.front().t_s > 0) {
+    // The run starts with no user and no request: the lines start there, not at the first tick.
+    rps.points.emplace_back(0, 0);
+    fails.points.emplace_back(0, 0);
+    users.points.emplace_back(0, 0);
+  }
   for (const HistoryPoint& p : pts) {
     rps.points.emplace_back(p.t_s, p.rps);
     fails.points.emplace_back(p.t_s, p.fail_per_s);
