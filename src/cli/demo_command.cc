@@ -14,6 +14,7 @@ RunCommand demo_defaults() {
   cmd.run_time = "60s";
   cmd.headless = true;
   cmd.csv_prefix = "results/demo/autoarr";
+  cmd.html_path = "results/demo/autoarr.html";
   cmd.json_path = "results/demo/autoarr.json";
   cmd.stop_timeout = "5s";
   // The demo shows the verdict without failing on it: the embedded target models AutoArr's
@@ -35,9 +36,10 @@ int execute_demo(RunCommand cmd) {
   }
   fmt::print(stderr,
              "arrload demo: the AutoArr suite ({}) against the embedded AutoArr target on {}; {} "
-             "users for {}; reports: {}_*.csv\n",
+             "users for {}; reports: {}_*.csv{}\n",
              cmd.scenario, cmd.host, cmd.users,
-             cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time, cmd.csv_prefix);
+             cmd.run_time.empty() ? "until Ctrl-C" : cmd.run_time, cmd.csv_prefix,
+             cmd.html_path.empty() ? "" : ", " + cmd.html_path);
   int status = execute_run(cmd);
   server.stop();
   return status;

@@ -26,6 +26,8 @@
 #include "monitor/preflight.h"
 #include "report/console.h"
 #include "report/csv.h"
+#include "report/history.h"
+#include "report/html.h"
 #include "report/json.h"
 #include "report/verdict.h"
 #include "scenario/loader.h"
@@ -213,6 +215,9 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                "Add every endpoint to PREFIX_stats_history.csv each second, not only the "
                "Aggregated row");
   app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)");
+  app.add_option("--html", cmd.html_path,
+                 "Write a self-contained HTML report to FILE: parameters, verdict, stats and "
+                 "percentile tables, failures, charts (opens offline; - = stdout)");
   app.add_option("-T,--tags", cmd.tags, "Only run tasks with one of these tags (a,b or -T a -T b)");
   app.add_option("-E,--exclude-tags", cmd.exclude_tags, "Do not run tasks with any of these tags");
   app.add_option("-L,--loglevel", cmd.loglevel, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
@@ -324,6 +329,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       history = std::make_unique<report::HistoryCsv>(cmd.csv_prefix, cmd.csv_full_history);
     }
     if (!cmd.json_path.empty() && cmd.json_path != "-") make_parent_dirs(cmd.json_path);
+    if (!cmd.html_path.empty() && cmd.html_path != "-") make_parent_dirs(cmd.html_path);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return kExitUsage;
@@ -350,9 +356,13 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       opts.shape && !opts.shape->stages.empty() ? opts.shape->stages.front().users : opts.users);
   std::optional<double> ramp_up_end;
   budget::WindowJudge windows(budgets);
+  // The charts of the HTML report: a few numbers a second, bounded however long the run.
+  std::unique_ptr<report::History> timeline;
+  if (!cmd.html_path.empty()) timeline = std::make_unique<report::History>();
   hooks.every_second = [&](const stats::Snapshot& snap) {
     generator.tick();
     windows.add_second(snap);
+    if (timeline) timeline->append(snap);
     if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
     if (grace && abort_reason.empty() && !budgets.empty() &&
         snap.elapsed_s * 1e6 >= static_cast<double>(grace->count())) {
@@ -382,6 +392,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   engine::RunResult result = runner->run(hooks);
   if (memory) memory->stop();
   const stats::Snapshot& snap = result.final;
+  if (timeline) timeline->append(snap, /*force=*/true);
 
   fmt::print("{}", report::final_summary(snap));
   std::fflush(stdout);
@@ -443,16 +454,52 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     std::fflush(stdout);
   }
+  report::RunInfo info;
+  info.host = host;
+  info.scenario = cmd.scenario;
+  info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
+  info.verdict = verdict ? &*verdict : nullptr;
+  info.generator = gen.message;
   try {
-    if (!cmd.json_path.empty()) {
-      report::RunInfo info;
-      info.host = host;
-      info.scenario = cmd.scenario;
-      info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
-      info.verdict = verdict ? &*verdict : nullptr;
-      info.generator = gen.message;
-      report::write_json(cmd.json_path, snap, info);
+    if (!cmd.json_path.empty()) report::write_json(cmd.json_path, snap, info);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    status = kExitRuntimeError;
+  }
+  try {
+    // Its own try: a JSON file that cannot be written must not cost the page, nor the reverse.
+    if (!cmd.html_path.empty()) {
+      report::HtmlReport html;
+      html.snap = &snap;
+      html.info = info;
+      html.profile = cmd.profile_name;
+      if (opts.shape) {
+        int peak = 0;
+        for (const scenario::ShapeStage& st : opts.shape->stages) peak = std::max(peak, st.users);
+        html.shape = fmt::format("{}: {} stages, {}", opts.shape->name, opts.shape->stages.size(),
+                                 core::format_duration(opts.shape->total()));
+        html.users = fmt::format("up to {} (load shape)", peak);
+      } else {
+        html.users = std::to_string(cmd.users);
+        html.spawn_rate = fmt::format("{:g}/s", cmd.spawn_rate);
+      }
+      html.run_time = !cmd.run_time.empty() ? cmd.run_time
+                      : opts.shape          ? core::format_duration(opts.shape->total())
+                                            : "";
+      html.history = timeline.get();
+      std::vector<monitor::MemorySample> samples;
+      if (memory) {
+        samples = memory->samples();
+        html.memory = &samples;
+        html.memory_source = memory->source().description();
+      }
+      report::write_html(cmd.html_path, html);
     }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    status = kExitRuntimeError;
+  }
+  try {
     if (!cmd.junit_path.empty()) {
       make_parent_dirs(cmd.junit_path);
       report::write_junit(cmd.junit_path, verdict.value_or(budget::Verdict{}), snap.elapsed_s);
@@ -512,7 +559,9 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
   if (in_sequence) {
     cmd.csv_prefix = with_profile(cmd.csv_prefix, p.name, true);
     cmd.json_path = with_profile(cmd.json_path, p.name, false);
+    cmd.html_path = with_profile(cmd.html_path, p.name, false);
   }
+  cmd.profile_name = p.name;
   if (level_rank(cmd.loglevel) <= 1) {
     std::string what = shape ? fmt::format("shape '{}' ({} stages, {})", p.shape,
                                            shape->stages.size(), format_seconds(shape->total()))

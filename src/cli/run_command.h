@@ -30,6 +30,7 @@ struct RunCommand {
   std::string csv_prefix;                 // --csv
   bool csv_full_history = false;          // --csv-full-history
   std::string json_path;                  // --json FILE ("-" = stdout)
+  std::string html_path;                  // --html FILE: the self-contained HTML report
   std::vector<std::string> tags;          // -T
   std::vector<std::string> exclude_tags;  // -E
   std::string loglevel = "INFO";          // -L
@@ -40,6 +41,7 @@ struct RunCommand {
   std::uint64_t seed = 0;                 // --seed; 0 = random
   bool verify_tls = false;                // --verify-tls
   std::vector<std::string> profiles;      // --profile a,b: run these profiles one after another
+  std::string profile_name;               // set per run: the profile being run ("" = none)
   double time_scale = 1;                  // --time-scale: multiplies a profile's timeline
   bool keep_going = false;                // --keep-going: run every profile even after a failure
   std::string budgets_file;               // --budgets FILE; default: budgets.yaml of the suite

@@ -137,7 +137,7 @@ TEST(DemoTest, DemoRunsAgainstTheEmbeddedTarget) {
   TempDir dir;
   // The check: `arrload demo -t 10s` exits 0 and writes its reports.
   auto r = run_arrload({"demo", "-t", "10s", "--csv", dir.file("demo"), "--json",
-                        dir.file("demo.json"), "--only-summary"});
+                        dir.file("demo.json"), "--html", dir.file("demo.html"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("scenarios/autoarr (embedded)"), std::string::npos) << r.err;
   EXPECT_FALSE(read_file(dir.file("demo_stats_history.csv")).empty());
@@ -147,6 +147,9 @@ TEST(DemoTest, DemoRunsAgainstTheEmbeddedTarget) {
   ASSERT_FALSE(total.empty()) << stats;
   EXPECT_GT(std::stol(total[2]), 10);
   EXPECT_NE(read_file(dir.file("demo.json")).find("HealthCheckUser"), std::string::npos);
+  const std::string html = read_file(dir.file("demo.html"));
+  EXPECT_NE(html.find("HealthCheckUser"), std::string::npos);
+  EXPECT_NE(html.find("<section id=\"verdict\">"), std::string::npos);
 }
 
 }  // namespace
