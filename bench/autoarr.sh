@@ -32,18 +32,20 @@ raise_nofile 65536 >/dev/null
 ROWS=$OUT/rows.tsv
 printf 'profile\trun\tusers\twall_s\tcpu_s\tcpu_pct\tmaxrss_kb\trequests\tfailures\treq_per_s\ttarget_cpu_pct\n' >"$ROWS"
 
+TPID=""
+trap '[[ -z $TPID ]] || kill "$TPID" 2>/dev/null || true' EXIT
 run_one() {
   local i=$1 port url tpid rc=0
   port=$(pick_port)
   url=http://127.0.0.1:$port
   timeout 900 nice -n "$NICE" taskset -c "$SERVER_CPU" "$ARRLOAD_BIN" target --port "$port" --threads 1 \
     --latency-scale "$SCALE" --db :memory: >"$OUT/target-$i.out" 2>"$OUT/target-$i.err" &
-  tpid=$!
-  trap 'kill "$tpid" 2>/dev/null || true' EXIT
+  TPID=$!  # `timeout`; the target is its child
   for _ in $(seq 100); do
     curl -fsS "$url/ping" >/dev/null 2>&1 && break
     sleep 0.05
   done
+  tpid=$(pgrep -P "$TPID" | head -1)
   local t_before t_after
   t_before=$(proc_cpu_ticks "$tpid")
   log "run $i: --profile $PROFILE --time-scale $TIME_SCALE against $url"
@@ -52,8 +54,9 @@ run_one() {
     --time-scale "$TIME_SCALE" --threads 1 --no-budgets --json "$OUT/run-$i.json" --only-summary \
     --seed "$i" >"$OUT/run-$i.log" 2>&1 || rc=$?
   t_after=$(proc_cpu_ticks "$tpid")
-  kill "$tpid" 2>/dev/null || true
-  wait "$tpid" 2>/dev/null || true
+  kill "$TPID" 2>/dev/null || true
+  wait "$TPID" 2>/dev/null || true
+  TPID=""
   ((rc == 0)) || log "arrload exited with $rc (see $OUT/run-$i.log)"
   local user sys wall maxrss
   read -r user sys wall maxrss <"$OUT/run-$i.time"

@@ -16,7 +16,8 @@
 # Usage: bench/memory.sh [--help]
 # MASSIF=1 then runs N=MASSIF_USERS (1000) once under valgrind's massif and lists where
 # the heap of idle users goes (bench/massif_top.py).
-# Environment: NICE=-15 COUNTS="1 1000 10000 50000 100000" LOCUST_COUNTS="1 1000 5000"
+# arrload's users are spread over SPREAD (8) loopback addresses 127.0.0.1..8 (lib.sh NGINX_ADDRS).
+# Environment: SPREAD=8 NICE=-15 COUNTS="1 1000 10000 50000 100000" LOCUST_COUNTS="1 1000 5000"
 #              NOCONN_COUNTS="100000" REPEAT=3 MASSIF=0 MASSIF_USERS=1000 THREADS=1 GEN_CPU=0 SERVER_CPU=1
 #              ARRLOAD=build/arrload (copied first)  OUT=results/bench/memory-<time>
 set -euo pipefail
@@ -47,11 +48,15 @@ read -r PORT_LO PORT_HI </proc/sys/net/ipv4/ip_local_port_range
 EPHEMERAL=$((PORT_HI - PORT_LO + 1))
 log "open files limit: $NOFILE; ephemeral ports: $EPHEMERAL"
 
+SPREAD=${SPREAD:-8}
+NGINX_ADDRS=$(loopback_addrs "$SPREAD")
 PORT=$(pick_port)
 URL=http://127.0.0.1:$PORT
 start_nginx "$PORT" "$SERVER_CPU" 3600
 trap stop_nginx EXIT
-SCENARIO=$BENCH_DIR/scenarios/idle.yaml
+# arrload's users spread over SPREAD loopback addresses (see NGINX_ADDRS in lib.sh).
+SCENARIO=$OUT/idle-spread.yaml
+spread_idle_scenario "$SCENARIO" "$PORT" "$SPREAD"
 ROWS=$OUT/rows.tsv
 printf 'tool\tusers\trun\tspawned_s\tsockets\tnginx_conns\tvmrss_kb\tvmhwm_kb\trssanon_kb\trequests\tfailures\tnote\n' >"$ROWS"
 
@@ -68,9 +73,12 @@ run_one() {  # TOOL N RUN   (TOOL: arrload, locust or arrload-noconn)
   log "$tool N=$n run $run: spawn rate $rate/s, run time ${run_time}s"
   case $tool in
     arrload | arrload-noconn)
-      local host=$URL
-      [[ $tool == arrload-noconn ]] && host=http://127.0.0.1:$CLOSED_PORT
-      nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$host" -u "$n" -r "$rate" \
+      local host=$URL scenario=$SCENARIO
+      if [[ $tool == arrload-noconn ]]; then
+        host=http://127.0.0.1:$CLOSED_PORT
+        scenario=$BENCH_DIR/scenarios/idle.yaml
+      fi
+      nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$scenario" -H "$host" -u "$n" -r "$rate" \
         -t "${run_time}s" --threads "$THREADS" --csv "$base" --only-summary --seed "$run" --no-preflight \
         >"$base.log" 2>&1 &
       ;;

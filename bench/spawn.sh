@@ -7,10 +7,12 @@
 # its connection is open. Locust's spawning (which arrload follows) starts floor(R) users at once
 # every second, so the last batch starts at N/R - 1 s and all N users should be running by N/R s:
 # the rate is sustained ("on time") when the measured time to N running users is <= N/R s (plus
-# SLACK_MS). Achieved rate = N / measured time. N is capped by the open-files limit.
+# SLACK_MS). Achieved rate = N / measured time. N is capped by the open-files limit. The users
+# are spread over SPREAD (8) loopback addresses (one address makes connect() itself the bottleneck,
+# see NGINX_ADDRS in lib.sh).
 #
 # Usage: bench/spawn.sh [--help]
-# Environment: NICE=-15 N=18000 RATES="1000 3000 6000 9000 18000" REPEAT=2 THREADS=1 SLACK_MS=100
+# Environment: SPREAD=8 NICE=-15 N=18000 RATES="1000 3000 6000 9000 18000" REPEAT=2 THREADS=1 SLACK_MS=100
 #              GEN_CPU=0 SERVER_CPU=1  ARRLOAD=build/arrload  OUT=results/bench/spawn-<time>
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
@@ -33,10 +35,14 @@ NOFILE=$(raise_nofile 200000)
 N=${N:-$((NOFILE - 2000 < 18000 ? NOFILE - 2000 : 18000))}
 read -r PORT_LO PORT_HI </proc/sys/net/ipv4/ip_local_port_range
 ((N < PORT_HI - PORT_LO)) || die "N=$N is more than the ephemeral ports"
+SPREAD=${SPREAD:-8}
+NGINX_ADDRS=$(loopback_addrs "$SPREAD")
 PORT=$(pick_port)
 URL=http://127.0.0.1:$PORT
 start_nginx "$PORT" "$SERVER_CPU" 3600
 trap stop_nginx EXIT
+SCENARIO=$OUT/idle-spread.yaml
+spread_idle_scenario "$SCENARIO" "$PORT" "$SPREAD"
 ROWS=$OUT/rows.tsv
 printf 'rate\trun\tusers\tnominal_s\tmeasured_s\tachieved_per_s\ton_time\trequests\tfailures\n' >"$ROWS"
 
@@ -50,7 +56,7 @@ run_one() {  # RATE RUN
   log "rate $rate/s run $run: $N users, all running by ${nominal}s if on time"
   local t0 t1 base
   t0=$(date +%s.%N)
-  nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$BENCH_DIR/scenarios/idle.yaml" -H "$URL" \
+  nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$URL" \
     -u "$N" -r "$rate" -t "${run_time}s" --threads "$THREADS" --csv "$OUT/r$rate-$run" --only-summary \
     --seed "$run" >"$OUT/r$rate-$run.log" 2>&1 &
   local pid=$!
