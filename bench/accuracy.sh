@@ -100,7 +100,10 @@ print(round(d["p50_ms"], 3), round(d["p99_ms"], 3))' "$base.lat.json")
   read -r sn s50 s99 h50 < <(python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
-print(d["n"], round(d["p50_ms"], 3), round(d["p99_ms"], 3), d["header_p50_ms"])' "$srv")
+r = lambda v: "nan" if v is None else round(v, 3)
+print(d["n"], r(d["p50_ms"]), r(d["p99_ms"]), r(d["header_p50_ms"]))' "$srv")
+  # With more than ~200 connections in flight the 500 newest log entries hold few complete pairs.
+  ((sn > 0)) || log "  no complete request in the target's last 500 log entries (too many connections for the log ring); server time unknown"
   awk -v OFS='\t' -v t="$tool" -v i="$i" -v n="$requests" -v r="$rps" -v p50="$p50" -v p99="$p99" \
     -v sn="$sn" -v s50="$s50" -v s99="$s99" -v h50="$h50" 'BEGIN {
       print t, i, n, r, p50, p99, sn, s50, s99, h50, sprintf("%.0f", 1000 * (p50 - s50)), sprintf("%.0f", 1000 * (p99 - s99)) }' >>"$ROWS"
