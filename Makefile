@@ -42,7 +42,7 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 
 # Benchmarks against wrk, h2load and Locust (~15 min, noisy; not part of `make test`).
-# bench/run.sh --help; QUICK=1 make bench for a 5-minute pass.
+# bench/run.sh --help; QUICK=1 make bench for a 4-minute pass.
 bench: build
 	bench/run.sh
 

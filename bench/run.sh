@@ -16,7 +16,7 @@
 # and the collected numbers to bench/results/<date>.json (RESULT=path to change it).
 #
 # Usage: bench/run.sh [--help] [--quick] [PART ...]     (default: all parts, in the order above)
-# Environment: QUICK=1 (same as --quick: one short run of each, about 5 min), ARRLOAD=build/arrload,
+# Environment: QUICK=1 (same as --quick: one short run of each, about 4 min), ARRLOAD=build/arrload,
 #              and each part's own variables (RUNS, DURATION, COUNTS, RATES, ... see their --help);
 #              the defaults below keep the whole run near 15 minutes.
 set -euo pipefail
