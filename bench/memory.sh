@@ -49,7 +49,8 @@ EPHEMERAL=$((PORT_HI - PORT_LO + 1))
 log "open files limit: $NOFILE; ephemeral ports: $EPHEMERAL"
 
 SPREAD=${SPREAD:-8}
-NGINX_ADDRS=$(loopback_addrs "$SPREAD")
+NGINX_ADDRS=$(loopback_addrs "$SPREAD")  # read by start_nginx (lib.sh)
+export NGINX_ADDRS
 PORT=$(pick_port)
 URL=http://127.0.0.1:$PORT
 start_nginx "$PORT" "$SERVER_CPU" 3600
@@ -148,7 +149,7 @@ done
 
 locust_counts=()
 for n in $LOCUST_COUNTS; do ((n + 64 <= NOFILE)) && locust_counts+=("$n"); done
-noconn_counts=($NOCONN_COUNTS)
+read -r -a noconn_counts <<<"$NOCONN_COUNTS"
 
 for run in $(seq 1 "$REPEAT"); do
   for n in "${counts[@]}"; do run_one arrload "$n" "$run"; done

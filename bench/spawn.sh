@@ -36,7 +36,8 @@ N=${N:-$((NOFILE - 2000 < 18000 ? NOFILE - 2000 : 18000))}
 read -r PORT_LO PORT_HI </proc/sys/net/ipv4/ip_local_port_range
 ((N < PORT_HI - PORT_LO)) || die "N=$N is more than the ephemeral ports"
 SPREAD=${SPREAD:-8}
-NGINX_ADDRS=$(loopback_addrs "$SPREAD")
+NGINX_ADDRS=$(loopback_addrs "$SPREAD")  # read by start_nginx (lib.sh)
+export NGINX_ADDRS
 PORT=$(pick_port)
 URL=http://127.0.0.1:$PORT
 start_nginx "$PORT" "$SERVER_CPU" 3600
