@@ -9,7 +9,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
-.PHONY: all deps test-deps build demo test unit asan format format-check tidy clean
+.PHONY: all deps test-deps build demo test unit asan bench format format-check tidy clean
 
 all: build
 
@@ -40,6 +40,11 @@ $(ASAN_BUILD)/build.ninja:
 asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks against wrk, h2load and Locust (~15 min, noisy; not part of `make test`).
+# bench/run.sh --help; QUICK=1 make bench for a 4-minute pass.
+bench: build
+	bench/run.sh
 
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find src tests bench -name '*.h' -o -name '*.cc')
 

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Throughput per core: arrload vs wrk against a local nginx (1 worker) on 127.0.0.1.
+# Throughput per core: arrload vs wrk, h2load (--h1) and Locust (FastHttpUser and HttpUser)
+# against a local nginx (1 worker) on 127.0.0.1.
 #
-# nginx is pinned to SERVER_CPU (1), the generator to GEN_CPU (0). Runs arrload and wrk
-# alternately (A B A B ...) RUNS times for DURATION seconds each and reports, per tool, the median
+# nginx is pinned to SERVER_CPU (1), the generator to GEN_CPU (0). Runs the tools in turn
+# (A B C D E A B C D E ...) RUNS times for DURATION seconds each and reports, per tool, the median
 # requests/s and CPU-seconds per 1,000 requests (user+sys of the generator process, all threads,
 # from /usr/bin/time), the nginx worker's CPU use (was the server the bottleneck?), and the
-# ratio arrload/wrk. Every load is bounded by -t/-d and by `timeout`.
+# ratios arrload/wrk and arrload/Locust-FastHttpUser. Every load is bounded by its own duration
+# option and by `timeout`.
 #
-# Usage: bench/throughput.sh
+# Usage: bench/throughput.sh [--help]
 # Environment: NICE=-15 RUNS=3 DURATION=15 USERS=50 GEN_CPU=0 SERVER_CPU=1
+#              TOOLS="arrload wrk h2load locust-fast locust-http" (any subset, in this order)
 #              ARRLOAD=build/arrload (copied first)  OUT=results/bench/throughput-<time>
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 own_autogroup bash "$0" "$@"
 
@@ -19,16 +23,19 @@ DURATION=${DURATION:-15}
 USERS=${USERS:-50}
 GEN_CPU=${GEN_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
+TOOLS=${TOOLS:-arrload wrk h2load locust-fast locust-http}
 OUT=${OUT:-$ROOT/results/bench/throughput-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-ensure_pkgs nginx:nginx-light wrk:wrk taskset:util-linux curl:curl /usr/bin/time:time
+ensure_pkgs nginx:nginx-light wrk:wrk h2load:nghttp2-client locust:python3-locust taskset:util-linux \
+  curl:curl /usr/bin/time:time
 snapshot_arrload
 raise_nofile 65536 >/dev/null
 PORT=$(pick_port)
 URL=http://127.0.0.1:$PORT
-start_nginx "$PORT" "$SERVER_CPU" $((RUNS * 2 * (DURATION + 30) + 120))
+NTOOLS=$(wc -w <<<"$TOOLS")
+start_nginx "$PORT" "$SERVER_CPU" $((RUNS * NTOOLS * (DURATION + 30) + 120))
 trap stop_nginx EXIT
 NGINX_WORKER=$(nginx_worker_pid)
 SCENARIO=$BENCH_DIR/scenarios/throughput.yaml
@@ -77,6 +84,42 @@ run_wrk() {
   record wrk "$i" "$requests" "$failures" "$rps" "$OUT/wrk-$i.time" "$(usage_between "$before" "$after")"
 }
 
+run_h2load() {
+  local i=$1 rc=0 before after
+  log "h2load run $i: --h1 -t1 -c$USERS -D $DURATION"
+  before=$(snap)
+  timeout $((DURATION + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" /usr/bin/time -f '%U %S %e %M' -o "$OUT/h2load-$i.time" \
+    h2load --h1 -t1 -c"$USERS" -D "$DURATION" "$URL/a" >"$OUT/h2load-$i.log" 2>&1 || rc=$?
+  after=$(snap)
+  ((rc == 0)) || log "h2load exited with $rc (see $OUT/h2load-$i.log)"
+  local requests failures rps
+  # "requests: N total, N started, N done, N succeeded, F failed, E errored, T timeout"
+  requests=$(awk '/^requests:/ {print $8}' "$OUT/h2load-$i.log")
+  failures=$(awk '/^requests:/ {print $10 + $12 + $14}' "$OUT/h2load-$i.log")
+  rps=$(awk '/^finished in/ {printf "%.0f", $4}' "$OUT/h2load-$i.log")
+  record h2load "$i" "$requests" "$failures" "$rps" "$OUT/h2load-$i.time" "$(usage_between "$before" "$after")"
+}
+
+# run_locust TOOL CLASS RUN: one Locust process (gevent, one core), same users, CSV on.
+run_locust() {
+  local tool=$1 class=$2 i=$3 rc=0 before after
+  log "$tool run $i: locust $class, $USERS users, ${DURATION}s"
+  before=$(snap)
+  timeout $((DURATION + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" /usr/bin/time -f '%U %S %e %M' -o "$OUT/$tool-$i.time" \
+    locust -f "$BENCH_DIR/scenarios/locustfile.py" --headless -u "$USERS" -r "$USERS" -t "${DURATION}s" \
+    -H "$URL" --csv "$OUT/$tool-$i" --only-summary --stop-timeout 1 --loglevel WARNING "$class" \
+    >"$OUT/$tool-$i.log" 2>&1 || rc=$?
+  after=$(snap)
+  ((rc == 0)) || log "$tool exited with $rc (see $OUT/$tool-$i.log)"
+  local requests failures rps
+  requests=$(awk -F, '$2 == "Aggregated" {print $3}' "$OUT/$tool-${i}_stats.csv")
+  failures=$(awk -F, '$2 == "Aggregated" {print $4}' "$OUT/$tool-${i}_stats.csv")
+  rps=$(awk -F, '$2 == "Aggregated" {printf "%.0f", $10}' "$OUT/$tool-${i}_stats.csv")
+  record "$tool" "$i" "$requests" "$failures" "$rps" "$OUT/$tool-$i.time" "$(usage_between "$before" "$after")"
+}
+run_locust-fast() { run_locust locust-fast FastHammer "$1"; }
+run_locust-http() { run_locust locust-http SlowHammer "$1"; }
+
 record() {  # TOOL RUN REQUESTS FAILURES RPS TIMEFILE "NGINX% GEN% SRV%"
   local user sys wall maxrss
   read -r user sys wall maxrss <"$6"
@@ -93,26 +136,26 @@ log "warm-up: wrk 2 s"
 timeout 30 nice -n "$NICE" taskset -c "$GEN_CPU" wrk -t1 -c"$USERS" -d2s "$URL/a" >/dev/null
 
 for i in $(seq 1 "$RUNS"); do
-  run_arrload "$i"
-  run_wrk "$i"
+  for tool in $TOOLS; do "run_$tool" "$i"; done
 done
 
 col() { awk -F'\t' -v t="$1" -v c="$2" 'NR > 1 && $1 == t {print $c}' "$ROWS"; }
 {
-  a_rps=$(col arrload 5 | median); w_rps=$(col wrk 5 | median)
-  a_cpu=$(col arrload 9 | median); w_cpu=$(col wrk 9 | median)
-  a_ng=$(col arrload 12 | median); w_ng=$(col wrk 12 | median)
-  a_gen=$(col arrload 13 | median); w_gen=$(col wrk 13 | median)
-}
-{
-  echo "## Throughput (median of $RUNS interleaved runs, ${DURATION}s each, $USERS connections)"
+  echo "## Throughput (median of $RUNS interleaved runs, ${DURATION}s each, $USERS connections/users)"
   echo
-  echo "| tool | req/s | CPU ms per 1,000 req | req per generator CPU-second | nginx worker CPU | CPU $GEN_CPU busy |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  awk -v a="$a_rps" -v c="$a_cpu" -v n="$a_ng" -v g="$a_gen" 'BEGIN {printf "| arrload | %d | %.2f | %d | %d%% | %d%% |\n", a, c, 1e6 / c, n, g}'
-  awk -v a="$w_rps" -v c="$w_cpu" -v n="$w_ng" -v g="$w_gen" 'BEGIN {printf "| wrk | %d | %.2f | %d | %d%% | %d%% |\n", a, c, 1e6 / c, n, g}'
-  awk -v a="$a_rps" -v w="$w_rps" -v ac="$a_cpu" -v wc="$w_cpu" \
-    'BEGIN {printf "\nratio arrload/wrk: req/s %.2f, CPU per request %.2f\n", a / w, ac / wc}'
+  echo "| tool | req/s | CPU ms per 1,000 req | req per generator CPU-second | nginx worker CPU | CPU $GEN_CPU busy | failures |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  for tool in $TOOLS; do
+    awk -v t="$tool" -v a="$(col "$tool" 5 | median)" -v c="$(col "$tool" 9 | median)" \
+      -v n="$(col "$tool" 12 | median)" -v g="$(col "$tool" 13 | median)" -v f="$(col "$tool" 4 | paste -sd+ | bc)" \
+      'BEGIN {printf "| %s | %d | %.2f | %d | %d%% | %d%% | %d |\n", t, a, c, 1e6 / c, n, g, f}'
+  done
+  a_rps=$(col arrload 5 | median); a_cpu=$(col arrload 9 | median)
+  for ref in wrk locust-fast; do
+    [[ " $TOOLS " == *" $ref "* && " $TOOLS " == *" arrload "* ]] || continue
+    awk -v r="$ref" -v a="$a_rps" -v w="$(col "$ref" 5 | median)" -v ac="$a_cpu" -v wc="$(col "$ref" 9 | median)" \
+      'BEGIN {printf "\nratio arrload/%s: req/s %.2f, requests per CPU-second %.2f\n", r, a / w, wc / ac}'
+  done
   echo
   echo "Per run: $ROWS"
 } | tee "$OUT/summary.md"

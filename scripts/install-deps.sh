@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages arrload needs to build and test, only those missing.
-# Usage: scripts/install-deps.sh [build|test]   (test adds the tools the test command uses)
+# Usage: scripts/install-deps.sh [build|test|bench]   (test adds the tools the test command uses;
+# bench adds Google Benchmark for the microbenchmarks, -DARRLOAD_BENCH=ON; bench/run.sh installs
+# the load tools it compares against itself)
 set -euo pipefail
 want=(g++ cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev)
 if [[ "${1:-build}" == test ]]; then
   want+=(clang-format clang-tidy)
+elif [[ "${1:-build}" == bench ]]; then
+  want+=(libbenchmark-dev)
 fi
 missing=()
 for p in "${want[@]}"; do
