@@ -183,12 +183,6 @@ int main(int argc, char** argv) {
 
   try {
     std::vector<std::string> args = prepare_args(argc, argv);
-    if (std::find(args.begin(), args.end(), "--web") != args.end()) {
-      fmt::print(stderr,
-                 "arrload: --web: there is no web UI yet; run without it (headless), e.g. "
-                 "`arrload -f SCENARIO --host URL -u 30 -r 5 -t 5m --headless`\n");
-      return kExitUsage;
-    }
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     app.parse(args);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,7 @@
 #include "budget/verdict.h"
 #include "cli/config_file.h"
 #include "cli/run_monitoring.h"
+#include "cli/web_command.h"
 #include "core/duration.h"
 #include "engine/runner.h"
 #include "engine/shape.h"
@@ -206,8 +207,19 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "On stop, let users finish their current task for this long (e.g. 10s)")
       ->capture_default_str();
   app.add_flag("--headless", cmd.headless,
-               "Run without the web UI (the only mode for now; accepted for Locust "
-               "compatibility)");
+               "Run at once without the web UI (without it, the web UI on --web-port steers "
+               "the test)");
+  app.add_option("--web-host", cmd.web_host,
+                 "Address the web UI listens on (beyond loopback only if you mean it; see "
+                 "--web-login)")
+      ->capture_default_str();
+  app.add_option("--web-port", cmd.web_port, "Port of the web UI")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--web-login", cmd.web_login,
+                 "USER:PASSWORD: protect the web UI with HTTP basic auth");
+  app.add_flag("--autostart", cmd.autostart,
+               "With the web UI: start the test at once (-u, -r, -t, --profile) and keep the UI");
   app.add_option("--csv", cmd.csv_prefix,
                  "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
                  "PREFIX_exceptions.csv (Locust's format)");
@@ -360,6 +372,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   std::unique_ptr<report::History> timeline;
   if (!cmd.html_path.empty()) timeline = std::make_unique<report::History>();
   hooks.every_second = [&](const stats::Snapshot& snap) {
+    if (cmd.observer) cmd.observer->second(snap);
     generator.tick();
     windows.add_second(snap);
     if (timeline) timeline->append(snap);
@@ -389,6 +402,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     };
   }
   if (memory) memory->start();
+  if (cmd.observer) cmd.observer->started(*runner);
   engine::RunResult result = runner->run(hooks);
   if (memory) memory->stop();
   const stats::Snapshot& snap = result.final;
@@ -515,6 +529,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
              (snap.aggregated.total.num_failures > 0 || !snap.exceptions.empty())) {
     status = cmd.exit_code_on_error;
   }
+  if (cmd.observer) cmd.observer->finished(snap, verdict ? &*verdict : nullptr, status);
   if (min_level <= 1) log_line("INFO", fmt::format("Shutting down (exit code {})", status));
   return status;
 }
@@ -631,11 +646,21 @@ std::optional<budget::Budgets> load_budgets(const RunCommand& cmd, const scenari
 
 }  // namespace
 
+int run_suite_once(const RunCommand& cmd, const scenario::Suite& suite,
+                   const scenario::Profile* profile, const budget::Budgets& budgets) {
+  if (profile != nullptr) return run_profile(cmd, suite, *profile, false, budgets);
+  return run_one(cmd, &suite, std::nullopt, budgets);
+}
+
 int execute_run(const RunCommand& cmd) {
   auto suite = load_file(cmd.scenario, cmd.scenario_files);
   if (!suite) return kExitUsage;
   auto budgets = load_budgets(cmd, *suite);
   if (!budgets) return kExitUsage;
+  if (!cmd.headless) {
+    if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
+    return execute_web(cmd, *suite, *budgets);
+  }
   if (cmd.profiles.empty()) {
     if (cmd.time_scale != 1) {
       fmt::print(stderr,

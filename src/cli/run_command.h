@@ -8,8 +8,36 @@
 namespace CLI {
 class App;
 }
+namespace arrload::engine {
+class Runner;
+}
+namespace arrload::stats {
+struct Snapshot;
+}
+namespace arrload::budget {
+struct Verdict;
+struct Budgets;
+}  // namespace arrload::budget
+namespace arrload::scenario {
+struct Suite;
+struct Profile;
+}  // namespace arrload::scenario
 
 namespace arrload::cli {
+
+// Follows and steers the runs `run` drives (the web UI). Called on the run's thread.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  // RUNNER is about to run; it stays valid until finished() (use its thread-safe calls only).
+  virtual void started(engine::Runner& runner) = 0;
+  // Once a second, after the statistics tick.
+  virtual void second(const stats::Snapshot& snap) = 0;
+  // The run ended: its frozen final snapshot and verdict (null when not judged), then the exit
+  // status the run would have had.
+  virtual void finished(const stats::Snapshot& final_snap, const budget::Verdict* verdict,
+                        int status) = 0;
+};
 
 // Exit statuses (docs/cli.md).
 inline constexpr int kExitOk = 0;
@@ -65,6 +93,12 @@ struct RunCommand {
   bool users_given = false;
   bool spawn_rate_given = false;
   bool run_time_given = false;
+  // Web UI (without --headless): --web-host, --web-port, --web-login, --autostart.
+  std::string web_host = "127.0.0.1";
+  int web_port = 8089;
+  std::string web_login;  // "user:password": HTTP basic auth on the UI
+  bool autostart = false;
+  RunObserver* observer = nullptr;  // set by the web UI; not an option
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment
@@ -74,6 +108,11 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required = tr
 // Runs the load test CMD describes and writes its reports. Returns the exit status. Prints
 // errors (bad scenario, bad option values) to stderr with what to fix.
 int execute_run(const RunCommand& cmd);
+
+// Runs one test of SUITE (already filtered by tags) as CMD says, writing its reports; PROFILE,
+// when not null, fills the values CMD left unset. Returns the exit status.
+int run_suite_once(const RunCommand& cmd, const scenario::Suite& suite,
+                   const scenario::Profile* profile, const budget::Budgets& budgets);
 
 // `arrload profiles -f DIR`: lists the scenario's profiles; 0, or 2 when it does not load.
 int execute_profiles(const std::string& scenario);

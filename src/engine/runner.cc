@@ -354,6 +354,13 @@ void Runner::request_stop() {
   asio::post(impl_->io, [m = impl_.get()] { m->begin_stop(StopReason::kRequested); });
 }
 
+void Runner::reset_stats() {
+  asio::post(impl_->io, [m = impl_.get()] {
+    m->aggregator.reset(core::now_us(), core::wall_unix_seconds());
+    m->exceptions.clear();
+  });
+}
+
 void Runner::set_target(int users, double spawn_rate) {
   asio::post(impl_->io, [m = impl_.get(), users, spawn_rate] { m->retarget(users, spawn_rate); });
 }

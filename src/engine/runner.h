@@ -46,6 +46,8 @@ class Runner {
   void request_stop();
   // Changes the target user count and spawn rate mid-run. Thread-safe.
   void set_target(int users, double spawn_rate);
+  // Forgets the statistics so far (Locust's /stats/reset). Thread-safe.
+  void reset_stats();
 
   struct Impl;
 

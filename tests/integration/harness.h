@@ -53,61 +53,97 @@ struct ProcessResult {
   double seconds = 0;  // wall time
 };
 
-// Runs the arrload binary with ARGS (without argv[0]). After SIGNAL_AFTER (if > 0) sends SIGNAL.
-// Kills it after LIMIT (the test then fails on the exit code).
+// The arrload binary started with ARGS (without argv[0]) and ENV (added to this process's),
+// its stdout and stderr going to files.
+class Arrload {
+ public:
+  explicit Arrload(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    out_path_ = io_.file("stdout");
+    err_path_ = io_.file("stderr");
+    // Everything the child needs is built before fork(): the test process has server threads,
+    // and a child that allocates between fork() and exec() can deadlock on a lock one of them
+    // held.
+    std::string bin = ARRLOAD_BINARY;
+    std::vector<std::string> arg_copy = args;
+    std::vector<char*> argv{bin.data()};
+    for (auto& a : arg_copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_copy = env;
+    std::vector<char*> envp;
+    for (auto& e : env_copy) envp.push_back(e.data());  // first, so they win over inherited ones
+    for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+    envp.push_back(nullptr);
+    start_ = std::chrono::steady_clock::now();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      ::execve(bin.c_str(), argv.data(), envp.data());
+      ::_exit(127);
+    }
+  }
+  ~Arrload() {
+    if (!done_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  Arrload(const Arrload&) = delete;
+  Arrload& operator=(const Arrload&) = delete;
+
+  void signal(int signal_number) { ::kill(pid_, signal_number); }
+  std::string err_so_far() const { return read_file(err_path_); }
+
+  // Waits for the exit. After SIGNAL_AFTER (if > 0) sends SIGNAL_NUMBER; kills it after LIMIT
+  // (the test then fails on the exit code).
+  ProcessResult wait(std::chrono::milliseconds signal_after, int signal_number,
+                     std::chrono::seconds limit) {
+    ProcessResult r;
+    bool signalled = false;
+    int status = 0;
+    while (true) {
+      pid_t done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) break;
+      auto elapsed = std::chrono::steady_clock::now() - start_;
+      if (!signalled && signal_after.count() > 0 && elapsed >= signal_after) {
+        ::kill(pid_, signal_number);
+        signalled = true;
+      }
+      if (elapsed >= limit) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        ADD_FAILURE() << "arrload did not finish within " << limit.count() << " s";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    done_ = true;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out_path_);
+    r.err = read_file(err_path_);
+    return r;
+  }
+
+ private:
+  TempDir io_;
+  std::string out_path_, err_path_;
+  std::chrono::steady_clock::time_point start_;
+  pid_t pid_ = -1;
+  bool done_ = false;
+};
+
+// Runs the arrload binary with ARGS (without argv[0]) until it exits. After SIGNAL_AFTER (if
+// > 0) sends SIGNAL_NUMBER. Kills it after LIMIT (the test then fails on the exit code).
 inline ProcessResult run_arrload(
     const std::vector<std::string>& args,
     std::chrono::milliseconds signal_after = std::chrono::milliseconds(0),
     int signal_number = SIGTERM, std::chrono::seconds limit = std::chrono::seconds(60),
     const std::vector<std::string>& env = {}) {
-  TempDir io;
-  std::string out_path = io.file("stdout"), err_path = io.file("stderr");
-  // Everything the child needs is built before fork(): the test process has server threads,
-  // and a child that allocates between fork() and exec() can deadlock on a lock one of them held.
-  std::string bin = ARRLOAD_BINARY;
-  std::vector<std::string> arg_copy = args;
-  std::vector<char*> argv{bin.data()};
-  for (auto& a : arg_copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_copy = env;
-  std::vector<char*> envp;
-  for (auto& e : env_copy) envp.push_back(e.data());  // first, so they win over inherited ones
-  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  envp.push_back(nullptr);
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execve(bin.c_str(), argv.data(), envp.data());
-    ::_exit(127);
-  }
-  ProcessResult r;
-  bool signalled = false;
-  int status = 0;
-  while (true) {
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    auto elapsed = std::chrono::steady_clock::now() - start;
-    if (!signalled && signal_after.count() > 0 && elapsed >= signal_after) {
-      ::kill(pid, signal_number);
-      signalled = true;
-    }
-    if (elapsed >= limit) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ADD_FAILURE() << "arrload did not finish within " << limit.count() << " s";
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out_path);
-  r.err = read_file(err_path);
-  return r;
+  Arrload child(args, env);
+  return child.wait(signal_after, signal_number, limit);
 }
 
 // The lines of TEXT.

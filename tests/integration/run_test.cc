@@ -93,8 +93,9 @@ TEST_F(RunTest, NoSubcommandMeansRunAndCleanRunsExitZero) {
 
 TEST_F(RunTest, ExcludeTagsAndCustomExitCode) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "2s",
-                        "-E", "health", "--exit-code-on-error", "7", "--csv", dir_.file("x")});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "2", "-r", "10",
+                        "-t", "2s", "-E", "health", "--exit-code-on-error", "7", "--csv",
+                        dir_.file("x")});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   std::string stats = read_file(dir_.file("x_stats.csv"));
   EXPECT_TRUE(stats_row(stats, "/ping").empty());
@@ -103,9 +104,10 @@ TEST_F(RunTest, ExcludeTagsAndCustomExitCode) {
 
 TEST_F(RunTest, SigtermMidRunStillWritesEveryReport) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "4", "-r", "100", "-t", "60s",
-                        "--csv", dir_.file("cut"), "--json", dir_.file("cut.json")},
-                       std::chrono::milliseconds(2500));
+  auto r =
+      run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "4", "-r", "100",
+                   "-t", "60s", "--csv", dir_.file("cut"), "--json", dir_.file("cut.json")},
+                  std::chrono::milliseconds(2500));
   EXPECT_LT(r.seconds, 10) << "SIGTERM did not stop the run promptly";
   EXPECT_EQ(r.exit_code, 1) << r.err;  // the 500s still count
   std::string stats = read_file(dir_.file("cut_stats.csv"));
@@ -125,7 +127,8 @@ TEST_F(RunTest, BadScenarioSendsNoTrafficAndNamesTheLine) {
                                     "    wait: between(1, 2)\n"
                                     "    tasks:\n"
                                     "      - {name: ping, wieght: 2, request: GET /ping}\n");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s"});
+  auto r =
+      run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("typo.yaml:5"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("wieght"), std::string::npos) << r.err;
@@ -136,13 +139,13 @@ TEST_F(RunTest, BadScenarioSendsNoTrafficAndNamesTheLine) {
 
 TEST_F(RunTest, UsageErrorsExitTwo) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
-  EXPECT_EQ(run_arrload({"run", "-f", scenario, "-t", "ten minutes"}).exit_code, 2);
-  EXPECT_EQ(run_arrload({"run", "-f", scenario, "--no-such-flag"}).exit_code, 2);
-  EXPECT_EQ(run_arrload({"run", "-f", scenario, "--host", "ftp://x"}).exit_code, 2);
+  EXPECT_EQ(run_arrload({"run", "--headless", "-f", scenario, "-t", "ten minutes"}).exit_code, 2);
+  EXPECT_EQ(run_arrload({"run", "--headless", "-f", scenario, "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(run_arrload({"run", "--headless", "-f", scenario, "--host", "ftp://x"}).exit_code, 2);
   EXPECT_EQ(run_arrload({"validate", "-f", scenario}).exit_code, 0);
-  auto web = run_arrload({"-f", scenario, "--host", host_, "--web"});
+  auto web = run_arrload({"-f", scenario, "--host", host_, "--web-port", "70000"});
   EXPECT_EQ(web.exit_code, 2);
-  EXPECT_NE(web.err.find("no web UI yet"), std::string::npos) << web.err;
+  EXPECT_NE(web.err.find("--web-port"), std::string::npos) << web.err;
   auto help = run_arrload({"run", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* flag : {"--users", "--spawn-rate", "--run-time", "--tags", "--exclude-tags",
@@ -159,8 +162,8 @@ TEST_F(RunTest, TimeoutsAndRefusedConnectionsAreFailuresNotCrashes) {
                  "    wait: constant(0.1)\n"
                  "    tasks:\n"
                  "      - request: {path: /__target/sleep/2000, timeout: 200ms}\n");
-  auto r = run_arrload(
-      {"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s", "--csv", dir_.file("slow")});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "1", "-t", "2s",
+                        "--csv", dir_.file("slow")});
   EXPECT_EQ(r.exit_code, 1);
   std::string failures = read_file(dir_.file("slow_failures.csv"));
   EXPECT_NE(failures.find("TimeoutError"), std::string::npos) << failures;
@@ -172,8 +175,8 @@ TEST_F(RunTest, TimeoutsAndRefusedConnectionsAreFailuresNotCrashes) {
   closed->start();
   std::string dead = "http://127.0.0.1:" + std::to_string(closed->port());
   closed->stop();
-  auto refused = run_arrload(
-      {"run", "-f", scenario, "--host", dead, "-u", "1", "-t", "1s", "--csv", dir_.file("dead")});
+  auto refused = run_arrload({"run", "--headless", "-f", scenario, "--host", dead, "-u", "1", "-t",
+                              "1s", "--csv", dir_.file("dead")});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(read_file(dir_.file("dead_failures.csv")).find("ConnectionRefusedError"),
             std::string::npos);

@@ -40,8 +40,8 @@ users:
             extract: {request_id: "$.id"}
           - {path: "/api/v1/requests/{{ request_id }}/status", name: "/api/v1/requests/[id]/status", expect: [200]}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "3", "-r", "10", "-t", "2s",
-                        "--csv", dir_.file("flow"), "--only-summary"});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "3", "-r", "10",
+                        "-t", "2s", "--csv", dir_.file("flow"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string stats = read_file(dir_.file("flow_stats.csv"));
   // Counts stay low on purpose: under ASan on a busy 2-core machine a request can take 50 ms.
@@ -62,8 +62,8 @@ users:
             extract: {show_id: "$.no_such_field"}
           - {path: "/api/v1/shows/{{ show_id }}", name: detail}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "1s", "--csv",
-                        dir_.file("unset"), "--only-summary"});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "1", "-t", "1s",
+                        "--csv", dir_.file("unset"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 1);
   std::string stats = read_file(dir_.file("unset_stats.csv"));
   EXPECT_EQ(count(stats, "detail"), 0) << stats;
@@ -92,8 +92,9 @@ users:
           - request: {path: /ping, name: step2}
           - interrupt: true
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "2s",
-                        "--csv", dir_.file("g"), "--only-summary", "--stop-timeout", "2s"});
+  auto r =
+      run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "2", "-r", "10",
+                   "-t", "2s", "--csv", dir_.file("g"), "--only-summary", "--stop-timeout", "2s"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string stats = read_file(dir_.file("g_stats.csv"));
   EXPECT_EQ(count(stats, "/health/live"), 2) << stats;   // on_start once per user
@@ -118,15 +119,16 @@ users:
           - {path: /ping, name: after}
 )");
   // Without --stop-timeout the request in flight at the end is abandoned: 'after' never runs.
-  auto cut = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "1s", "--csv",
-                          dir_.file("cut"), "--only-summary"});
+  auto cut = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "1", "-t",
+                          "1s", "--csv", dir_.file("cut"), "--only-summary"});
   EXPECT_EQ(cut.exit_code, 0) << cut.err;
   std::string cut_stats = read_file(dir_.file("cut_stats.csv"));
   EXPECT_EQ(count(cut_stats, "slow"), 0);
   EXPECT_EQ(count(cut_stats, "after"), 0);
   // With it, the user finishes its task (both requests) before stopping.
-  auto kept = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "1", "-t", "1s", "--csv",
-                           dir_.file("kept"), "--only-summary", "--stop-timeout", "5s"});
+  auto kept =
+      run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "1", "-t", "1s",
+                   "--csv", dir_.file("kept"), "--only-summary", "--stop-timeout", "5s"});
   EXPECT_EQ(kept.exit_code, 0) << kept.err;
   std::string kept_stats = read_file(dir_.file("kept_stats.csv"));
   EXPECT_EQ(count(kept_stats, "slow"), 1) << kept_stats;

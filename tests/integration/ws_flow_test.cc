@@ -43,8 +43,8 @@ users:
     tasks:
       - request: {method: POST, path: /api/v1/requests/content, json: {query: Dune}, expect: 201}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "3", "-r", "10", "-t", "3s",
-                        "--csv", dir_.file("ws"), "--only-summary"});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "3", "-r", "10",
+                        "-t", "3s", "--csv", dir_.file("ws"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_LT(r.seconds, 15) << "a listening user did not stop";
   std::string stats = read_file(dir_.file("ws_stats.csv"));
@@ -70,7 +70,7 @@ users:
     tasks:
       - request: {ws: send, body: hello, await: ack}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host",
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host",
                         "http://127.0.0.1:" + std::to_string(server.port()), "-u", "1", "-t", "2s",
                         "--csv", dir_.file("re"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -93,8 +93,9 @@ users:
       - {ws: send, json: {type: bye}, await: ack, name: bye}
       - {ws: close}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "1s",
-                        "--csv", dir_.file("stop"), "--only-summary", "--stop-timeout", "20s"});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "2", "-r", "10",
+                        "-t", "1s", "--csv", dir_.file("stop"), "--only-summary", "--stop-timeout",
+                        "20s"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_LT(r.seconds, 10) << "listen did not end when the users stopped";
   std::string stats = read_file(dir_.file("stop_stats.csv"));
@@ -117,8 +118,8 @@ users:
     tasks:
       - request: {ws: send, body: hi}
 )");
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "1s",
-                        "--csv", dir_.file("bad"), "--only-summary"});
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "2", "-r", "10",
+                        "-t", "1s", "--csv", dir_.file("bad"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   std::string stats = read_file(dir_.file("bad_stats.csv"));
   EXPECT_GE(failures(stats, "nowhere"), 1) << stats;

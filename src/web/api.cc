@@ -1,0 +1,259 @@
+#include "web/api.h"
+
+#include <cmath>
+#include <variant>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "report/csv.h"
+
+namespace arrload::web {
+
+namespace json = boost::json;
+
+std::string_view state_name(RunState s) {
+  switch (s) {
+    case RunState::kReady:
+      return "ready";
+    case RunState::kSpawning:
+      return "spawning";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kStopped:
+      return "stopped";
+  }
+  return "ready";
+}
+
+namespace {
+
+double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
+
+json::object row_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
+  const stats::Entry& t = s.total;
+  json::object o;
+  o["method"] = s.key.method;
+  o["name"] = s.key.name;
+  o["category"] = t.category;
+  o["num_requests"] = t.num_requests;
+  o["num_failures"] = t.num_failures;
+  o["min_response_time"] = ms(t.latency.min());
+  o["max_response_time"] = ms(t.latency.max());
+  o["avg_response_time"] = t.latency.mean() / 1000.0;
+  o["median_response_time"] = ms(t.latency.percentile(0.5));
+  o["current_rps"] = s.current_rps;
+  o["current_fail_per_sec"] = s.current_fail_per_sec;
+  o["total_rps"] = snap.total_rps(s);
+  o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
+  o["response_time_percentile_0.95"] = ms(t.latency.percentile(0.95));
+  o["response_time_percentile_0.99"] = ms(t.latency.percentile(0.99));
+  o["avg_content_length"] =
+      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests)
+                     : 0.0;
+  return o;
+}
+
+json::object verdict_json(const budget::Verdict& v) {
+  json::array checks;
+  for (const budget::Check& c : v.checks) {
+    checks.push_back(json::object{{"subject", c.subject},
+                                  {"category", c.category},
+                                  {"budget", c.threshold.describe()},
+                                  {"actual", c.describe_actual()},
+                                  {"margin", c.margin},
+                                  {"pass", c.pass}});
+  }
+  json::array criteria;
+  for (const budget::Criterion& c : v.criteria) {
+    criteria.push_back(json::object{{"name", c.name}, {"detail", c.detail}, {"pass", c.pass}});
+  }
+  return json::object{{"pass", v.pass()},
+                      {"exit_code", v.exit_code()},
+                      {"checks", std::move(checks)},
+                      {"criteria", std::move(criteria)}};
+}
+
+HttpResponse json_response(const json::value& v, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.body = json::serialize(v);
+  return r;
+}
+
+HttpResponse csv_response(std::string body, std::string_view file_name) {
+  HttpResponse r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Disposition",
+                         fmt::format("attachment; filename=\"{}\"", file_name));
+  return r;
+}
+
+std::optional<double> number(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// Reads /swarm's form (application/x-www-form-urlencoded, as Locust's page sends it).
+std::variant<SwarmRequest, std::string> parse_swarm(const std::string& body) {
+  auto params = boost::urls::parse_query(body);
+  if (!params) return std::string("the form is not valid application/x-www-form-urlencoded");
+  SwarmRequest r;
+  std::optional<double> users, rate;
+  for (const auto& p : *params) {
+    boost::urls::encoding_opts form;
+    form.space_as_plus = true;  // an HTML form encodes spaces as '+'
+    const std::string key = p.key.decode(form);
+    const std::string value = p.has_value ? p.value.decode(form) : std::string();
+    if (key == "user_count") {
+      users = number(value);
+      if (!users || *users < 0 || *users != std::floor(*users) || *users > 10'000'000) {
+        return fmt::format("user_count: '{}' is not a whole number of users", value);
+      }
+    } else if (key == "spawn_rate") {
+      rate = number(value);
+      if (!rate || *rate <= 0) return fmt::format("spawn_rate: '{}' is not a positive rate", value);
+    } else if (key == "host") {
+      r.host = value;
+    } else if (key == "run_time") {
+      r.run_time = value;
+    } else if (key == "profile") {
+      r.profile = value;
+    }
+  }
+  if (r.profile.empty() && (!users || !rate)) {
+    return std::string("user_count and spawn_rate are required (or a profile)");
+  }
+  r.users = users ? static_cast<int>(*users) : -1;
+  r.spawn_rate = rate.value_or(-1);
+  return r;
+}
+
+}  // namespace
+
+std::string stats_requests_json(const stats::Snapshot* snap, RunState state,
+                                const budget::Verdict* verdict, const std::string& host,
+                                const std::string& last_error) {
+  json::object o;
+  json::array rows;
+  json::array errors;
+  if (snap != nullptr) {
+    for (const stats::EndpointStats& s : snap->endpoints) rows.push_back(row_json(*snap, s));
+    rows.push_back(row_json(*snap, snap->aggregated));
+    for (const auto& [key, count] : snap->errors) {
+      errors.push_back(json::object{{"method", key.method},
+                                    {"name", key.name},
+                                    {"error", key.message},
+                                    {"occurrences", count.occurrences}});
+    }
+    const stats::EndpointStats& a = snap->aggregated;
+    o["total_rps"] = snap->total_rps(a);
+    o["total_fail_per_sec"] = snap->total_fail_per_sec(a);
+    o["fail_ratio"] = snap->fail_ratio();
+    o["current_rps"] = a.current_rps;
+    o["current_fail_per_sec"] = a.current_fail_per_sec;
+    o["current_response_time_percentiles"] =
+        json::object{{"response_time_percentile_0.5", ms(a.recent.latency.percentile(0.5))},
+                     {"response_time_percentile_0.95", ms(a.recent.latency.percentile(0.95))},
+                     {"response_time_percentile_0.99", ms(a.recent.latency.percentile(0.99))}};
+    o["user_count"] = snap->user_count;
+    o["elapsed_s"] = snap->elapsed_s;
+    o["taken_unix"] = snap->taken_unix;
+  } else {
+    o["total_rps"] = 0.0;
+    o["total_fail_per_sec"] = 0.0;
+    o["fail_ratio"] = 0.0;
+    o["current_rps"] = 0.0;
+    o["current_fail_per_sec"] = 0.0;
+    o["current_response_time_percentiles"] = json::object{};
+    o["user_count"] = 0;
+  }
+  o["stats"] = std::move(rows);
+  o["errors"] = std::move(errors);
+  o["state"] = state_name(state);
+  o["host"] = host;
+  o["last_error"] = last_error;
+  if (verdict != nullptr) {
+    o["verdict"] = verdict_json(*verdict);
+  } else {
+    o["verdict"] = nullptr;
+  }
+  return json::serialize(o);
+}
+
+HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  const bool get = request.method == "GET" || request.method == "HEAD";
+
+  if (path == "/" && get) {
+    HttpResponse r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string(page);
+    return r;
+  }
+  if (path == "/swarm" && request.method == "POST") {
+    auto parsed = parse_swarm(request.body);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+      return json_response(json::object{{"success", false}, {"message", *error}}, 400);
+    }
+    const SwarmRequest& swarm = std::get<SwarmRequest>(parsed);
+    std::string error = control.swarm(swarm);
+    if (!error.empty()) {
+      return json_response(json::object{{"success", false}, {"message", error}}, 400);
+    }
+    return json_response(json::object{
+        {"success", true},
+        {"message",
+         swarm.profile.empty()
+             ? fmt::format("Swarming started: {} users at {:g}/s", swarm.users, swarm.spawn_rate)
+             : fmt::format("Swarming started: profile {}", swarm.profile)},
+        {"host", control.host()}});
+  }
+  if (path == "/stop" && get) {
+    const bool stopped = control.stop();
+    return json_response(json::object{
+        {"success", stopped}, {"message", stopped ? "Test stopped" : "No test is running"}});
+  }
+  if (path == "/stats/reset" && get) {
+    control.reset_stats();
+    return json_response(json::object{{"success", true}, {"message", "Statistics reset"}});
+  }
+  if (path == "/stats/requests" && get) {
+    auto snap = control.snapshot();
+    auto verdict = control.verdict();
+    HttpResponse r;
+    r.body =
+        stats_requests_json(snap ? &*snap : nullptr, control.state(), verdict ? &*verdict : nullptr,
+                            control.host(), control.last_error());
+    return r;
+  }
+  if (path == "/profiles" && get) {
+    json::array names;
+    for (const std::string& p : control.profiles()) names.push_back(json::string(p));
+    return json_response(names);
+  }
+  if ((path == "/stats/requests/csv" || path == "/stats/failures/csv" ||
+       path == "/exceptions/csv") &&
+      get) {
+    auto snap = control.snapshot();
+    stats::Snapshot empty;
+    const stats::Snapshot& s = snap ? *snap : empty;
+    if (path == "/stats/requests/csv") return csv_response(report::stats_csv(s), "requests.csv");
+    if (path == "/stats/failures/csv") return csv_response(report::failures_csv(s), "failures.csv");
+    return csv_response(report::exceptions_csv(s), "exceptions.csv");
+  }
+  const bool known = path == "/" || path == "/swarm" || path == "/stop" || path == "/stats/reset" ||
+                     path == "/stats/requests" || path == "/profiles";
+  return json_response(
+      json::object{{"success", false},
+                   {"message", known ? "method not allowed" : "not found: " + path}},
+      known ? 405 : 404);
+}
+
+}  // namespace arrload::web

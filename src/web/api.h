@@ -1,0 +1,72 @@
+#pragma once
+// The web UI's HTTP API, as plain functions of a request (no sockets: server.cc carries them).
+// Locust's routes where they exist (/swarm, /stop, /stats/reset, /stats/requests, its CSVs), so
+// scripts written for Locust's UI keep working; docs/web-api.md lists them.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "budget/verdict.h"
+#include "stats/snapshot.h"
+
+namespace arrload::web {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST"
+  std::string target;  // "/stats/requests?x=1"
+  std::string body;
+  std::string content_type;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Content-Disposition
+};
+
+// Locust's states.
+enum class RunState { kReady, kSpawning, kRunning, kStopped };
+std::string_view state_name(RunState s);
+
+// A POST /swarm form.
+struct SwarmRequest {
+  int users = 0;
+  double spawn_rate = 0;
+  std::string host;      // empty: the current one
+  std::string run_time;  // "90s"; empty: until stopped
+  std::string profile;   // empty: none
+};
+
+// What the UI steers and reads. Implementations are thread-safe.
+class Control {
+ public:
+  virtual ~Control() = default;
+  // Starts a run, or changes the user count and spawn rate of the running one. Returns "" on
+  // success, else what is wrong.
+  virtual std::string swarm(const SwarmRequest& request) = 0;
+  // Stops the running test; false when none runs.
+  virtual bool stop() = 0;
+  virtual void reset_stats() = 0;
+  virtual RunState state() const = 0;
+  // The newest statistics (the final ones once a run ended); none before the first run.
+  virtual std::optional<stats::Snapshot> snapshot() const = 0;
+  // The budgets judged on snapshot(); none when the run has no budgets.
+  virtual std::optional<budget::Verdict> verdict() const = 0;
+  virtual std::string host() const = 0;
+  virtual std::vector<std::string> profiles() const = 0;
+  // Why the last run ended early (pre-flight failed, bad option); "" when it did not.
+  virtual std::string last_error() const = 0;
+};
+
+// Answers REQUEST. PAGE is the UI's HTML (served at "/").
+HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page);
+
+// GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null.
+std::string stats_requests_json(const stats::Snapshot* snap, RunState state,
+                                const budget::Verdict* verdict, const std::string& host,
+                                const std::string& last_error);
+
+}  // namespace arrload::web

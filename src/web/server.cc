@@ -1,0 +1,146 @@
+#include "web/server.h"
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+namespace arrload::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyLimit = 1 << 20;
+
+std::string base64(const std::string& text) {
+  std::string out(beast::detail::base64::encoded_size(text.size()), '\0');
+  out.resize(beast::detail::base64::encode(out.data(), text.data(), text.size()));
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, Control& c) : options(std::move(o)), control(c), acceptor(io) {}
+
+  ServerOptions options;
+  Control& control;
+  asio::io_context io{1};
+  tcp::acceptor acceptor;
+  std::string expected_auth;  // "Basic ..." when a login is required
+  std::thread thread;
+  std::atomic<bool> stopped{false};
+  unsigned short bound_port = 0;
+};
+
+namespace {
+
+asio::awaitable<void> serve(Server::Impl* s, tcp::socket socket) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kBodyLimit);
+    auto [ec, n] = co_await bhttp::async_read(socket, buffer, parser, kNoThrow);
+    if (ec) break;
+    const auto& req = parser.get();
+    bhttp::response<bhttp::string_body> res;
+    res.version(req.version());
+    res.keep_alive(req.keep_alive());
+    res.set(bhttp::field::server, "arrload");
+    res.set(bhttp::field::cache_control, "no-store");
+    if (!s->expected_auth.empty() && req[bhttp::field::authorization] != s->expected_auth) {
+      res.result(bhttp::status::unauthorized);
+      res.set(bhttp::field::www_authenticate, "Basic realm=\"arrload\"");
+      res.set(bhttp::field::content_type, "text/plain");
+      res.body() = "login required\n";
+    } else {
+      HttpRequest in;
+      in.method = std::string(req.method_string());
+      in.target = std::string(req.target());
+      in.body = req.body();
+      in.content_type = std::string(req[bhttp::field::content_type]);
+      HttpResponse out = handle(s->control, in, ui_page());
+      res.result(static_cast<unsigned>(out.status));
+      res.set(bhttp::field::content_type, out.content_type);
+      for (const auto& [name, value] : out.headers) res.set(name, value);
+      if (req.method() != bhttp::verb::head) res.body() = std::move(out.body);
+    }
+    res.prepare_payload();
+    auto [wec, written] = co_await bhttp::async_write(socket, res, kNoThrow);
+    if (wec || !res.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(Server::Impl* s) {
+  for (;;) {
+    auto [ec, socket] = co_await s->acceptor.async_accept(kNoThrow);
+    if (ec) {
+      if (s->stopped || ec == asio::error::operation_aborted) co_return;
+      continue;  // e.g. too many open files: keep serving the others
+    }
+    asio::co_spawn(s->io, serve(s, std::move(socket)), asio::detached);
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Control& control)
+    : impl_(std::make_unique<Impl>(std::move(options), control)) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Impl& s = *impl_;
+  if (!s.options.login.empty()) {
+    if (s.options.login.find(':') == std::string::npos) {
+      throw std::runtime_error("--web-login: write USER:PASSWORD");
+    }
+    s.expected_auth = "Basic " + base64(s.options.login);
+  }
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(s.options.host, ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("--web-host: '{}' is not an IP address (e.g. 127.0.0.1)", s.options.host));
+  }
+  tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error(fmt::format("web UI: cannot listen on {}:{}: {}", s.options.host,
+                                         s.options.port, ec.message()));
+  }
+  s.bound_port = s.acceptor.local_endpoint().port();
+  asio::co_spawn(s.io, accept_loop(&s), asio::detached);
+  s.thread = std::thread([&s] { s.io.run(); });
+}
+
+unsigned short Server::port() const { return impl_->bound_port; }
+
+void Server::stop() {
+  Impl& s = *impl_;
+  if (s.stopped.exchange(true)) return;
+  s.io.stop();  // ends the accept loop and every connection's coroutine
+  if (s.thread.joinable()) s.thread.join();
+}
+
+}  // namespace arrload::web

@@ -1,0 +1,214 @@
+// The web UI's JSON API over real HTTP: the arrload binary without --headless, steering runs
+// against the embedded target.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "integration/harness.h"
+
+namespace arrload::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Reply {
+  int status = 0;  // 0: no answer
+  std::string headers;
+  std::string body;
+};
+
+// One request to 127.0.0.1:PORT with Connection: close.
+Reply http(unsigned short port, const std::string& method, const std::string& path,
+           const std::string& body = "", const std::string& extra_headers = "") {
+  Reply r;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return r;
+  }
+  std::string req =
+      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+  if (method == "POST") {
+    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
+  ::send(fd, req.data(), req.size(), 0);
+  std::string resp;
+  char buf[8192];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+    resp.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  auto head_end = resp.find("\r\n\r\n");
+  if (resp.rfind("HTTP/1.1 ", 0) != 0 || head_end == std::string::npos) return r;
+  r.status = std::stoi(resp.substr(9, 3));
+  r.headers = resp.substr(0, head_end);
+  r.body = resp.substr(head_end + 4);
+  return r;
+}
+
+unsigned short free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+long json_number(const std::string& json, const std::string& field) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + field + "\":(-?[0-9]+)"))) return -1;
+  return std::stol(m[1]);
+}
+
+// The Aggregated row's request count in /stats/requests.
+long aggregated_requests(const std::string& json) {
+  std::smatch m;
+  if (!std::regex_search(json, m,
+                         std::regex("\"num_requests\":([0-9]+),[^{}]*?\"name\":\"Aggregated\"|"
+                                    "\"name\":\"Aggregated\"[^{}]*?\"num_requests\":([0-9]+)"))) {
+    return -1;
+  }
+  return std::stol(m[1].matched ? m[1] : m[2]);
+}
+
+const char* kScenario = R"(
+users:
+  - name: Pinger
+    wait: constant(0.02)
+    tasks:
+      - {tags: [health], request: GET /ping}
+  - name: Breaker
+    weight: 1
+    wait: constant(0.05)
+    tasks:
+      - {request: GET /__target/status/500}
+)";
+
+class WebTest : public TargetTest {
+ protected:
+  // Waits until GET PATH answers and PRED holds for its body; returns the last body.
+  std::string wait_for(const std::string& path, const std::function<bool(const std::string&)>& pred,
+                       std::chrono::seconds limit = 20s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    std::string body;
+    while (std::chrono::steady_clock::now() < until) {
+      Reply r = http(port_, "GET", path, "", auth_);
+      body = r.body;
+      if (r.status == 200 && pred(body)) return body;
+      std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "timed out waiting on " << path << "; last body: " << body;
+    return body;
+  }
+
+  unsigned short port_ = free_port();
+  std::string auth_;
+};
+
+TEST_F(WebTest, StartChangeResetStopAndDownloadOverHttp) {
+  std::string scenario = dir_.write("web.yaml", kScenario);
+  Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_), "--csv",
+              dir_.file("web")});
+  wait_for("/stats/requests",
+           [](const std::string& b) { return b.find("\"state\":\"ready\"") != std::string::npos; });
+
+  Reply page = http(port_, "GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.headers.find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("<form id=\"swarm\""), std::string::npos);
+  // Nothing is fetched from elsewhere: no absolute URL in a src or href.
+  EXPECT_EQ(page.body.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(page.body.find("href=\"http"), std::string::npos);
+
+  Reply bad = http(port_, "POST", "/swarm", "user_count=many&spawn_rate=5");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("user_count"), std::string::npos) << bad.body;
+
+  Reply start = http(port_, "POST", "/swarm", "user_count=4&spawn_rate=100&host=&run_time=");
+  EXPECT_EQ(start.status, 200) << start.body;
+  EXPECT_NE(start.body.find("\"success\":true"), std::string::npos) << start.body;
+  std::string live = wait_for("/stats/requests", [](const std::string& b) {
+    return b.find("\"state\":\"running\"") != std::string::npos && aggregated_requests(b) > 20;
+  });
+  EXPECT_EQ(json_number(live, "user_count"), 4) << live;
+  EXPECT_NE(live.find("\"name\":\"/ping\""), std::string::npos) << live;
+  EXPECT_NE(live.find("response_time_percentile_0.95"), std::string::npos);
+  EXPECT_NE(live.find("\"error\":\"HTTPError("), std::string::npos) << live;  // the 500s
+
+  // More users while it runs: the same test, re-targeted.
+  Reply more = http(port_, "POST", "/swarm", "user_count=6&spawn_rate=100");
+  EXPECT_EQ(more.status, 200) << more.body;
+  wait_for("/stats/requests",
+           [](const std::string& b) { return json_number(b, "user_count") == 6; });
+
+  Reply csv = http(port_, "GET", "/stats/requests/csv");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_NE(csv.headers.find("text/csv"), std::string::npos);
+  EXPECT_FALSE(stats_row(csv.body, "Aggregated").empty()) << csv.body;
+  EXPECT_FALSE(stats_row(csv.body, "/ping").empty()) << csv.body;
+  Reply failures = http(port_, "GET", "/stats/failures/csv");
+  EXPECT_NE(failures.body.find("/__target/status/500"), std::string::npos) << failures.body;
+
+  // Reset: the counts start again from zero.
+  const long before = aggregated_requests(http(port_, "GET", "/stats/requests").body);
+  EXPECT_EQ(http(port_, "GET", "/stats/reset").status, 200);
+  std::string after = wait_for("/stats/requests", [&](const std::string& b) {
+    long n = aggregated_requests(b);
+    return n >= 0 && n < before;
+  });
+
+  Reply stop = http(port_, "GET", "/stop");
+  EXPECT_NE(stop.body.find("\"success\":true"), std::string::npos) << stop.body;
+  std::string stopped = wait_for("/stats/requests", [](const std::string& b) {
+    return b.find("\"state\":\"stopped\"") != std::string::npos;
+  });
+  // The run's reports were written as a headless run writes them.
+  std::string stats = read_file(dir_.file("web_stats.csv"));
+  auto total = stats_row(stats, "Aggregated");
+  ASSERT_FALSE(total.empty()) << stats;
+  EXPECT_EQ(std::stol(total[2]), aggregated_requests(stopped));
+  EXPECT_EQ(http(port_, "GET", "/nowhere").status, 404);
+
+  ui.signal(SIGTERM);
+  ProcessResult r = ui.wait(0ms, SIGTERM, 30s);
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the last run had failures (the 500s)
+}
+
+TEST_F(WebTest, LoginProtectsTheUiAndAutostartStartsAtOnce) {
+  std::string scenario = dir_.write("ping.yaml",
+                                    "users:\n"
+                                    "  - name: Pinger\n"
+                                    "    wait: constant(0.02)\n"
+                                    "    tasks:\n"
+                                    "      - request: GET /ping\n");
+  Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_),
+              "--web-login", "ann:secret", "--autostart", "-u", "2", "-r", "50"});
+  auth_ = "Authorization: Basic YW5uOnNlY3JldA==\r\n";  // ann:secret
+  wait_for("/stats/requests", [](const std::string& b) { return aggregated_requests(b) > 0; });
+  Reply anonymous = http(port_, "GET", "/stats/requests");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_NE(anonymous.headers.find("WWW-Authenticate: Basic"), std::string::npos);
+  Reply wrong = http(port_, "GET", "/", "", "Authorization: Basic YW5uOndyb25n\r\n");
+  EXPECT_EQ(wrong.status, 401);
+  ui.signal(SIGINT);
+  ProcessResult r = ui.wait(0ms, SIGTERM, 30s);
+  EXPECT_NE(r.err.find("SIGINT received"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // Ctrl-C stopped the autostarted run; it had no failure
+}
+
+}  // namespace
+}  // namespace arrload::testing
