@@ -60,7 +60,7 @@ run_tool() {  # TOOL RUN
   log "$tool run $i: $USERS connections, zero wait, ${DURATION}s"
   case $tool in
     arrload)
-      timeout $((DURATION + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run \
+      timeout $((DURATION + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run --headless \
         -f "$BENCH_DIR/scenarios/accuracy.yaml" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" \
         --threads 1 --json "$base.json" --only-summary --seed "$i" >"$base.log" 2>&1 || rc=$?
       read -r requests rps p50 p99 < <(python3 -c '

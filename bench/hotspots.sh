@@ -26,7 +26,7 @@ URL=http://127.0.0.1:$PORT
 start_nginx "$PORT" 1 600
 trap stop_nginx EXIT
 SCENARIO=$BENCH_DIR/scenarios/throughput.yaml
-run_args=(run -f "$SCENARIO" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" --threads 1 --only-summary)
+run_args=(run --headless -f "$SCENARIO" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" --threads 1 --only-summary)
 
 log "perf record, ${DURATION}s"
 timeout $((DURATION + 60)) nice -n "$NICE" taskset -c 0 perf record -e cpu-clock -F 4000 -g \

@@ -79,7 +79,7 @@ run_one() {  # TOOL N RUN   (TOOL: arrload, locust or arrload-noconn)
         host=http://127.0.0.1:$CLOSED_PORT
         scenario=$BENCH_DIR/scenarios/idle.yaml
       fi
-      nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$scenario" -H "$host" -u "$n" -r "$rate" \
+      nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run --headless -f "$scenario" -H "$host" -u "$n" -r "$rate" \
         -t "${run_time}s" --threads "$THREADS" --csv "$base" --only-summary --seed "$run" --no-preflight \
         >"$base.log" 2>&1 &
       ;;
@@ -190,7 +190,7 @@ if ((MASSIF)); then
   log "massif: $n idle users"
   timeout 300 nice -n "$NICE" taskset -c "$GEN_CPU" valgrind --tool=massif --threshold=0.5 \
     --detailed-freq=1 --max-snapshots=200 --massif-out-file="$OUT/massif.out" \
-    "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$URL" -u "$n" -r $(((n + 1) / 2)) -t 10s --threads "$THREADS" \
+    "$ARRLOAD_BIN" run --headless -f "$SCENARIO" -H "$URL" -u "$n" -r $(((n + 1) / 2)) -t 10s --threads "$THREADS" \
     --csv "$OUT/massif" --only-summary >"$OUT/massif-run.log" 2>&1 || true
   python3 "$BENCH_DIR/massif_top.py" "$OUT/massif.out" --users "$n" | tee "$OUT/massif-top.txt"
 fi

@@ -57,7 +57,7 @@ run_one() {  # RATE RUN
   log "rate $rate/s run $run: $N users, all running by ${nominal}s if on time"
   local t0 t1 base
   t0=$(date +%s.%N)
-  nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$URL" \
+  nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run --headless -f "$SCENARIO" -H "$URL" \
     -u "$N" -r "$rate" -t "${run_time}s" --threads "$THREADS" --csv "$OUT/r$rate-$run" --only-summary \
     --seed "$run" >"$OUT/r$rate-$run.log" 2>&1 &
   local pid=$!

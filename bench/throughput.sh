@@ -58,7 +58,7 @@ run_arrload() {
   log "arrload run $i: $USERS users, wait none, --threads 1, ${DURATION}s"
   before=$(snap)
   timeout $((DURATION + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" /usr/bin/time -f '%U %S %e %M' -o "$OUT/arrload-$i.time" \
-    "$ARRLOAD_BIN" run -f "$SCENARIO" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" --threads 1 \
+    "$ARRLOAD_BIN" run --headless -f "$SCENARIO" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" --threads 1 \
     --csv "$OUT/arrload-$i" --only-summary --seed "$i" >"$OUT/arrload-$i.log" 2>&1 || rc=$?
   after=$(snap)
   ((rc == 0)) || log "arrload exited with $rc (see $OUT/arrload-$i.log)"

@@ -112,9 +112,26 @@ TEST_F(HtmlReportRun, PageHoldsTheCsvNumbersAndNothingExternal) {
 TEST_F(HtmlReportRun, MonitoredMemoryGetsItsChartAndCriterion) {
   // The embedded target runs inside this test process: its memory is this process's.
   std::string scenario = dir_.write("mixed.yaml", kScenario);
-  auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "2", "-r", "10", "-t", "3s",
-                        "--only-summary", "--no-budgets", "--recovery-wait", "0", "--target-pid",
-                        std::to_string(::getpid()), "--html", dir_.file("m.html")});
+  auto r = run_arrload({"run",
+                        "--headless",
+                        "-f",
+                        scenario,
+                        "--host",
+                        host_,
+                        "-u",
+                        "2",
+                        "-r",
+                        "10",
+                        "-t",
+                        "3s",
+                        "--only-summary",
+                        "--no-budgets",
+                        "--recovery-wait",
+                        "0",
+                        "--target-pid",
+                        std::to_string(::getpid()),
+                        "--html",
+                        dir_.file("m.html")});
   const std::string html = read_file(dir_.file("m.html"));
   ASSERT_FALSE(html.empty()) << r.err;
   auto charts = html.substr(html.find("<section id=\"charts\""));
@@ -138,8 +155,8 @@ profiles:
   first: {users: 1, spawn_rate: 10, run_time: 1s}
   second: {users: 2, spawn_rate: 10, run_time: 1s}
 )";
-  auto r = run_arrload({"run", "-f", suite_dir, "--host", host_, "--profile", "first,second",
-                        "--only-summary", "--html", dir_.file("r.html")});
+  auto r = run_arrload({"run", "--headless", "-f", suite_dir, "--host", host_, "--profile",
+                        "first,second", "--only-summary", "--html", dir_.file("r.html")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* name : {"first", "second"}) {
     std::string html = read_file(dir_.file(std::string("r_") + name + ".html"));
