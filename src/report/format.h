@@ -2,6 +2,7 @@
 // Number formatting shared by the reports.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace arrload::report {
 
@@ -17,5 +18,9 @@ inline constexpr double kPercentiles[] = {0.5,  0.66, 0.75,  0.8,    0.9, 0.95,
                                           0.98, 0.99, 0.999, 0.9999, 1.0};
 inline constexpr const char* kPercentileLabels[] = {"50%", "66%", "75%",   "80%",    "90%", "95%",
                                                     "98%", "99%", "99.9%", "99.99%", "100%"};
+
+// TEXT with & < > " ' escaped for HTML and XML (element content and quoted attributes alike),
+// and control characters other than tab and newline dropped (XML 1.0 forbids them even escaped).
+std::string html_escape(std::string_view text);
 
 }  // namespace arrload::report

@@ -7,11 +7,9 @@
 #include <utility>
 #include <vector>
 
-namespace arrload::report {
+#include "report/format.h"  // html_escape
 
-// TEXT with & < > " ' escaped for HTML (element content and quoted attributes alike), and
-// control characters other than tab and newline dropped.
-std::string html_escape(std::string_view text);
+namespace arrload::report {
 
 struct ChartSeries {
   std::string label;
