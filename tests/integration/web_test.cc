@@ -74,6 +74,12 @@ long json_number(const std::string& json, const std::string& field) {
   return std::stol(m[1]);
 }
 
+double json_double(const std::string& json, const std::string& field) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + field + "\":(-?[0-9.Ee+-]+)"))) return -1;
+  return std::stod(m[1]);
+}
+
 // The Aggregated row's request count in /stats/requests.
 long aggregated_requests(const std::string& json) {
   std::smatch m;
@@ -142,7 +148,10 @@ TEST_F(WebTest, StartChangeResetStopAndDownloadOverHttp) {
   EXPECT_EQ(start.status, 200) << start.body;
   EXPECT_NE(start.body.find("\"success\":true"), std::string::npos) << start.body;
   std::string live = wait_for("/stats/requests", [](const std::string& b) {
-    return b.find("\"state\":\"running\"") != std::string::npos && aggregated_requests(b) > 20;
+    // Each worker thread hands over its statistics once a second: wait for both classes' rows.
+    return b.find("\"state\":\"running\"") != std::string::npos && aggregated_requests(b) > 20 &&
+           b.find("\"name\":\"/ping\"") != std::string::npos &&
+           b.find("\"error\":\"HTTPError(") != std::string::npos;
   });
   EXPECT_EQ(json_number(live, "user_count"), 4) << live;
   EXPECT_NE(live.find("\"name\":\"/ping\""), std::string::npos) << live;
@@ -163,13 +172,16 @@ TEST_F(WebTest, StartChangeResetStopAndDownloadOverHttp) {
   Reply failures = http(port_, "GET", "/stats/failures/csv");
   EXPECT_NE(failures.body.find("/__target/status/500"), std::string::npos) << failures.body;
 
-  // Reset: the counts start again from zero.
-  const long before = aggregated_requests(http(port_, "GET", "/stats/requests").body);
+  // Reset: the statistics start again (their clock too), the test goes on.
+  const std::string before = http(port_, "GET", "/stats/requests").body;
+  const double elapsed_before = json_double(before, "elapsed_s");
+  EXPECT_GE(elapsed_before, 1.5) << before;  // two ticks at least have passed
   EXPECT_EQ(http(port_, "GET", "/stats/reset").status, 200);
   std::string after = wait_for("/stats/requests", [&](const std::string& b) {
-    long n = aggregated_requests(b);
-    return n >= 0 && n < before;
+    const double elapsed = json_double(b, "elapsed_s");
+    return elapsed >= 0 && elapsed < elapsed_before - 0.5;
   });
+  EXPECT_NE(after.find("\"state\":\"running\""), std::string::npos) << after;
 
   Reply stop = http(port_, "GET", "/stop");
   EXPECT_NE(stop.body.find("\"success\":true"), std::string::npos) << stop.body;
