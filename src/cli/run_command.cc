@@ -372,16 +372,22 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   std::unique_ptr<report::History> timeline;
   if (!cmd.html_path.empty()) timeline = std::make_unique<report::History>();
   hooks.every_second = [&](const stats::Snapshot& snap) {
-    if (cmd.observer) cmd.observer->second(snap);
     generator.tick();
     windows.add_second(snap);
     if (timeline) timeline->append(snap);
     if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
-    if (grace && abort_reason.empty() && !budgets.empty() &&
-        snap.elapsed_s * 1e6 >= static_cast<double>(grace->count())) {
-      // Like k6's abortOnFail: the budgets so far, over everything recorded until now.
-      const budget::Verdict so_far = budget::judge(snap, budgets, &windows);
-      for (const budget::Check& c : so_far.checks) {
+    const bool abort_check = grace && abort_reason.empty() &&
+                             snap.elapsed_s * 1e6 >= static_cast<double>(grace->count());
+    // The budgets so far, over everything recorded until now (windowed ones over the closed
+    // windows): judged once for --abort-on-fail and the web UI.
+    std::optional<budget::Verdict> so_far;
+    if (!budgets.empty() && (abort_check || cmd.observer)) {
+      so_far = budget::judge(snap, budgets, &windows);
+    }
+    if (cmd.observer) cmd.observer->second(snap, so_far ? &*so_far : nullptr);
+    if (abort_check && so_far) {
+      // Like k6's abortOnFail.
+      for (const budget::Check& c : so_far->checks) {
         if (c.has_data && !c.pass) {
           abort_reason =
               fmt::format("{}: {} is {} (budget {})", c.subject, c.threshold.metric_name(),

@@ -31,8 +31,9 @@ class RunObserver {
   virtual ~RunObserver() = default;
   // RUNNER is about to run; it stays valid until finished() (use its thread-safe calls only).
   virtual void started(engine::Runner& runner) = 0;
-  // Once a second, after the statistics tick.
-  virtual void second(const stats::Snapshot& snap) = 0;
+  // Once a second, after the statistics tick, with the budgets judged so far (null without
+  // budgets).
+  virtual void second(const stats::Snapshot& snap, const budget::Verdict* so_far) = 0;
   // The run ended: its frozen final snapshot and verdict (null when not judged), then the exit
   // status the run would have had.
   virtual void finished(const stats::Snapshot& final_snap, const budget::Verdict* verdict,

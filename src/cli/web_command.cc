@@ -133,12 +133,11 @@ class WebRun final : public web::Control, public RunObserver {
     snapshot_.reset();
     verdict_.reset();
   }
-  void second(const stats::Snapshot& snap) override {
-    std::optional<budget::Verdict> so_far;
-    if (!budgets_.empty()) so_far = budget::judge(snap, budgets_);
+  void second(const stats::Snapshot& snap, const budget::Verdict* so_far) override {
     std::lock_guard lock(mu_);
     snapshot_ = snap;
-    verdict_ = std::move(so_far);
+    verdict_.reset();
+    if (so_far != nullptr) verdict_ = *so_far;
     if (state_ == web::RunState::kSpawning &&
         snap.user_count >= static_cast<std::uint64_t>(target_users_)) {
       state_ = web::RunState::kRunning;
