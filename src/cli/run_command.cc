@@ -372,9 +372,9 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   std::unique_ptr<report::History> timeline;
   if (!cmd.html_path.empty()) timeline = std::make_unique<report::History>();
   hooks.every_second = [&](const stats::Snapshot& snap) {
-    generator.tick();
+    const double cpu = generator.tick().cpu_percent;
     windows.add_second(snap);
-    if (timeline) timeline->append(snap);
+    if (timeline) timeline->append(snap, /*force=*/false, cpu);
     if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
     const bool abort_check = grace && abort_reason.empty() &&
                              snap.elapsed_s * 1e6 >= static_cast<double>(grace->count());
@@ -384,7 +384,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     if (!budgets.empty() && (abort_check || cmd.observer)) {
       so_far = budget::judge(snap, budgets, &windows);
     }
-    if (cmd.observer) cmd.observer->second(snap, so_far ? &*so_far : nullptr);
+    if (cmd.observer) cmd.observer->second(snap, so_far ? &*so_far : nullptr, cpu);
     if (abort_check && so_far) {
       // Like k6's abortOnFail.
       for (const budget::Check& c : so_far->checks) {
@@ -401,14 +401,34 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     if (history) history->append(snap);
   };
-  if (!cmd.only_summary) {
+  // The console table is for headless runs (the web UI shows the same), as in Locust.
+  if (!cmd.only_summary && cmd.observer == nullptr) {
     hooks.every_two_seconds = [](const stats::Snapshot& snap) {
       fmt::print("{}\n", report::stats_table(snap));
       std::fflush(stdout);
     };
   }
+  // The run's parameters as the HTML report shows them (here and in the web UI).
+  report::HtmlReport page;
+  page.info.host = host;
+  page.info.scenario = cmd.scenario;
+  page.profile = cmd.profile_name;
+  if (opts.shape) {
+    int peak = 0;
+    for (const scenario::ShapeStage& st : opts.shape->stages) peak = std::max(peak, st.users);
+    page.shape = fmt::format("{}: {} stages, {}", opts.shape->name, opts.shape->stages.size(),
+                             core::format_duration(opts.shape->total()));
+    page.users = fmt::format("up to {} (load shape)", peak);
+  } else {
+    page.users = std::to_string(cmd.users);
+    page.spawn_rate = fmt::format("{:g}/s", cmd.spawn_rate);
+  }
+  page.run_time = !cmd.run_time.empty() ? cmd.run_time
+                  : opts.shape          ? core::format_duration(opts.shape->total())
+                                        : "";
+  if (memory) page.memory_source = memory->source().description();
   if (memory) memory->start();
-  if (cmd.observer) cmd.observer->started(*runner);
+  if (cmd.observer) cmd.observer->started(*runner, page, memory.get());
   engine::RunResult result = runner->run(hooks);
   if (memory) memory->stop();
   const stats::Snapshot& snap = result.final;
@@ -474,9 +494,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     std::fflush(stdout);
   }
-  report::RunInfo info;
-  info.host = host;
-  info.scenario = cmd.scenario;
+  report::RunInfo info = page.info;
   info.stop_reason = abort_reason.empty() ? reason_name(result.reason) : "abort_on_fail";
   info.verdict = verdict ? &*verdict : nullptr;
   info.generator = gen.message;
@@ -489,29 +507,14 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   try {
     // Its own try: a JSON file that cannot be written must not cost the page, nor the reverse.
     if (!cmd.html_path.empty()) {
-      report::HtmlReport html;
+      report::HtmlReport html = page;
       html.snap = &snap;
       html.info = info;
-      html.profile = cmd.profile_name;
-      if (opts.shape) {
-        int peak = 0;
-        for (const scenario::ShapeStage& st : opts.shape->stages) peak = std::max(peak, st.users);
-        html.shape = fmt::format("{}: {} stages, {}", opts.shape->name, opts.shape->stages.size(),
-                                 core::format_duration(opts.shape->total()));
-        html.users = fmt::format("up to {} (load shape)", peak);
-      } else {
-        html.users = std::to_string(cmd.users);
-        html.spawn_rate = fmt::format("{:g}/s", cmd.spawn_rate);
-      }
-      html.run_time = !cmd.run_time.empty() ? cmd.run_time
-                      : opts.shape          ? core::format_duration(opts.shape->total())
-                                            : "";
       html.history = timeline.get();
       std::vector<monitor::MemorySample> samples;
       if (memory) {
         samples = memory->samples();
         html.memory = &samples;
-        html.memory_source = memory->source().description();
       }
       report::write_html(cmd.html_path, html);
     }
@@ -535,8 +538,12 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
              (snap.aggregated.total.num_failures > 0 || !snap.exceptions.empty())) {
     status = cmd.exit_code_on_error;
   }
-  if (cmd.observer) cmd.observer->finished(snap, verdict ? &*verdict : nullptr, status);
-  if (min_level <= 1) log_line("INFO", fmt::format("Shutting down (exit code {})", status));
+  if (cmd.observer) {
+    cmd.observer->finished(snap, info, status);
+    if (min_level <= 1) log_line("INFO", fmt::format("Test ended (exit status {})", status));
+  } else if (min_level <= 1) {
+    log_line("INFO", fmt::format("Shutting down (exit code {})", status));
+  }
   return status;
 }
 

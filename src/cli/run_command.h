@@ -22,6 +22,13 @@ namespace arrload::scenario {
 struct Suite;
 struct Profile;
 }  // namespace arrload::scenario
+namespace arrload::report {
+struct HtmlReport;
+struct RunInfo;
+}  // namespace arrload::report
+namespace arrload::monitor {
+class MemorySampler;
+}
 
 namespace arrload::cli {
 
@@ -29,14 +36,18 @@ namespace arrload::cli {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  // RUNNER is about to run; it stays valid until finished() (use its thread-safe calls only).
-  virtual void started(engine::Runner& runner) = 0;
+  // RUNNER is about to run. It and MEMORY (the target's memory sampler; null when the target is
+  // not watched) stay valid until finished(); use their thread-safe calls only. PAGE: the run's
+  // parameters as the HTML report shows them (its statistics, history and memory unset).
+  virtual void started(engine::Runner& runner, const report::HtmlReport& page,
+                       const monitor::MemorySampler* memory) = 0;
   // Once a second, after the statistics tick, with the budgets judged so far (null without
-  // budgets).
-  virtual void second(const stats::Snapshot& snap, const budget::Verdict* so_far) = 0;
-  // The run ended: its frozen final snapshot and verdict (null when not judged), then the exit
-  // status the run would have had.
-  virtual void finished(const stats::Snapshot& final_snap, const budget::Verdict* verdict,
+  // budgets) and arrload's own CPU over the last second (% of one core).
+  virtual void second(const stats::Snapshot& snap, const budget::Verdict* so_far,
+                      double generator_cpu) = 0;
+  // The run ended: its frozen final snapshot, what the reports say of it (INFO.verdict: null
+  // when not judged; valid during the call), then the exit status the run would have had.
+  virtual void finished(const stats::Snapshot& final_snap, const report::RunInfo& info,
                         int status) = 0;
 };
 
@@ -55,7 +66,7 @@ struct RunCommand {
   double spawn_rate = 1;                  // -r, users per second
   std::string run_time;                   // -t, "90s", "10m", "1h30m"; empty = until stopped
   std::string stop_timeout = "0";         // --stop-timeout
-  bool headless = false;                  // accepted for Locust compatibility (no web UI yet)
+  bool headless = false;                  // --headless: run at once, without the web UI
   std::string csv_prefix;                 // --csv
   bool csv_full_history = false;          // --csv-full-history
   std::string json_path;                  // --json FILE ("-" = stdout)

@@ -60,7 +60,7 @@ budget::Criterion recovery_criterion(const monitor::RecoveryResult& r) {
   return c;
 }
 
-void GeneratorWatch::tick() {
+const monitor::SelfCheckSample& GeneratorWatch::tick() {
   const core::Micros now = core::now_us();
   // The control thread's tick is meant to come once a second: lateness beyond that is lag.
   const core::Micros scheduled = last_tick_ == 0 ? now : last_tick_ + 1'000'000;
@@ -74,6 +74,7 @@ void GeneratorWatch::tick() {
                "tick {:.0f} ms late): latencies now include time arrload itself was busy\n",
                s.cpu_percent, s.cores, s.lag_ms);
   }
+  return samples_.back();
 }
 
 }  // namespace arrload::cli

@@ -46,7 +46,8 @@ budget::Criterion recovery_criterion(const monitor::RecoveryResult& r);
 // saturated. Not thread-safe: the control thread's tick calls tick().
 class GeneratorWatch {
  public:
-  void tick();
+  // Samples this process's CPU and tick lag (warning when saturated); returns the sample.
+  const monitor::SelfCheckSample& tick();
   monitor::SelfCheckSummary summary() const { return monitor::summarize(samples_); }
 
  private:

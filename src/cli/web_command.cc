@@ -2,15 +2,19 @@
 
 #include <signal.h>
 
-#include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "budget/verdict.h"
 #include "engine/runner.h"
+#include "monitor/memory.h"
+#include "report/html.h"
+#include "report/json.h"
 #include "web/server.h"
 
 namespace arrload::cli {
@@ -125,17 +129,60 @@ class WebRun final : public web::Control, public RunObserver {
     std::lock_guard lock(mu_);
     return last_error_;
   }
+  web::Timeline timeline() const override {
+    std::lock_guard lock(mu_);
+    web::Timeline t;
+    t.points = history_.points();
+    t.origin_unix = history_.origin_unix();
+    t.memory = memory_samples_locked();
+    t.memory_source = page_.memory_source;
+    return t;
+  }
+  std::optional<std::string> report_html() const override {
+    std::lock_guard lock(mu_);
+    if (!snapshot_) return std::nullopt;
+    report::HtmlReport html = page_;
+    html.snap = &*snapshot_;
+    html.info = info_locked();
+    html.history = &history_;
+    const std::vector<monitor::MemorySample> samples = memory_samples_locked();
+    if (memory_ != nullptr || !samples.empty()) html.memory = &samples;
+    return report::html_report(html);
+  }
+  std::optional<std::string> report_json() const override {
+    std::lock_guard lock(mu_);
+    if (!snapshot_) return std::nullopt;
+    return report::json_report(*snapshot_, info_locked());
+  }
+  std::optional<std::string> full_history_csv() const override {
+    if (cmd_.csv_prefix.empty()) return std::nullopt;
+    std::ifstream in(cmd_.csv_prefix + "_stats_history.csv", std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
 
   // RunObserver, on the run's thread.
-  void started(engine::Runner& runner) override {
+  void started(engine::Runner& runner, const report::HtmlReport& page,
+               const monitor::MemorySampler* memory) override {
     std::lock_guard lock(mu_);
     runner_ = &runner;
     snapshot_.reset();
     verdict_.reset();
+    page_ = page;
+    memory_ = memory;
+    memory_samples_.clear();
+    history_ = report::History();
+    stop_reason_.clear();
+    generator_.clear();
   }
-  void second(const stats::Snapshot& snap, const budget::Verdict* so_far) override {
+  void second(const stats::Snapshot& snap, const budget::Verdict* so_far,
+              double generator_cpu) override {
     std::lock_guard lock(mu_);
     snapshot_ = snap;
+    history_.append(snap, /*force=*/false, generator_cpu);
+    generator_ = fmt::format("generator CPU {:.0f}% of one core (last second)", generator_cpu);
     verdict_.reset();
     if (so_far != nullptr) verdict_ = *so_far;
     if (state_ == web::RunState::kSpawning &&
@@ -143,11 +190,16 @@ class WebRun final : public web::Control, public RunObserver {
       state_ = web::RunState::kRunning;
     }
   }
-  void finished(const stats::Snapshot& final_snap, const budget::Verdict* verdict,
+  void finished(const stats::Snapshot& final_snap, const report::RunInfo& info,
                 int status) override {
     std::lock_guard lock(mu_);
     snapshot_ = final_snap;
-    if (verdict != nullptr) verdict_ = *verdict;
+    history_.append(final_snap, /*force=*/true);
+    if (info.verdict != nullptr) verdict_ = *info.verdict;
+    stop_reason_ = info.stop_reason;
+    generator_ = info.generator;
+    if (memory_ != nullptr) memory_samples_ = memory_->samples();
+    memory_ = nullptr;  // the sampler ends with the run
     status_ = status;
     finished_ = true;
     runner_ = nullptr;
@@ -155,6 +207,18 @@ class WebRun final : public web::Control, public RunObserver {
   }
 
  private:
+  // What the JSON and HTML reports say of the run so far. REQUIRES: mu_ held.
+  report::RunInfo info_locked() const {
+    report::RunInfo info = page_.info;
+    info.stop_reason = stop_reason_.empty() ? "running" : stop_reason_;
+    info.verdict = verdict_ ? &*verdict_ : nullptr;
+    info.generator = generator_;
+    return info;
+  }
+  std::vector<monitor::MemorySample> memory_samples_locked() const {
+    return memory_ != nullptr ? memory_->samples() : memory_samples_;
+  }
+
   RunCommand cmd_;
   const scenario::Suite& suite_;
   const budget::Budgets& budgets_;
@@ -167,6 +231,12 @@ class WebRun final : public web::Control, public RunObserver {
   std::optional<budget::Verdict> verdict_;
   std::string host_;
   std::string last_error_;
+  report::HtmlReport page_;  // the run's parameters (no pointer set)
+  report::History history_;
+  const monitor::MemorySampler* memory_ = nullptr;     // while a run samples the target
+  std::vector<monitor::MemorySample> memory_samples_;  // after it
+  std::string stop_reason_;                            // "" while running
+  std::string generator_;
   bool finished_ = false;
   int status_ = kExitOk;
 };

@@ -26,13 +26,15 @@ HistoryPoint History::point_of(const stats::Snapshot& snap) {
   return p;
 }
 
-void History::append(const stats::Snapshot& snap, bool force) {
+void History::append(const stats::Snapshot& snap, bool force, double generator_cpu) {
   if (points_.empty() && origin_unix_ == 0) origin_unix_ = snap.taken_unix - snap.elapsed_s;
   const double t = snap.taken_unix - origin_unix_;
   if (!points_.empty() && t <= points_.back().t_s) {
     if (force) {
+      const double cpu = generator_cpu >= 0 ? generator_cpu : points_.back().generator_cpu;
       points_.back() = point_of(snap);
       points_.back().t_s = t;
+      points_.back().generator_cpu = cpu;
     }
     return;
   }
@@ -47,6 +49,7 @@ void History::append(const stats::Snapshot& snap, bool force) {
   }
   points_.push_back(point_of(snap));
   points_.back().t_s = t;
+  points_.back().generator_cpu = generator_cpu;
 }
 
 }  // namespace arrload::report

@@ -256,6 +256,8 @@ std::string charts_section(const HtmlReport& r) {
   ChartSeries rps{"requests/s", {}}, fails{"failures/s", {}};
   ChartSeries p50{"p50", {}}, p95{"p95", {}}, p99{"p99", {}};
   ChartSeries users{"users", {}};
+  ChartSeries cpu{"CPU", {}};
+  bool has_cpu = false;
   if (!pts.empty() && pts.front().t_s > 0) {
     // The run starts with no user and no request: the lines start there, not at the first tick.
     rps.points.emplace_back(0, 0);
@@ -269,6 +271,8 @@ std::string charts_section(const HtmlReport& r) {
     p95.points.emplace_back(p.t_s, p.has_latency ? p.p95_ms : kNaN);
     p99.points.emplace_back(p.t_s, p.has_latency ? p.p99_ms : kNaN);
     users.points.emplace_back(p.t_s, p.users);
+    cpu.points.emplace_back(p.t_s, p.generator_cpu >= 0 ? p.generator_cpu : kNaN);
+    has_cpu = has_cpu || p.generator_cpu >= 0;
   }
   std::string out =
       "<section id=\"charts\"><h2>Charts over time</h2>\n<p class=\"muted\">Rates and "
@@ -290,6 +294,10 @@ std::string charts_section(const HtmlReport& r) {
     out += figure(
         "Target memory (MiB)" + (r.memory_source.empty() ? std::string() : ", " + r.memory_source),
         svg_line_chart({rss}, {"Target resident memory", "MiB"}));
+  }
+  if (has_cpu) {
+    out += figure("Generator CPU (% of one core)",
+                  svg_line_chart({cpu}, {"arrload's own CPU use", "%"}));
   }
   out += "</div>\n</section>\n";
   return out;

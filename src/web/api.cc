@@ -91,6 +91,45 @@ HttpResponse csv_response(std::string body, std::string_view file_name) {
   return r;
 }
 
+HttpResponse not_yet(std::string_view what) {
+  return json_response(
+      json::object{{"success", false}, {"message", fmt::format("{}: no test has run yet", what)}},
+      404);
+}
+
+// Whether the request's query sets KEY to a true value ("?download=1", "?download=true").
+bool query_flag(const std::string& target, std::string_view key) {
+  const std::size_t q = target.find('?');
+  if (q == std::string::npos) return false;
+  auto params = boost::urls::parse_query(std::string_view(target).substr(q + 1));
+  if (!params) return false;
+  for (const auto& p : *params) {
+    if (p.key.decode() != key) continue;
+    const std::string v = p.has_value ? p.value.decode() : std::string();
+    return v.empty() || v == "1" || v == "true" || v == "yes";
+  }
+  return false;
+}
+
+// A report body, inline or (with ?download=1) as an attachment named FILE_NAME.
+HttpResponse report_response(std::string body, std::string content_type, bool download,
+                             std::string_view file_name) {
+  HttpResponse r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  if (download) {
+    r.headers.emplace_back("Content-Disposition",
+                           fmt::format("attachment; filename=\"{}\"", file_name));
+  }
+  return r;
+}
+
+// A JSON number, or null when V is not finite or FALSE.
+json::value maybe(double v, bool known = true) {
+  if (!known || !std::isfinite(v)) return nullptr;
+  return v;
+}
+
 std::optional<double> number(const std::string& s) {
   if (s.empty()) return std::nullopt;
   char* end = nullptr;
@@ -186,6 +225,32 @@ std::string stats_requests_json(const stats::Snapshot* snap, RunState state,
   return json::serialize(o);
 }
 
+std::string timeline_json(const Timeline& timeline) {
+  json::array points;
+  for (const report::HistoryPoint& p : timeline.points) {
+    points.push_back(json::object{{"t", p.t_s},
+                                  {"users", p.users},
+                                  {"rps", p.rps},
+                                  {"fail_per_s", p.fail_per_s},
+                                  {"p50", maybe(p.p50_ms, p.has_latency)},
+                                  {"p95", maybe(p.p95_ms, p.has_latency)},
+                                  {"p99", maybe(p.p99_ms, p.has_latency)},
+                                  {"cpu", maybe(p.generator_cpu, p.generator_cpu >= 0)}});
+  }
+  json::array memory;
+  for (const monitor::MemorySample& m : timeline.memory) {
+    const double t = timeline.origin_unix > 0 && m.unix_seconds > 0
+                         ? m.unix_seconds - timeline.origin_unix
+                         : m.t_seconds;
+    memory.push_back(json::object{
+        {"t", t}, {"rss_mib", maybe(static_cast<double>(m.rss_bytes) / (1024.0 * 1024.0), m.ok)}});
+  }
+  return json::serialize(json::object{{"origin_unix", timeline.origin_unix},
+                                      {"points", std::move(points)},
+                                      {"target_memory", std::move(memory)},
+                                      {"memory_source", timeline.memory_source}});
+}
+
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -233,6 +298,46 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
                             control.host(), control.last_error());
     return r;
   }
+  if (path == "/stats/history" && get) {
+    HttpResponse r;
+    r.body = timeline_json(control.timeline());
+    return r;
+  }
+  if (path == "/stats/report" && get) {
+    auto html = control.report_html();
+    if (!html) return not_yet("/stats/report");
+    return report_response(std::move(*html), "text/html; charset=utf-8",
+                           query_flag(request.target, "download"), "arrload-report.html");
+  }
+  if (path == "/stats/report/json" && get) {
+    auto body = control.report_json();
+    if (!body) return not_yet("/stats/report/json");
+    return report_response(std::move(*body), "application/json",
+                           query_flag(request.target, "download"), "arrload-report.json");
+  }
+  if (path == "/stats/requests_full_history/csv" && get) {
+    auto csv = control.full_history_csv();
+    if (!csv) {
+      return json_response(
+          json::object{{"success", false},
+                       {"message",
+                        "no history CSV: start arrload with --csv PREFIX (and --csv-full-history "
+                        "for every endpoint's rows)"}},
+          404);
+    }
+    return csv_response(std::move(*csv), "requests_full_history.csv");
+  }
+  if (path == "/exceptions" && get) {
+    // Locust's shape; arrload's exceptions are scenario errors, without a Python traceback.
+    json::array list;
+    if (auto snap = control.snapshot()) {
+      for (const auto& [message, count] : snap->exceptions) {
+        list.push_back(json::object{
+            {"count", count}, {"msg", message}, {"traceback", ""}, {"nodes", "local"}});
+      }
+    }
+    return json_response(json::object{{"exceptions", std::move(list)}});
+  }
   if (path == "/profiles" && get) {
     json::array names;
     for (const std::string& p : control.profiles()) names.push_back(json::string(p));
@@ -249,7 +354,11 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
     return csv_response(report::exceptions_csv(s), "exceptions.csv");
   }
   const bool known = path == "/" || path == "/swarm" || path == "/stop" || path == "/stats/reset" ||
-                     path == "/stats/requests" || path == "/profiles";
+                     path == "/stats/requests" || path == "/profiles" || path == "/stats/history" ||
+                     path == "/stats/report" || path == "/stats/report/json" ||
+                     path == "/exceptions" || path == "/stats/requests/csv" ||
+                     path == "/stats/failures/csv" || path == "/exceptions/csv" ||
+                     path == "/stats/requests_full_history/csv";
   return json_response(
       json::object{{"success", false},
                    {"message", known ? "method not allowed" : "not found: " + path}},

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "budget/verdict.h"
+#include "monitor/memory_sample.h"
+#include "report/history.h"
 #include "stats/snapshot.h"
 
 namespace arrload::web {
@@ -40,6 +42,14 @@ struct SwarmRequest {
   std::string profile;   // empty: none
 };
 
+// The run over time, for the UI's charts (GET /stats/history).
+struct Timeline {
+  std::vector<report::HistoryPoint> points;   // one a second, thinned on long runs
+  double origin_unix = 0;                     // wall time of t_s == 0
+  std::vector<monitor::MemorySample> memory;  // the target's memory; empty when not watched
+  std::string memory_source;                  // "pid 1234", a metrics URL; "" when not watched
+};
+
 // What the UI steers and reads. Implementations are thread-safe.
 class Control {
  public:
@@ -59,10 +69,22 @@ class Control {
   virtual std::vector<std::string> profiles() const = 0;
   // Why the last run ended early (pre-flight failed, bad option); "" when it did not.
   virtual std::string last_error() const = 0;
+  // The current (or last) run over time; empty before the first run.
+  virtual Timeline timeline() const = 0;
+  // The current (or last) run's self-contained HTML report and its JSON report (docs/reports.md),
+  // as --html and --json write them; none before the first run.
+  virtual std::optional<std::string> report_html() const = 0;
+  virtual std::optional<std::string> report_json() const = 0;
+  // The contents of the run's PREFIX_stats_history.csv; none without --csv.
+  virtual std::optional<std::string> full_history_csv() const = 0;
 };
 
 // Answers REQUEST. PAGE is the UI's HTML (served at "/").
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page);
+
+// GET /stats/history: {"origin_unix", "points": [{t, users, rps, fail_per_s, p50, p95, p99,
+// cpu}], "target_memory": [{t, rss_mib}], "memory_source"}; t in seconds from origin_unix.
+std::string timeline_json(const Timeline& timeline);
 
 // GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null.
 std::string stats_requests_json(const stats::Snapshot* snap, RunState state,

@@ -1,9 +1,11 @@
 // Browser test of the web UI and the HTML report, in headless Chromium driven by Playwright.
 // Usage: node ui_test.mjs ARRLOAD_BINARY ARTIFACT_DIR   (run.sh installs what it needs first)
 // Starts the embedded target and `arrload run` with the web UI on free loopback ports, starts a
-// test through the page's form, waits for the stats table and the charts to fill in, stops it,
-// saves a screenshot, then opens the run's HTML report with every request the page makes
-// recorded (there must be none) and checks its numbers against the run's CSV.
+// test through the page's form, waits for the stats table and the charts (the target's memory and
+// the generator's CPU included) to fill in, reloads the page (the history is the server's), stops
+// the test, saves a screenshot, downloads the HTML and JSON reports through the page, then opens
+// the downloaded HTML report with every request the page makes recorded (there must be none) and
+// checks its numbers against the run's CSV.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -75,7 +77,7 @@ let browser;
 try {
   const targetPort = await freePort();
   const uiPort = await freePort();
-  start(["target", "--port", String(targetPort), "--latency-scale", "0"], "target");
+  const target = start(["target", "--port", String(targetPort), "--latency-scale", "0"], "target");
   await waitForHttp(`http://127.0.0.1:${targetPort}/health`, 15_000);
   const scenario = join(work, "ui.yaml");
   writeFileSync(
@@ -93,7 +95,8 @@ try {
   );
   const ui = start(
     ["run", "-f", scenario, "--host", `http://127.0.0.1:${targetPort}`, "--web-port", String(uiPort),
-     "--csv", join(work, "ui"), "--html", join(work, "report.html"), "--budget", "read:p95<1s"],
+     "--csv", join(work, "ui"), "--html", join(work, "report.html"), "--budget", "read:p95<1s",
+     "--target-pid", String(target.pid)],
     "ui",
   );
   const base = `http://127.0.0.1:${uiPort}/`;
@@ -141,6 +144,22 @@ try {
   check(!axes.includes("Invalid"), `the time axis shows times (${axes.slice(-40)})`);
   const lines = await page.$$eval("svg polyline", (ps) => ps.length);
   check(lines >= 6, `the charts draw their lines (${lines} polylines)`);
+  await page.waitForFunction(
+    () => document.querySelector("#chart-memory polyline") && document.querySelector("#chart-cpu polyline"),
+    null,
+    { timeout: 20_000 },
+  );
+  check(true, "the target-memory and generator-CPU charts draw their lines");
+  check((await page.textContent("#memory-source")).includes(`pid ${target.pid}`), "the memory chart names the target's pid");
+  // The history is kept by arrload: a reloaded page draws the run so far at once.
+  await page.reload();
+  await page.click("nav button[data-tab='charts']");
+  await page.waitForFunction(
+    () => Number(document.querySelector("#chart-rps polyline")?.getAttribute("data-points")) >= 3,
+    null,
+    { timeout: 5_000 },
+  );
+  check(true, "after a reload the charts show the run so far");
   await page.click("nav button[data-tab='failures']");
   const failureText = await page.textContent("#failures tbody");
   check(failureText.includes("500"), "the failures tab lists the 500s");
@@ -155,11 +174,21 @@ try {
   check(true, "Stop stops the test");
   check(outside.length === 0, `the page fetched nothing from elsewhere (${outside.join(" ") || "none"})`);
 
-  // The run's HTML report, written when the test stopped.
-  const report = join(work, "report.html");
+  // The run's HTML report, written when the test stopped (--html) ...
+  const written = join(work, "report.html");
   const until = Date.now() + 20_000;
-  while (!existsSync(report) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  check(existsSync(report), "the HTML report was written");
+  while (!existsSync(written) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  check(existsSync(written), "the --html report was written");
+  // ... and the same report downloaded through the page, with the JSON report.
+  await page.click("nav button[data-tab='downloads']");
+  const report = join(work, "downloaded.html");
+  const [htmlDownload] = await Promise.all([page.waitForEvent("download"), page.click("#dl-html")]);
+  await htmlDownload.saveAs(report);
+  check(htmlDownload.suggestedFilename() === "arrload-report.html", `the HTML download is named ${htmlDownload.suggestedFilename()}`);
+  const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#dl-json")]);
+  const jsonPath = join(work, "downloaded.json");
+  await jsonDownload.saveAs(jsonPath);
+  const json = JSON.parse(readFileSync(jsonPath, "utf8"));
   const reportPage = await browser.newPage();
   const requests = [];
   reportPage.on("request", (r) => {
@@ -180,6 +209,13 @@ try {
     reportTotal && reportTotal[0] === csvTotal[2] && reportTotal[1] === csvTotal[3],
     `the report's Aggregated requests/failures (${reportTotal}) match the CSV (${csvTotal[2]},${csvTotal[3]})`,
   );
+  check(
+    String(json.aggregated?.num_requests) === csvTotal[2] && json.stop_reason === "requested",
+    `the JSON report's Aggregated requests (${json.aggregated?.num_requests}, ${json.stop_reason}) match the CSV`,
+  );
+  const reportCharts = await reportPage.textContent("section#charts");
+  check(reportCharts.includes("Target memory") && reportCharts.includes("Generator CPU"),
+        "the report charts the target's memory and the generator's CPU");
   await reportPage.screenshot({ path: join(artifacts, "html-report.png"), fullPage: true });
 
   ui.kill("SIGTERM");

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <regex>
 
@@ -140,6 +141,11 @@ TEST_F(WebTest, StartChangeResetStopAndDownloadOverHttp) {
   EXPECT_EQ(page.body.find("src=\"http"), std::string::npos);
   EXPECT_EQ(page.body.find("href=\"http"), std::string::npos);
 
+  // No report before the first test.
+  Reply early = http(port_, "GET", "/stats/report");
+  EXPECT_EQ(early.status, 404);
+  EXPECT_NE(early.body.find("no test has run yet"), std::string::npos) << early.body;
+
   Reply bad = http(port_, "POST", "/swarm", "user_count=many&spawn_rate=5");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("user_count"), std::string::npos) << bad.body;
@@ -198,6 +204,89 @@ TEST_F(WebTest, StartChangeResetStopAndDownloadOverHttp) {
   ui.signal(SIGTERM);
   ProcessResult r = ui.wait(0ms, SIGTERM, 30s);
   EXPECT_EQ(r.exit_code, 1) << r.err;  // the last run had failures (the 500s)
+}
+
+// How many times NEEDLE occurs in HAYSTACK.
+int occurrences(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
+  std::string scenario = dir_.write("web.yaml", kScenario);
+  // The "target" is this test process (the embedded target runs in it): its memory is watched.
+  Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_),
+              "--autostart", "-u", "3", "-r", "100", "--csv", dir_.file("hist"), "--target-pid",
+              std::to_string(::getpid()), "--recovery-wait", "0"});
+  // Three seconds of history at least, with the target's memory sampled.
+  std::string history = wait_for("/stats/history", [](const std::string& b) {
+    return occurrences(b, "\"users\":") >= 3 && b.find("\"rss_mib\":") != std::string::npos;
+  });
+  EXPECT_NE(history.find("\"memory_source\":\"pid "), std::string::npos) << history;
+  EXPECT_TRUE(std::regex_search(history, std::regex("\"rps\":[1-9]"))) << history;
+  EXPECT_TRUE(std::regex_search(history, std::regex("\"cpu\":[0-9]"))) << history;
+  EXPECT_TRUE(std::regex_search(history, std::regex("\"rss_mib\":[1-9]"))) << history;
+  EXPECT_TRUE(std::regex_search(history, std::regex("\"p95\":[0-9]"))) << history;
+
+  // The HTML report of the running test, inline and as a download.
+  Reply page = http(port_, "GET", "/stats/report");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.headers.find("text/html"), std::string::npos);
+  EXPECT_EQ(page.headers.find("Content-Disposition"), std::string::npos);
+  EXPECT_NE(page.body.find("<!DOCTYPE html>"), std::string::npos);
+  EXPECT_NE(page.body.find("Target memory (MiB)"), std::string::npos);
+  EXPECT_NE(page.body.find("Generator CPU"), std::string::npos);
+  Reply download = http(port_, "GET", "/stats/report?download=1");
+  EXPECT_NE(
+      download.headers.find("Content-Disposition: attachment; filename=\"arrload-report.html\""),
+      std::string::npos)
+      << download.headers;
+  Reply running = http(port_, "GET", "/stats/report/json");
+  EXPECT_EQ(running.status, 200);
+  EXPECT_NE(running.body.find("\"stop_reason\":\"running\""), std::string::npos) << running.body;
+  EXPECT_EQ(http(port_, "GET", "/exceptions").body, "{\"exceptions\":[]}");
+
+  EXPECT_EQ(http(port_, "GET", "/stop").status, 200);
+  wait_for("/stats/requests", [](const std::string& b) {
+    return b.find("\"state\":\"stopped\"") != std::string::npos;
+  });
+  // After the test: the final reports agree with the CSV written to disk.
+  std::string stats = read_file(dir_.file("hist_stats.csv"));
+  auto total = stats_row(stats, "Aggregated");
+  ASSERT_FALSE(total.empty()) << stats;
+  Reply final_json = http(port_, "GET", "/stats/report/json?download=1");
+  EXPECT_NE(final_json.headers.find("filename=\"arrload-report.json\""), std::string::npos);
+  EXPECT_NE(final_json.body.find("\"stop_reason\":\"requested\""), std::string::npos)
+      << final_json.body;
+  EXPECT_NE(final_json.body.find("\"num_requests\":" + total[2]), std::string::npos)
+      << final_json.body << "\nCSV: " << stats;
+  Reply final_page = http(port_, "GET", "/stats/report");
+  EXPECT_NE(final_page.body.find(total[2]), std::string::npos);
+  Reply full = http(port_, "GET", "/stats/requests_full_history/csv");
+  EXPECT_EQ(full.status, 200);
+  EXPECT_EQ(full.body, read_file(dir_.file("hist_stats_history.csv")));
+  EXPECT_NE(full.body.find("Timestamp,User Count"), std::string::npos) << full.body;
+
+  ui.signal(SIGTERM);
+  ui.wait(0ms, SIGTERM, 30s);
+}
+
+TEST_F(WebTest, WithoutCsvThereIsNoHistoryCsv) {
+  std::string scenario = dir_.write("web.yaml", kScenario);
+  Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_)});
+  wait_for("/stats/requests",
+           [](const std::string& b) { return b.find("\"state\":\"ready\"") != std::string::npos; });
+  Reply none = http(port_, "GET", "/stats/requests_full_history/csv");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_NE(none.body.find("--csv PREFIX"), std::string::npos) << none.body;
+  EXPECT_EQ(http(port_, "GET", "/stats/report/json").status, 404);
+  EXPECT_NE(http(port_, "GET", "/stats/history").body.find("\"points\":[]"), std::string::npos);
+  ui.signal(SIGTERM);
+  ui.wait(0ms, SIGTERM, 30s);
 }
 
 TEST_F(WebTest, LoginProtectsTheUiAndAutostartStartsAtOnce) {

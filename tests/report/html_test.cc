@@ -335,6 +335,36 @@ TEST(HtmlHistory, ResetStatsDoesNotRestartTheTimeAxis) {
   EXPECT_NEAR(h.points()[1].t_s, 6, 1e-6);
 }
 
+TEST(HtmlHistory, KeepsTheGeneratorCpuAndChartsItWhenMeasured) {
+  stats::Snapshot snap = sample_snapshot();
+  History h;
+  snap.elapsed_s = 1;
+  snap.taken_unix = 1'700'000'001.0;
+  h.append(snap, /*force=*/false, 42.5);
+  snap.elapsed_s = 2;
+  snap.taken_unix = 1'700'000'002.0;
+  h.append(snap, /*force=*/false, 61);
+  // The final snapshot at the same second replaces the point but keeps its CPU reading.
+  h.append(snap, /*force=*/true);
+  ASSERT_EQ(h.points().size(), 2u);
+  EXPECT_DOUBLE_EQ(h.points()[0].generator_cpu, 42.5);
+  EXPECT_DOUBLE_EQ(h.points()[1].generator_cpu, 61);
+
+  HtmlReport r;
+  r.snap = &snap;
+  r.history = &h;
+  const std::string charts = section(html_report(r), "charts");
+  EXPECT_NE(charts.find("Generator CPU (% of one core)"), std::string::npos);
+  EXPECT_NE(charts.find("<title>CPU</title></path>"), std::string::npos);
+  EXPECT_EQ(count(charts, "<svg"), 4u);  // rates, times, users, CPU (no memory)
+
+  // A history without CPU readings (older callers) has no CPU chart.
+  History without;
+  without.append(snap);
+  r.history = &without;
+  EXPECT_EQ(section(html_report(r), "charts").find("Generator CPU"), std::string::npos);
+}
+
 TEST(HtmlSvg, AxesAndGaps) {
   EXPECT_DOUBLE_EQ(nice_step(100, 4), 50);
   EXPECT_DOUBLE_EQ(nice_step(7, 4), 2);
