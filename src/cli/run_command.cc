@@ -206,9 +206,12 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--stop-timeout", cmd.stop_timeout,
                  "On stop, let users finish their current task for this long (e.g. 10s)")
       ->capture_default_str();
-  app.add_flag("--headless", cmd.headless,
-               "Run at once without the web UI (without it, the web UI on --web-port steers "
-               "the test)");
+  auto* headless = app.add_flag("--headless", cmd.headless,
+                                "Run at once without the web UI (without it, the web UI on "
+                                "--web-port steers the test)");
+  // The AutoArr suite's README runs `locust ... --web`: the web UI, which is the default.
+  app.add_flag("--web", cmd.web, "Serve the web UI (the default without --headless)")
+      ->excludes(headless);
   app.add_option("--web-host", cmd.web_host,
                  "Address the web UI listens on (beyond loopback only if you mean it; see "
                  "--web-login)")

@@ -67,6 +67,7 @@ struct RunCommand {
   std::string run_time;                   // -t, "90s", "10m", "1h30m"; empty = until stopped
   std::string stop_timeout = "0";         // --stop-timeout
   bool headless = false;                  // --headless: run at once, without the web UI
+  bool web = false;                       // --web: the web UI (the default; excludes --headless)
   std::string csv_prefix;                 // --csv
   bool csv_full_history = false;          // --csv-full-history
   std::string json_path;                  // --json FILE ("-" = stdout)
