@@ -6,6 +6,8 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 # Lets ccache reuse objects across clones of the repository (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
+# ... also for debug builds, whose objects would otherwise hash the build directory.
+export CCACHE_NOHASHDIR := 1
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
