@@ -154,6 +154,34 @@ class WebRun final : public web::Control, public RunObserver {
     if (!snapshot_) return std::nullopt;
     return report::json_report(*snapshot_, info_locked());
   }
+  std::vector<web::ClassTasks> tasks() const override {
+    std::vector<std::pair<std::string, double>> users;
+    double running = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (snapshot_ && (state_ == web::RunState::kSpawning || state_ == web::RunState::kRunning)) {
+        for (const auto& [name, n] : snapshot_->users_per_class) {
+          users.emplace_back(name, static_cast<double>(n));
+          running += static_cast<double>(n);
+        }
+      }
+    }
+    double weights = 0;
+    for (const scenario::UserClass& c : suite_.classes) weights += c.weight;
+    std::vector<web::ClassTasks> out;
+    for (const scenario::UserClass& c : suite_.classes) {
+      web::ClassTasks t{c.name, 0, scenario::task_shares(c.root)};
+      if (running > 0) {
+        for (const auto& [name, n] : users) {
+          if (name == c.name) t.share = n / running;
+        }
+      } else if (weights > 0) {
+        t.share = c.weight / weights;
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
   std::optional<std::string> full_history_csv() const override {
     if (cmd_.csv_prefix.empty()) return std::nullopt;
     std::ifstream in(cmd_.csv_prefix + "_stats_history.csv", std::ios::binary);

@@ -96,4 +96,25 @@ void filter_tags(Suite& suite, const std::vector<std::string>& include,
   std::erase_if(suite.classes, [](const UserClass& user) { return !has_real_task(user.root); });
 }
 
+std::vector<TaskShare> task_shares(const TaskGroup& group, double parent) {
+  double total = 0;
+  for (const Task& t : group.tasks) total += group.sequential ? 1 : t.weight;
+  std::vector<TaskShare> out;
+  if (total <= 0) return out;
+  for (const Task& t : group.tasks) {
+    const double ratio = parent * (group.sequential ? 1 : t.weight) / total;
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const TaskShare& s) { return s.name == t.name; });
+    if (same == out.end()) {
+      out.push_back(TaskShare{t.name, 0, {}});
+      same = out.end() - 1;
+    }
+    same->ratio += ratio;
+    if (t.kind == Task::Kind::kGroup && t.group) {
+      for (TaskShare& sub : task_shares(*t.group, ratio)) same->tasks.push_back(std::move(sub));
+    }
+  }
+  return out;
+}
+
 }  // namespace arrload::scenario

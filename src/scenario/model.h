@@ -174,4 +174,15 @@ struct Suite {
 void filter_tags(Suite& suite, const std::vector<std::string>& include,
                  const std::vector<std::string>& exclude);
 
+// How often each task of a group is picked, as Locust's /tasks reports it: a task's share of
+// its group's picks (weight / the weights' sum; 1/n each in a sequential group), times PARENT;
+// a nested group lists its own tasks with their shares times the group's. Tasks of the same name
+// are merged.
+struct TaskShare {
+  std::string name;
+  double ratio = 0;
+  std::vector<TaskShare> tasks;  // a group's tasks
+};
+std::vector<TaskShare> task_shares(const TaskGroup& group, double parent = 1.0);
+
 }  // namespace arrload::scenario

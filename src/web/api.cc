@@ -251,6 +251,31 @@ std::string timeline_json(const Timeline& timeline) {
                                       {"memory_source", timeline.memory_source}});
 }
 
+namespace {
+
+// TASKS as {name: {"ratio": r * SCALE, "tasks": {...}}} ("tasks" only for a group).
+json::object task_tree(const std::vector<scenario::TaskShare>& tasks, double scale) {
+  json::object o;
+  for (const scenario::TaskShare& t : tasks) {
+    json::object entry{{"ratio", t.ratio * scale}};
+    if (!t.tasks.empty()) entry["tasks"] = task_tree(t.tasks, scale);
+    o[t.name] = std::move(entry);
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string tasks_json(const std::vector<ClassTasks>& classes) {
+  json::object per_class, total;
+  for (const ClassTasks& c : classes) {
+    per_class[c.name] = json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, 1.0)}};
+    total[c.name] = json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, c.share)}};
+  }
+  return json::serialize(
+      json::object{{"per_class", std::move(per_class)}, {"total", std::move(total)}});
+}
+
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -338,6 +363,11 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
     }
     return json_response(json::object{{"exceptions", std::move(list)}});
   }
+  if (path == "/tasks" && get) {
+    HttpResponse r;
+    r.body = tasks_json(control.tasks());
+    return r;
+  }
   if (path == "/profiles" && get) {
     json::array names;
     for (const std::string& p : control.profiles()) names.push_back(json::string(p));
@@ -356,7 +386,7 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
   const bool known = path == "/" || path == "/swarm" || path == "/stop" || path == "/stats/reset" ||
                      path == "/stats/requests" || path == "/profiles" || path == "/stats/history" ||
                      path == "/stats/report" || path == "/stats/report/json" ||
-                     path == "/exceptions" || path == "/stats/requests/csv" ||
+                     path == "/exceptions" || path == "/tasks" || path == "/stats/requests/csv" ||
                      path == "/stats/failures/csv" || path == "/exceptions/csv" ||
                      path == "/stats/requests_full_history/csv";
   return json_response(

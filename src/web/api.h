@@ -11,6 +11,7 @@
 #include "budget/verdict.h"
 #include "monitor/memory_sample.h"
 #include "report/history.h"
+#include "scenario/model.h"
 #include "stats/snapshot.h"
 
 namespace arrload::web {
@@ -50,6 +51,13 @@ struct Timeline {
   std::string memory_source;                  // "pid 1234", a metrics URL; "" when not watched
 };
 
+// A user class and how often its tasks run (GET /tasks).
+struct ClassTasks {
+  std::string name;
+  double share = 0;                        // of the users: running ones, else by weight
+  std::vector<scenario::TaskShare> tasks;  // shares within the class
+};
+
 // What the UI steers and reads. Implementations are thread-safe.
 class Control {
  public:
@@ -75,6 +83,8 @@ class Control {
   // as --html and --json write them; none before the first run.
   virtual std::optional<std::string> report_html() const = 0;
   virtual std::optional<std::string> report_json() const = 0;
+  // The classes and their tasks' shares.
+  virtual std::vector<ClassTasks> tasks() const = 0;
   // The contents of the run's PREFIX_stats_history.csv; none without --csv.
   virtual std::optional<std::string> full_history_csv() const = 0;
 };
@@ -85,6 +95,10 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
 // GET /stats/history: {"origin_unix", "points": [{t, users, rps, fail_per_s, p50, p95, p99,
 // cpu}], "target_memory": [{t, rss_mib}], "memory_source"}; t in seconds from origin_unix.
 std::string timeline_json(const Timeline& timeline);
+
+// GET /tasks, in Locust's shape: {"per_class": {Class: {"ratio", "tasks": {Task: {"ratio",
+// "tasks"?}}}}, "total": the same with every task's ratio times its class's share}.
+std::string tasks_json(const std::vector<ClassTasks>& classes);
 
 // GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null.
 std::string stats_requests_json(const stats::Snapshot* snap, RunState state,

@@ -167,6 +167,12 @@ try {
   const verdictText = await page.textContent("#verdict tbody");
   check(verdictText.includes("p95 < 1 s"), "the verdict so far lists the budget");
 
+  await page.click("nav button[data-tab='tasks']");
+  await page.waitForFunction(() => document.querySelectorAll("#tasks tbody tr").length >= 4, null, { timeout: 5_000 });
+  const taskText = await page.textContent("#tasks tbody");
+  check(taskText.includes("Reader") && taskText.includes("GET /health") && taskText.includes("33.3%"),
+        `the tasks tab lists the class and its three tasks (${taskText.slice(0, 80)})`);
+
   await page.click("nav button[data-tab='charts']");
   await page.screenshot({ path: join(artifacts, "web-ui.png"), fullPage: true });
   await page.click("#stop");

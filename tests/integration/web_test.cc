@@ -249,6 +249,14 @@ TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
   EXPECT_EQ(running.status, 200);
   EXPECT_NE(running.body.find("\"stop_reason\":\"running\""), std::string::npos) << running.body;
   EXPECT_EQ(http(port_, "GET", "/exceptions").body, "{\"exceptions\":[]}");
+  // Locust's /tasks: two classes of one task each, shared by the 3 running users (1 and 2).
+  const std::string tasks = http(port_, "GET", "/tasks").body;
+  EXPECT_NE(tasks.find("\"per_class\":{\"Pinger\":{\"ratio\":"), std::string::npos) << tasks;
+  EXPECT_NE(tasks.find("\"GET /ping\":{\"ratio\":1E0}"), std::string::npos) << tasks;
+  EXPECT_TRUE(std::regex_search(
+      tasks, std::regex("\"total\":\\{\"Pinger\":\\{\"ratio\":([36])\\.[36]+E-1,\"tasks\":\\{\"GET "
+                        "/ping\":\\{\"ratio\":\\1\\.")))
+      << tasks;
 
   EXPECT_EQ(http(port_, "GET", "/stop").status, 200);
   wait_for("/stats/requests", [](const std::string& b) {

@@ -18,6 +18,41 @@ TEST(WaitTime, Math) {
   EXPECT_DOUBLE_EQ((WaitTime{K::kConstantThroughput, 0, 0}).seconds_after(1, 0), 0);
 }
 
+Task named_task(std::string name, int weight) {
+  Task t;
+  t.name = std::move(name);
+  t.weight = weight;
+  return t;
+}
+
+TEST(TaskShares, WeightsNestedGroupsAndSequentialGroups) {
+  auto inner = std::make_shared<TaskGroup>();
+  inner->sequential = true;  // weights ignored: 1/3 each
+  inner->tasks = {named_task("login", 5), named_task("browse", 1), named_task("leave", 1)};
+  inner->tasks[2].kind = Task::Kind::kInterrupt;
+  TaskGroup root;
+  root.tasks = {named_task("read", 3), named_task("write", 1), named_task("session", 4),
+                named_task("read", 2)};  // a second "read": merged with the first
+  root.tasks[2].kind = Task::Kind::kGroup;
+  root.tasks[2].group = inner;
+
+  std::vector<TaskShare> shares = task_shares(root);
+  ASSERT_EQ(shares.size(), 3u);
+  EXPECT_EQ(shares[0].name, "read");
+  EXPECT_DOUBLE_EQ(shares[0].ratio, 0.5);  // (3 + 2) / 10
+  EXPECT_DOUBLE_EQ(shares[1].ratio, 0.1);
+  EXPECT_DOUBLE_EQ(shares[2].ratio, 0.4);
+  ASSERT_EQ(shares[2].tasks.size(), 3u);
+  for (const TaskShare& t : shares[2].tasks) EXPECT_DOUBLE_EQ(t.ratio, 0.4 / 3) << t.name;
+  EXPECT_TRUE(shares[0].tasks.empty());
+
+  // Scaled by the class's share, as in Locust's "total".
+  std::vector<TaskShare> total = task_shares(root, 0.5);
+  EXPECT_DOUBLE_EQ(total[0].ratio, 0.25);
+  EXPECT_DOUBLE_EQ(total[2].tasks[1].ratio, 0.2 / 3);
+  EXPECT_TRUE(task_shares(TaskGroup{}).empty());
+}
+
 TEST(StatusSet, DefaultIsBelow400) {
   StatusSet s;
   EXPECT_TRUE(s.allows(200));
