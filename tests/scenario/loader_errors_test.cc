@@ -16,6 +16,11 @@ struct BadCase {
   const char* message;  // a substring of what()
 };
 
+// How a case is named in test listings (ctest): its field and line.
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << (*c.field != 0 ? c.field : "(document)") << " at line " << c.line;
+}
+
 // A user class U whose task list starts on line 4.
 #define U "users:\n  - name: U\n    tasks:\n"
 
