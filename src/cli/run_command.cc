@@ -275,6 +275,21 @@ int execute_validate(const std::string& scenario, const std::vector<std::string>
 namespace {
 
 std::atomic<bool> g_interrupted{false};  // set by SIGINT/SIGTERM during the recovery probe
+// The signal (SIGINT, SIGTERM) that interrupted a headless run, 0 if none: caught outside the
+// runner's own signal handling too (loading, pre-flight), so such a run still starts and stops at
+// once, writing its reports, and no further profile runs.
+std::atomic<int> g_signal{0};
+
+void on_early_signal(int signo) { g_signal = signo; }
+
+// Catches SIGINT/SIGTERM into g_signal until the runner (or the recovery probe) takes them.
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_early_signal;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Runs one load test of SUITE (already filtered) with CMD's options and writes its reports.
 int run_one(const RunCommand& cmd, const scenario::Suite* suite,
@@ -319,10 +334,13 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     fmt::print(stderr, "arrload: {}\n", e.what());
     return kExitUsage;
   }
+  // Headless: a Ctrl-C from here on still ends in reports (the web UI blocks the signals).
+  if (cmd.observer == nullptr) catch_signals();
   double baseline_ms = 0;
-  if (!mon.health_url.empty() && mon.preflight) {
-    monitor::PreflightResult pre = monitor::check_health(mon.health_url, mon.preflight_timeout);
-    if (!pre.ok) {
+  if (!mon.health_url.empty() && mon.preflight && g_signal == 0) {
+    monitor::PreflightResult pre =
+        monitor::check_health(mon.health_url, mon.preflight_timeout, [] { return g_signal != 0; });
+    if (!pre.ok && g_signal == 0) {
       fmt::print(stderr,
                  "arrload: pre-flight failed: GET {}: {}; no load was sent (--no-preflight skips "
                  "the check)\n",
@@ -330,7 +348,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       return budget::kExitPreflight;
     }
     baseline_ms = pre.latency_ms;
-    if (level_rank(cmd.loglevel) <= 1) {
+    if (pre.ok && level_rank(cmd.loglevel) <= 1) {
       log_line("INFO", fmt::format("Pre-flight: GET {}: {}", mon.health_url, pre.message));
     }
   }
@@ -432,7 +450,18 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   if (memory) page.memory_source = memory->source().description();
   if (memory) memory->start();
   if (cmd.observer) cmd.observer->started(*runner, page, memory.get());
+  if (g_signal != 0 && cmd.observer == nullptr) {
+    log_line("INFO", fmt::format("Received {} before the load started, stopping (reports will be "
+                                 "written)",
+                                 g_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    runner->request_stop(engine::StopReason::kSignal);
+  }
   engine::RunResult result = runner->run(hooks);
+  if (cmd.observer == nullptr) {
+    // The runner's signal set is gone (it restored the default actions).
+    if (result.reason == engine::StopReason::kSignal && g_signal == 0) g_signal = SIGINT;
+    catch_signals();
+  }
   if (memory) memory->stop();
   const stats::Snapshot& snap = result.final;
   if (timeline) timeline->append(snap, /*force=*/true);
@@ -486,6 +515,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       monitor::RecoveryResult recovery = monitor::probe_recovery(mon.health_url, ro);
       ::sigaction(SIGINT, &old_int, nullptr);
       ::sigaction(SIGTERM, &old_term, nullptr);
+      if (g_interrupted && cmd.observer == nullptr && g_signal == 0) g_signal = SIGINT;
       verdict->criteria.push_back(recovery_criterion(recovery));
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
@@ -677,6 +707,7 @@ int execute_run(const RunCommand& cmd) {
     if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
     return execute_web(cmd, *suite, *budgets);
   }
+  catch_signals();
   if (cmd.profiles.empty()) {
     if (cmd.time_scale != 1) {
       fmt::print(stderr,
@@ -702,6 +733,10 @@ int execute_run(const RunCommand& cmd) {
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     int status = run_profile(cmd, *suite, *chosen[i], chosen.size() > 1, *budgets);
     worst = std::max(worst, status);
+    if (g_signal != 0 && i + 1 < chosen.size()) {
+      fmt::print(stderr, "arrload: interrupted; not running the remaining profiles\n");
+      break;
+    }
     if (status != kExitOk && !cmd.keep_going && i + 1 < chosen.size()) {
       fmt::print(stderr,
                  "arrload: profile '{}' failed (exit {}); not running the rest (--keep-going "

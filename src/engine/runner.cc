@@ -350,8 +350,8 @@ RunResult Runner::run(const RunHooks& hooks) {
   return result;
 }
 
-void Runner::request_stop() {
-  asio::post(impl_->io, [m = impl_.get()] { m->begin_stop(StopReason::kRequested); });
+void Runner::request_stop(StopReason reason) {
+  asio::post(impl_->io, [m = impl_.get(), reason] { m->begin_stop(reason); });
 }
 
 void Runner::reset_stats() {

@@ -42,8 +42,9 @@ class Runner {
   // Runs the test on the calling thread until it stops. Call once.
   RunResult run(const RunHooks& hooks);
 
-  // Stops the run as if the run time had elapsed. Thread-safe; any time.
-  void request_stop();
+  // Stops the run as if the run time had elapsed (REASON: what the result says). Thread-safe;
+  // any time, also before run() (which then stops at once).
+  void request_stop(StopReason reason = StopReason::kRequested);
   // Changes the target user count and spawn rate mid-run. Thread-safe.
   void set_target(int users, double spawn_rate);
   // Forgets the statistics so far (Locust's /stats/reset). Thread-safe.

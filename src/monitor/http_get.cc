@@ -47,7 +47,8 @@ bool is_valid_url(const std::string& url) {
   return split && http::Url::parse(split->base).has_value();
 }
 
-HttpGetResult http_get(const std::string& url, std::chrono::milliseconds timeout) {
+HttpGetResult http_get(const std::string& url, std::chrono::milliseconds timeout,
+                       const std::function<bool()>& stop) {
   HttpGetResult result;
   std::optional<SplitUrl> split = split_url(url);
   std::optional<http::Url> base = split ? http::Url::parse(split->base) : std::nullopt;
@@ -68,7 +69,18 @@ HttpGetResult http_get(const std::string& url, std::chrono::milliseconds timeout
     req.keep_body = true;
     req.timeout_us = std::max<core::Micros>(1, timeout.count() * 1000);
     asio::co_spawn(io, send_one(&session, req, &response), asio::detached);
-    io.run();  // returns when the send is done: the client keeps no work once idle
+    // run() returns when the send is done: the client keeps no work once idle.
+    if (!stop) {
+      io.run();
+    } else {
+      while (!io.stopped()) {
+        io.run_for(std::chrono::milliseconds(50));
+        if (!io.stopped() && stop()) {
+          ctx.abort_all();  // the send completes with kAborted
+          io.run();
+        }
+      }
+    }
   }
   result.status = response.status;
   result.body = std::move(response.body);

@@ -54,9 +54,10 @@ std::string format_timeout(std::chrono::milliseconds timeout) {
   return fmt::format("{:g} s", static_cast<double>(ms) / 1000.0);
 }
 
-PreflightResult check_health(const std::string& url, std::chrono::milliseconds timeout) {
+PreflightResult check_health(const std::string& url, std::chrono::milliseconds timeout,
+                             const std::function<bool()>& stop) {
   PreflightResult result;
-  HttpGetResult r = http_get(url, timeout);
+  HttpGetResult r = http_get(url, timeout, stop);
   if (!r.valid_url) {
     result.message = fmt::format("invalid URL '{}'", url);
     return result;

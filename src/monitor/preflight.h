@@ -3,6 +3,7 @@
 // down, misnamed or unhealthy fails at once with a precise reason instead of after minutes of
 // errors. See docs/monitoring.md.
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace arrload::monitor {
@@ -19,8 +20,9 @@ struct PreflightResult {
 
 // GETs URL (a full URL: "http://127.0.0.1:8088/health"; no scheme means http) once on a fresh
 // connection; ok only on status 200 within TIMEOUT (redirects are not followed). Blocks the
-// calling thread (its own io_context); thread-safe; never throws.
-PreflightResult check_health(const std::string& url, std::chrono::milliseconds timeout);
+// calling thread (its own io_context); thread-safe; never throws. STOP: as http_get's.
+PreflightResult check_health(const std::string& url, std::chrono::milliseconds timeout,
+                             const std::function<bool()>& stop = {});
 
 // "5 s", "300 ms", "1.5 s": a timeout as the messages show it.
 std::string format_timeout(std::chrono::milliseconds timeout);

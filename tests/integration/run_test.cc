@@ -120,6 +120,30 @@ TEST_F(RunTest, SigtermMidRunStillWritesEveryReport) {
   EXPECT_GE(split_lines(read_file(dir_.file("cut_stats_history.csv"))).size(), 2u);
 }
 
+TEST_F(RunTest, SigtermBeforeTheLoadStartsStillWritesReportsAndSkipsLaterProfiles) {
+  // The pre-flight waits on a health check that answers after 4 s: SIGTERM arrives during it.
+  std::string scenario = dir_.write("prof.yaml", std::string(kMixedScenario) +
+                                                     "profiles:\n"
+                                                     "  first: {users: 2, run_time: 30s}\n"
+                                                     "  second: {users: 2, run_time: 30s}\n");
+  auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "--profile",
+                        "first,second", "--health", "/__target/sleep/4000", "--preflight-timeout",
+                        "20s", "--csv", dir_.file("early"), "--json", dir_.file("early.json")},
+                       std::chrono::milliseconds(700));
+  EXPECT_LT(r.seconds, 3) << "SIGTERM did not end the pre-flight";
+  EXPECT_NE(r.err.find("interrupted; not running the remaining profiles"), std::string::npos)
+      << r.err;
+  // The first profile's reports exist (no request was sent), the second's do not.
+  std::string stats = read_file(dir_.file("early_first_stats.csv"));
+  auto total = stats_row(stats, "Aggregated");
+  ASSERT_FALSE(total.empty()) << stats << r.err;
+  EXPECT_EQ(total[2], "0");
+  EXPECT_NE(read_file(dir_.file("early_first.json")).find("\"stop_reason\":\"signal\""),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("early_second_stats.csv")));
+  EXPECT_LE(served(), 1);  // no load: at most the aborted health check
+}
+
 TEST_F(RunTest, BadScenarioSendsNoTrafficAndNamesTheLine) {
   std::string scenario = dir_.write("typo.yaml",
                                     "users:\n"
