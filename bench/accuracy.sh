@@ -13,8 +13,8 @@
 #   half   50 connections, delay = 2 x USERS / S, where S is arrload's saturation (median req/s
 #          with delay 0, SAT_RUNS runs of SAT_DURATION s, measured first, wrk alongside): a closed
 #          loop of USERS connections then makes at most S / 2 req/s (a little less: the delay
-#          comes on top of the time outside the server). Only HALF_TOOLS (default arrload wrk:
-#          Locust saturates near 4,000 req/s).
+#          comes on top of the time outside the server). Only the TOOLS also in HALF_TOOLS
+#          (default arrload wrk: Locust saturates near 4,000 req/s).
 # SERVER=target: the old method, the embedded target (`arrload target --latency-scale 0
 # --added-latency ADDED --threads 1`) and its log ring ("Request started"/"Request completed",
 # the newest ~250 requests, bench/server_time.py). Its window leaves out socket reading, parsing
@@ -202,7 +202,7 @@ for spec in $POINTS; do
   tools=$TOOLS
   if [[ $delay == auto ]]; then
     delay=$(awk -v u="$users" -v s="$SAT_RPS" 'BEGIN {printf "%d", 2e6 * u / s}')
-    tools=$HALF_TOOLS
+    tools=$(for t in $HALF_TOOLS; do if [[ " $TOOLS " == *" $t "* ]]; then echo "$t"; fi; done | xargs)
   fi
   if [[ $SERVER == ref ]]; then
     start_ref_server "$delay" $((RUNS * $(wc -w <<<"$tools") * (DURATION + 40) + 60))
