@@ -53,8 +53,10 @@ def main():
         doc.update(json.load(open(meta)))
     parts = {
         "throughput": ("tool", ["req_per_s", "cpu_ms_per_1k", "nginx_cpu_pct", "failures"]),
-        "accuracy": ("tool", ["req_per_s", "p50_ms", "p99_ms", "server_p50_ms", "server_p99_ms",
-                              "added_p50_us", "added_p99_us"]),
+        # Grouped by load point and tool ("low/arrload"); rows.tsv from before the reference server
+        # had no point column and are grouped by tool.
+        "accuracy": (("point", "tool"), ["req_per_s", "p50_ms", "p99_ms", "server_p50_ms",
+                                         "server_p99_ms", "added_p50_us", "added_p99_us"]),
         "memory": (("tool", "users"), ["vmrss_kb", "vmhwm_kb", "rssanon_kb", "sockets"]),
         "spawn": ("rate", ["measured_s", "achieved_per_s"]),
         "autoarr": ("profile", ["cpu_pct", "maxrss_kb", "req_per_s", "failures", "target_cpu_pct"]),
@@ -65,10 +67,16 @@ def main():
         if not os.path.exists(tsv):
             continue
         rs = rows(tsv)
+        if isinstance(key, tuple) and any(k not in rs[0] for k in key) if rs else False:
+            key = key[-1]
         part = {"rows": rs, "medians": medians(rs, key, fields)}
         summary = os.path.join(d, "summary.md")
         if os.path.exists(summary):
             part["summary_md"] = open(summary).read()
+        saturation = os.path.join(d, "saturation.tsv")
+        if os.path.exists(saturation):
+            sat = rows(saturation)
+            part["saturation"] = {"rows": sat, "medians": medians(sat, "tool", ["req_per_s"])}
         skipped = os.path.join(d, "skipped.txt")
         if os.path.exists(skipped):
             part["skipped"] = open(skipped).read().splitlines()

@@ -8,12 +8,17 @@
 # Also counts system calls per request with strace -c (arrload, then wrk for comparison).
 #
 # Usage: bench/hotspots.sh     Environment: NICE=-15 DURATION=3 USERS=10 ARRLOAD=... OUT=...
+#        PARTS="perf callgrind strace" (any subset; `PARTS=callgrind` for a repeatable
+#        instructions-per-request figure to compare two builds)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 own_autogroup bash "$0" "$@"
 
 DURATION=${DURATION:-3}
 USERS=${USERS:-10}
+PARTS=${PARTS:-perf callgrind strace}
+want() { [[ " $PARTS " == *" $1 "* ]]; }
+a_req=0 w_req=0
 OUT=${OUT:-$ROOT/results/bench/hotspots-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -28,6 +33,7 @@ trap stop_nginx EXIT
 SCENARIO=$BENCH_DIR/scenarios/throughput.yaml
 run_args=(run --headless -f "$SCENARIO" -H "$URL" -u "$USERS" -r 1000 -t "${DURATION}s" --threads 1 --only-summary)
 
+if want perf; then
 log "perf record, ${DURATION}s"
 timeout $((DURATION + 60)) nice -n "$NICE" taskset -c 0 perf record -e cpu-clock -F 4000 -g \
   -o "$OUT/perf.data" -- "$ARRLOAD_BIN" "${run_args[@]}" --csv "$OUT/perf" >"$OUT/perf-run.log" 2>&1
@@ -37,7 +43,9 @@ perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/
   grep '%' | head -40 >"$OUT/perf-top.txt" || true
 perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null |
   grep '\[\.\]' | head -25 >"$OUT/perf-top-user.txt" || true
+fi
 
+if want callgrind; then
 log "callgrind, ${DURATION}s (collection from 2 s on)"
 timeout $((DURATION + 120)) nice -n "$NICE" taskset -c 0 valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$OUT/callgrind.out" "$ARRLOAD_BIN" "${run_args[@]}" --csv "$OUT/callgrind" \
@@ -50,7 +58,9 @@ if ! { [[ -n $vg ]] && callgrind_control -i on "$vg" >"$OUT/callgrind-control.lo
 fi
 wait "$cg" || true
 python3 "$BENCH_DIR/callgrind_top.py" "$OUT/callgrind.out" --top 20 >"$OUT/callgrind-top.txt"
+fi
 
+if want strace; then
 log "strace -c, ${DURATION}s each"
 timeout $((DURATION + 60)) nice -n "$NICE" taskset -c 0 strace -f -c -o "$OUT/arrload.strace" \
   "$ARRLOAD_BIN" "${run_args[@]}" --csv "$OUT/strace" >"$OUT/strace-run.log" 2>&1 || true
@@ -58,8 +68,11 @@ timeout $((DURATION + 60)) nice -n "$NICE" taskset -c 0 strace -f -c -o "$OUT/wr
   wrk -t1 -c"$USERS" -d"${DURATION}s" "$URL/a" >"$OUT/wrk-strace.log" 2>&1 || true
 a_req=$(awk -F, '$2 == "Aggregated" {print $3}' "$OUT/strace_stats.csv")
 w_req=$(awk '/requests in/ {print $1}' "$OUT/wrk-strace.log")
+fi
 per_req() { awk -v r="$2" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {printf "  %-16s %6.2f per request\n", $NF, $4 / r}' "$1" | sort -k2 -gr | head -8; }
 
+touch "$OUT/perf-dso.txt" "$OUT/perf-top.txt" "$OUT/perf-top-user.txt" "$OUT/callgrind-top.txt" \
+  "$OUT/arrload.strace" "$OUT/wrk.strace"
 {
   echo "== perf: share of samples by object (arrload process, all threads)"
   head -8 "$OUT/perf-dso.txt"

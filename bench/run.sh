@@ -7,7 +7,8 @@
 #   throughput  bench/throughput.sh: req/s and CPU per request, arrload wrk h2load locust x2
 #   memory      bench/memory.sh: RSS per idle user (arrload, Locust, arrload without connections)
 #   spawn       bench/spawn.sh: users started per second, on time
-#   accuracy    bench/accuracy.sh: tool-reported latency vs the target's own time (20 ms added)
+#   accuracy    bench/accuracy.sh: tool-reported latency vs the time a reference server measured
+#               (bench/ref_server.cc), at 2,400 req/s and at half of arrload's saturation
 #   autoarr     bench/autoarr.sh: the AutoArr `stress` profile against the embedded target
 #
 # Installs what is missing with apt-get (nginx-light, wrk, nghttp2-client, python3-locust, ...),

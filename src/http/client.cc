@@ -14,14 +14,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include "http/error_map.h"
 #include "http/net_shared.h"
 #include "http/request_writer.h"
-#include "http/sink_body.h"
+#include "http/response_reader.h"
 
 namespace arrload::http {
 namespace {
@@ -235,22 +234,19 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Request 
     co_return result;
   }
 
-  bhttp::response_parser<SinkBody> parser;
+  ResponseReader parser(req.keep_body ? &out->body : nullptr);
   parser.header_limit(kHeaderLimit);
-  if (req.keep_body) {
-    parser.body_limit(kKeptBodyLimit);
-    parser.get().body().keep = &out->body;
-  } else {
-    parser.body_limit(boost::none);  // only counted, never stored
-  }
+  parser.body_limit(req.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit)
+                                  : boost::none);  // a body not kept is only counted
   if (req.method == "HEAD") parser.skip(true);
 
   auto [rec, read] = co_await bhttp::async_read(stream, s->buffer, parser, kNoThrow);
   result.ec = rec;
   result.got_response_bytes = parser.got_some();
-  if (parser.is_header_done()) out->status = parser.get().result_int();
-  out->body_bytes = parser.get().body().bytes;
-  result.keep_alive = !rec && parser.get().keep_alive();
+  if (parser.is_header_done()) out->status = parser.status();
+  out->body_bytes = parser.body_bytes();
+  // basic_parser's keep_alive() also says no when the body ends at the connection's close.
+  result.keep_alive = !rec && parser.keep_alive();
   co_return result;
 }
 
