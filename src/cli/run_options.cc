@@ -1,0 +1,137 @@
+// `arrload run`'s options (CLI11), bound to a RunCommand, with ARRLOAD_* environment variables.
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/config_file.h"
+#include "cli/run_command.h"
+
+namespace arrload::cli {
+
+void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
+  app.add_option("-f,--scenario,--locustfile", cmd.scenario,
+                 "Scenario file (YAML) or a directory of them")
+      ->required(scenario_required);
+  app.add_option("-H,--host", cmd.host,
+                 "Base URL to test, e.g. http://localhost:8088 "
+                 "(default: the scenario's host)");
+  app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->each([&cmd](const std::string&) { cmd.users_given = true; });
+  app.add_option("-r,--spawn-rate", cmd.spawn_rate,
+                 "Users started per second (fractions allowed: 0.5 = one every 2 s)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->each([&cmd](const std::string&) { cmd.spawn_rate_given = true; });
+  app.add_option("-t,--run-time", cmd.run_time,
+                 "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)")
+      ->each([&cmd](const std::string&) { cmd.run_time_given = true; });
+  app.add_option("--profile", cmd.profiles,
+                 "Run the scenario's named profile (users, rate, time or load shape); a,b,c runs "
+                 "them one after another (list them: arrload profiles -f SCENARIO)");
+  app.add_option("--time-scale", cmd.time_scale,
+                 "Multiply a profile's timeline (0.05 runs a 60 min profile in 3 min; spawn rates "
+                 "grow to match)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0001, 100.0));
+  app.add_flag("--keep-going", cmd.keep_going,
+               "With several profiles, run them all even after one fails");
+  app.add_option("--budgets", cmd.budgets_file,
+                 "Performance budgets file (default: budgets.yaml in the scenario directory)");
+  app.add_option("--budget", cmd.budget_rules,
+                 "A budget: [CATEGORY|ENDPOINT:]METRIC<LIMIT [every WINDOW], e.g. "
+                 "'read:p95<300ms', 'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', "
+                 "'rps>=100', 'p95<500ms every 30s' (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--no-budgets", cmd.no_budgets, "Do not judge the run against any budget");
+  app.add_flag("--abort-on-fail", cmd.abort_on_fail,
+               "Stop the run as soon as a budget is breached (after --abort-grace); every report "
+               "is still written");
+  app.add_option("--abort-grace", cmd.abort_grace,
+                 "With --abort-on-fail: do not judge before the run is this old (e.g. 30s)")
+      ->capture_default_str();
+  app.add_option("--health", cmd.health,
+                 "Health check of the target, a path (/health) or URL: pre-flight before the "
+                 "load, recovery probe after it (default: the scenario's health:)");
+  app.add_flag("--no-preflight", cmd.no_preflight, "Do not check the health URL before the load");
+  app.add_option("--preflight-timeout", cmd.preflight_timeout,
+                 "How long the pre-flight health check may take")
+      ->capture_default_str();
+  app.add_option("--recovery-wait", cmd.recovery_wait,
+                 "After the load, probe the health URL once a second for up to this long until "
+                 "it answers normally (0 = no probe)")
+      ->capture_default_str();
+  app.add_option("--target-pid", cmd.target_pid,
+                 "Sample this local process's resident memory each second and judge it for a "
+                 "leak (PREFIX_target_memory.csv)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--target-metrics", cmd.target_metrics,
+                 "The same from a Prometheus URL (process_resident_memory_bytes), e.g. "
+                 "http://127.0.0.1:8088/metrics");
+  app.add_option("--leak-rate", cmd.leak_rate,
+                 "A leak is sustained growth above this many MiB per minute ...")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--leak-percent", cmd.leak_fraction,
+                 "... and above this percentage of the starting memory")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--junit", cmd.junit_path,
+                 "Write the verdict as JUnit XML to FILE (one test case per budget)");
+  app.add_option("--stop-timeout", cmd.stop_timeout,
+                 "On stop, let users finish their current task for this long (e.g. 10s)")
+      ->capture_default_str();
+  auto* headless = app.add_flag("--headless", cmd.headless,
+                                "Run at once without the web UI (without it, the web UI on "
+                                "--web-port steers the test)");
+  // The AutoArr suite's README runs `locust ... --web`: the web UI, which is the default.
+  app.add_flag("--web", cmd.web, "Serve the web UI (the default without --headless)")
+      ->excludes(headless);
+  app.add_option("--web-host", cmd.web_host,
+                 "Address the web UI listens on (beyond loopback only if you mean it; see "
+                 "--web-login)")
+      ->capture_default_str();
+  app.add_option("--web-port", cmd.web_port, "Port of the web UI")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--web-login", cmd.web_login,
+                 "USER:PASSWORD: protect the web UI with HTTP basic auth");
+  app.add_flag("--autostart", cmd.autostart,
+               "With the web UI: start the test at once (-u, -r, -t, --profile) and keep the UI");
+  app.add_option("--csv", cmd.csv_prefix,
+                 "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
+                 "PREFIX_exceptions.csv (Locust's format)");
+  app.add_flag("--csv-full-history", cmd.csv_full_history,
+               "Add every endpoint to PREFIX_stats_history.csv each second, not only the "
+               "Aggregated row");
+  app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)");
+  app.add_option("--html", cmd.html_path,
+                 "Write a self-contained HTML report to FILE: parameters, verdict, stats and "
+                 "percentile tables, failures, charts (opens offline; - = stdout)");
+  app.add_option("-T,--tags", cmd.tags, "Only run tasks with one of these tags (a,b or -T a -T b)");
+  app.add_option("-E,--exclude-tags", cmd.exclude_tags, "Do not run tasks with any of these tags");
+  app.add_option("-L,--loglevel", cmd.loglevel, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
+      ->capture_default_str()
+      ->transform(
+          CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case));
+  app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
+                 "Exit status when any request failed")
+      ->capture_default_str();
+  app.add_flag("--only-summary", cmd.only_summary, "Print only the final summary, no live table");
+  app.add_flag("--reset-stats", cmd.reset_stats,
+               "Reset the statistics once every user has spawned");
+  app.add_option("--threads", cmd.threads, "Worker threads (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
+  app.add_flag("--verify-tls", cmd.verify_tls,
+               "Check HTTPS server certificates (off by default, like Locust)");
+  // Every option also reads ARRLOAD_<LONG_NAME> from the environment, as Locust reads LOCUST_*.
+  for (CLI::Option* o : app.get_options()) {
+    if (!o->get_lnames().empty() && o->get_lnames().front() != "help") {
+      o->envname(env_name(o->get_lnames().front()));
+    }
+  }
+}
+
+}  // namespace arrload::cli
