@@ -111,6 +111,7 @@ struct RunCommand {
   int web_port = 8089;
   std::string web_login;  // "user:password": HTTP basic auth on the UI
   bool autostart = false;
+  int autoquit = -1;                // --autoquit N: quit N s after a test ends; -1: never
   RunObserver* observer = nullptr;  // set by the web UI; not an option
 };
 

@@ -99,6 +99,11 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "USER:PASSWORD: protect the web UI with HTTP basic auth");
   app.add_flag("--autostart", cmd.autostart,
                "With the web UI: start the test at once (-u, -r, -t, --profile) and keep the UI");
+  app.add_option("--autoquit", cmd.autoquit,
+                 "With the web UI: quit this many seconds after a test ends (as in Locust; "
+                 "-1 = keep the UI)")
+      ->capture_default_str()
+      ->check(CLI::Range(-1, 1'000'000));
   app.add_option("--csv", cmd.csv_prefix,
                  "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
                  "PREFIX_exceptions.csv (Locust's format)");

@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -41,6 +43,12 @@ class WebRun final : public web::Control, public RunObserver {
   int last_status() const {
     std::lock_guard lock(mu_);
     return status_;
+  }
+  // When the last test ended (steady clock); none while one runs or before the first.
+  std::optional<std::chrono::steady_clock::time_point> ended_at() const {
+    std::lock_guard lock(mu_);
+    if (state_ != web::RunState::kStopped) return std::nullopt;
+    return ended_at_;
   }
 
   std::string swarm(const web::SwarmRequest& r) override {
@@ -83,6 +91,7 @@ class WebRun final : public web::Control, public RunObserver {
       std::lock_guard guard(mu_);
       status_ = status;
       runner_ = nullptr;
+      ended_at_ = std::chrono::steady_clock::now();
       if (!finished_) {
         last_error_ =
             fmt::format("the test did not start (exit status {}); the console says why", status);
@@ -231,6 +240,7 @@ class WebRun final : public web::Control, public RunObserver {
     status_ = status;
     finished_ = true;
     runner_ = nullptr;
+    ended_at_ = std::chrono::steady_clock::now();
     state_ = web::RunState::kStopped;
   }
 
@@ -265,6 +275,7 @@ class WebRun final : public web::Control, public RunObserver {
   std::vector<monitor::MemorySample> memory_samples_;  // after it
   std::string stop_reason_;                            // "" while running
   std::string generator_;
+  std::chrono::steady_clock::time_point ended_at_;
   bool finished_ = false;
   int status_ = kExitOk;
 };
@@ -313,10 +324,26 @@ int execute_web(const RunCommand& cmd, const scenario::Suite& suite,
     std::string error = run.swarm(r);
     if (!error.empty()) fmt::print(stderr, "arrload: --autostart: {}\n", error);
   }
+  // Until SIGINT/SIGTERM, or --autoquit seconds after a test ended.
   int signo = 0;
-  sigwait(&signals, &signo);
-  fmt::print(stderr, "arrload: {} received, stopping the web UI\n",
-             signo == SIGINT ? "SIGINT" : "SIGTERM");
+  for (;;) {
+    if (cmd.autoquit < 0) {
+      sigwait(&signals, &signo);
+      break;
+    }
+    const timespec tick{0, 200'000'000};
+    signo = sigtimedwait(&signals, nullptr, &tick);
+    if (signo > 0) break;
+    auto ended = run.ended_at();
+    if (ended && std::chrono::steady_clock::now() - *ended >= std::chrono::seconds(cmd.autoquit)) {
+      fmt::print(stderr, "arrload: the test ended {} s ago, quitting (--autoquit)\n", cmd.autoquit);
+      break;
+    }
+  }
+  if (signo > 0) {
+    fmt::print(stderr, "arrload: {} received, stopping the web UI\n",
+               signo == SIGINT ? "SIGINT" : "SIGTERM");
+  }
   run.shut_down();
   server.stop();
   return run.last_status();

@@ -297,6 +297,27 @@ TEST_F(WebTest, WithoutCsvThereIsNoHistoryCsv) {
   ui.wait(0ms, SIGTERM, 30s);
 }
 
+TEST_F(WebTest, AutoquitEndsTheProcessAfterTheTest) {
+  std::string scenario = dir_.write("ping.yaml",
+                                    "users:\n"
+                                    "  - name: Pinger\n"
+                                    "    wait: constant(0.02)\n"
+                                    "    tasks:\n"
+                                    "      - request: GET /ping\n");
+  // As a CI job would drive the UI: start at once, quit 1 s after the 2 s test.
+  ProcessResult r = run_arrload(
+      {"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_), "--autostart",
+       "-u", "2", "-r", "50", "-t", "2s", "--autoquit", "1", "--csv", dir_.file("auto")},
+      0ms, SIGTERM, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("quitting (--autoquit)"), std::string::npos) << r.err;
+  EXPECT_GE(r.seconds, 3.0);  // 2 s of test, then 1 s of UI
+  EXPECT_LT(r.seconds, 15.0);
+  auto total = stats_row(read_file(dir_.file("auto_stats.csv")), "Aggregated");
+  ASSERT_FALSE(total.empty());
+  EXPECT_GT(std::stol(total[2]), 0);
+}
+
 TEST_F(WebTest, LoginProtectsTheUiAndAutostartStartsAtOnce) {
   std::string scenario = dir_.write("ping.yaml",
                                     "users:\n"
