@@ -133,6 +133,12 @@ try {
   check(names.includes("/health") && names.includes("/api/v1/shows/"), `endpoint rows: ${names.join(", ")}`);
   check(names.includes("broken <b>&</b>"), "a name with markup is shown as text");
   check((await page.textContent("#users")) === "4", "the user count reaches 4");
+  // The same form changes the running test's user count.
+  check((await page.textContent("#start")) === "Update users", "while running, the form updates the users");
+  await page.fill("#user_count", "6");
+  await page.click("#start");
+  await page.waitForSelector("#users:text-is('6')", { timeout: 15_000 });
+  check(true, "the user count changes to 6 through the form");
 
   await page.click("nav button[data-tab='charts']");
   await page.waitForFunction(
