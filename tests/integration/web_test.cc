@@ -105,6 +105,13 @@ users:
       - {request: GET /__target/status/500}
 )";
 
+const char* kPingScenario =
+    "users:\n"
+    "  - name: Pinger\n"
+    "    wait: constant(0.02)\n"
+    "    tasks:\n"
+    "      - request: GET /ping\n";
+
 class WebTest : public TargetTest {
  protected:
   // Waits until GET PATH answers and PRED holds for its body; returns the last body.
@@ -298,12 +305,7 @@ TEST_F(WebTest, WithoutCsvThereIsNoHistoryCsv) {
 }
 
 TEST_F(WebTest, AutoquitEndsTheProcessAfterTheTest) {
-  std::string scenario = dir_.write("ping.yaml",
-                                    "users:\n"
-                                    "  - name: Pinger\n"
-                                    "    wait: constant(0.02)\n"
-                                    "    tasks:\n"
-                                    "      - request: GET /ping\n");
+  std::string scenario = dir_.write("ping.yaml", kPingScenario);
   // As a CI job would drive the UI: start at once, quit 1 s after the 2 s test.
   ProcessResult r = run_arrload(
       {"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_), "--autostart",
@@ -319,12 +321,7 @@ TEST_F(WebTest, AutoquitEndsTheProcessAfterTheTest) {
 }
 
 TEST_F(WebTest, LoginProtectsTheUiAndAutostartStartsAtOnce) {
-  std::string scenario = dir_.write("ping.yaml",
-                                    "users:\n"
-                                    "  - name: Pinger\n"
-                                    "    wait: constant(0.02)\n"
-                                    "    tasks:\n"
-                                    "      - request: GET /ping\n");
+  std::string scenario = dir_.write("ping.yaml", kPingScenario);
   Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_),
               "--web-login", "ann:secret", "--autostart", "-u", "2", "-r", "50"});
   auth_ = "Authorization: Basic YW5uOnNlY3JldA==\r\n";  // ann:secret
