@@ -20,6 +20,7 @@
 #include "cli/run_monitoring.h"
 #include "cli/web_command.h"
 #include "core/duration.h"
+#include "core/log_ring.h"
 #include "engine/runner.h"
 #include "engine/shape.h"
 #include "monitor/preflight.h"
@@ -47,7 +48,9 @@ void log_line(const std::string& level, std::string_view text) {
   std::time_t t = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
-  fmt::print(stderr, "[{}] {}: {}\n", stamp, level, text);
+  std::string line = fmt::format("[{}] {}: {}", stamp, level, text);
+  fmt::print(stderr, "{}\n", line);
+  core::LogRing::process().add(std::move(line));
 }
 
 // Splits "-T a,b -T c" into {a, b, c}, as Locust accepts both forms.

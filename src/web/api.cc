@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "core/log_ring.h"
 #include "report/csv.h"
 
 namespace arrload::web {
@@ -363,6 +364,12 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
     }
     return json_response(json::object{{"exceptions", std::move(list)}});
   }
+  if (path == "/logs" && get) {
+    // Locust's shape: this process is the "master"; there are no workers.
+    json::array lines;
+    for (std::string& line : core::LogRing::process().lines()) lines.push_back(json::string(line));
+    return json_response(json::object{{"master", std::move(lines)}, {"workers", json::object{}}});
+  }
   if (path == "/tasks" && get) {
     HttpResponse r;
     r.body = tasks_json(control.tasks());
@@ -386,9 +393,9 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
   const bool known = path == "/" || path == "/swarm" || path == "/stop" || path == "/stats/reset" ||
                      path == "/stats/requests" || path == "/profiles" || path == "/stats/history" ||
                      path == "/stats/report" || path == "/stats/report/json" ||
-                     path == "/exceptions" || path == "/tasks" || path == "/stats/requests/csv" ||
-                     path == "/stats/failures/csv" || path == "/exceptions/csv" ||
-                     path == "/stats/requests_full_history/csv";
+                     path == "/exceptions" || path == "/tasks" || path == "/logs" ||
+                     path == "/stats/requests/csv" || path == "/stats/failures/csv" ||
+                     path == "/exceptions/csv" || path == "/stats/requests_full_history/csv";
   return json_response(
       json::object{{"success", false},
                    {"message", known ? "method not allowed" : "not found: " + path}},

@@ -179,6 +179,10 @@ try {
   check(taskText.includes("Reader") && taskText.includes("GET /health") && taskText.includes("33.3%"),
         `the tasks tab lists the class and its three tasks (${taskText.slice(0, 80)})`);
 
+  await page.click("nav button[data-tab='logs']");
+  await page.waitForFunction(() => document.querySelector("#logs").textContent.includes("Ramping to"), null, { timeout: 5_000 });
+  check(true, "the logs tab shows the run's log");
+
   await page.click("nav button[data-tab='charts']");
   await page.screenshot({ path: join(artifacts, "web-ui.png"), fullPage: true });
   await page.click("#stop");

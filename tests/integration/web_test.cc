@@ -256,6 +256,11 @@ TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
   EXPECT_EQ(running.status, 200);
   EXPECT_NE(running.body.find("\"stop_reason\":\"running\""), std::string::npos) << running.body;
   EXPECT_EQ(http(port_, "GET", "/exceptions").body, "{\"exceptions\":[]}");
+  // Locust's /logs: this run's log lines, as the console shows them.
+  const std::string logs = http(port_, "GET", "/logs").body;
+  EXPECT_NE(logs.find("\"master\":[\"["), std::string::npos) << logs;
+  EXPECT_NE(logs.find("INFO: Ramping to 3 users"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("\"workers\":{}"), std::string::npos) << logs;
   // Locust's /tasks: two classes of one task each, shared by the 3 running users (1 and 2).
   const std::string tasks = http(port_, "GET", "/tasks").body;
   EXPECT_NE(tasks.find("\"per_class\":{\"Pinger\":{\"ratio\":"), std::string::npos) << tasks;
