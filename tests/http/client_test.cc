@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "http/raw_server.h"
+#include "support/ports.h"
 
 namespace arrload::http {
 namespace {
@@ -37,12 +38,6 @@ Reply echo(const RawRequest& req) {
 
 Url local(unsigned short port, std::string_view path = "") {
   return *Url::parse("http://127.0.0.1:" + std::to_string(port) + std::string(path));
-}
-
-unsigned short free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();  // closed on return: nothing listens there
 }
 
 class ClientTest : public testing::Test {
@@ -180,7 +175,7 @@ TEST_F(ClientTest, HeadResponseHasNoBody) {
 }
 
 TEST_F(ClientTest, ConnectionRefused) {
-  Session session(ctx_, local(free_port()));
+  Session session(ctx_, local(test_ports::unused_loopback_port()));
   Response r = send(session, "/");
   EXPECT_EQ(r.error, NetError::kConnectionRefused) << r.error_detail;
   EXPECT_EQ(r.status, 0);

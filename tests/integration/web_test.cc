@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/harness.h"
+#include "support/ports.h"
 
 namespace arrload::testing {
 namespace {
@@ -55,18 +56,6 @@ Reply http(unsigned short port, const std::string& method, const std::string& pa
   r.headers = resp.substr(0, head_end);
   r.body = resp.substr(head_end + 4);
   return r;
-}
-
-unsigned short free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 long json_number(const std::string& json, const std::string& field) {
@@ -129,7 +118,7 @@ class WebTest : public TargetTest {
     return body;
   }
 
-  unsigned short port_ = free_port();
+  unsigned short port_ = test_ports::unused_loopback_port();
   std::string auth_;
 };
 

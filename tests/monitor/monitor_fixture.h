@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "support/ports.h"
 #include "target/server_fixture.h"
 
 namespace arrload::monitor::testing_support {
@@ -25,17 +26,7 @@ class MonitorTargetTest : public target::testing_support::TargetServerTest {
 };
 
 // A loopback port nothing listens on: bound to find a free one, then closed.
-inline unsigned short closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+inline unsigned short closed_port() { return test_ports::unused_loopback_port(); }
 
 inline boost::asio::awaitable<void> drive_requests(http::Session* session,
                                                    const std::atomic<bool>* stop,
