@@ -80,7 +80,10 @@ void WindowJudge::finish(const stats::Snapshot& final_snap) {
   add(final_snap);
   for (Length& len : lengths_) {
     const double length_s = final_snap.elapsed_s - len.start_s;
-    if (length_s >= len.seconds / 2.0) {
+    // An empty last, partial window is left out: the run can stop before the statistics close
+    // its seconds (a late tick shifts the window against the seconds), so "no request" there
+    // says nothing about the target. Full windows count an empty one as a rate of 0.
+    if (length_s >= len.seconds / 2.0 && len.open_run.num_requests > 0) {
       close(len, final_snap.elapsed_s);
     } else {
       len.open.clear();

@@ -104,6 +104,19 @@ TEST(WindowJudge, FinishJudgesALongEnoughPartialWindowOnly) {
   }
 }
 
+// The run stopped 0.9 s after the last closed window, before the statistics closed a second of
+// it: the empty partial window is not a rate of 0.
+TEST(WindowJudge, AnEmptyLastPartialWindowIsNotJudged) {
+  WindowJudge w(budgets_of({"rps>=1 every 1s"}));
+  w.add_second(second_at(1, 10, 20));
+  w.add_second(second_at(2, 10, 20));
+  w.finish(second_at(2.9, 0, 0));
+  auto r = w.result(parse_threshold("rps>=1 every 1s"), nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->judged, 2);
+  EXPECT_EQ(r->breached, 0);
+}
+
 TEST(WindowJudge, AResetStartsTheWindowsAgain) {
   WindowJudge w(budgets_of({"p95<100ms every 2s"}));
   w.add_second(second_at(1, 10, 900));
