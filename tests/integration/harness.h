@@ -197,8 +197,17 @@ inline std::vector<std::string> stats_row(const std::string& csv, const std::str
 
 namespace arrload::testing {
 
-// A blocking GET to 127.0.0.1:PORT with Connection: close; returns the body ("" on failure).
-inline std::string http_get_body(unsigned short port, const std::string& path) {
+// An answer: status 0 when none came (refused, closed, not HTTP/1.1).
+struct Reply {
+  int status = 0;  // 0: no answer
+  std::string headers;
+  std::string body;
+};
+
+// One blocking request to 127.0.0.1:PORT with Connection: close (a POST body is sent as a form).
+inline Reply http(unsigned short port, const std::string& method, const std::string& path,
+                  const std::string& body = "", const std::string& extra_headers = "") {
+  Reply r;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -206,17 +215,33 @@ inline std::string http_get_body(unsigned short port, const std::string& path) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return {};
+    return r;
   }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  std::string req =
+      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
+  if (method == "POST") {
+    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
   ::send(fd, req.data(), req.size(), 0);
   std::string resp;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+  char buf[8192];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
     resp.append(buf, static_cast<std::size_t>(n));
+  }
   ::close(fd);
-  auto pos = resp.find("\r\n\r\n");
-  return pos == std::string::npos ? std::string() : resp.substr(pos + 4);
+  auto head_end = resp.find("\r\n\r\n");
+  if (resp.rfind("HTTP/1.1 ", 0) != 0 || head_end == std::string::npos) return r;
+  r.status = std::stoi(resp.substr(9, 3));
+  r.headers = resp.substr(0, head_end);
+  r.body = resp.substr(head_end + 4);
+  return r;
+}
+
+// A blocking GET to 127.0.0.1:PORT; returns the body ("" on failure).
+inline std::string http_get_body(unsigned short port, const std::string& path) {
+  return http(port, "GET", path).body;
 }
 
 }  // namespace arrload::testing

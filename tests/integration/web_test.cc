@@ -1,8 +1,5 @@
 // The web UI's JSON API over real HTTP: the arrload binary without --headless, steering runs
 // against the embedded target.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <regex>
@@ -16,47 +13,6 @@ namespace arrload::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Reply {
-  int status = 0;  // 0: no answer
-  std::string headers;
-  std::string body;
-};
-
-// One request to 127.0.0.1:PORT with Connection: close.
-Reply http(unsigned short port, const std::string& method, const std::string& path,
-           const std::string& body = "", const std::string& extra_headers = "") {
-  Reply r;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return r;
-  }
-  std::string req =
-      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers;
-  if (method == "POST") {
-    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n";
-  }
-  req += "\r\n" + body;
-  ::send(fd, req.data(), req.size(), 0);
-  std::string resp;
-  char buf[8192];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
-    resp.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  auto head_end = resp.find("\r\n\r\n");
-  if (resp.rfind("HTTP/1.1 ", 0) != 0 || head_end == std::string::npos) return r;
-  r.status = std::stoi(resp.substr(9, 3));
-  r.headers = resp.substr(0, head_end);
-  r.body = resp.substr(head_end + 4);
-  return r;
-}
 
 long json_number(const std::string& json, const std::string& field) {
   std::smatch m;
