@@ -83,15 +83,6 @@ HttpResponse json_response(const json::value& v, int status = 200) {
   return r;
 }
 
-HttpResponse csv_response(std::string body, std::string_view file_name) {
-  HttpResponse r;
-  r.content_type = "text/csv; charset=utf-8";
-  r.body = std::move(body);
-  r.headers.emplace_back("Content-Disposition",
-                         fmt::format("attachment; filename=\"{}\"", file_name));
-  return r;
-}
-
 HttpResponse not_yet(std::string_view what) {
   return json_response(
       json::object{{"success", false}, {"message", fmt::format("{}: no test has run yet", what)}},
@@ -112,9 +103,9 @@ bool query_flag(const std::string& target, std::string_view key) {
   return false;
 }
 
-// A report body, inline or (with ?download=1) as an attachment named FILE_NAME.
-HttpResponse report_response(std::string body, std::string content_type, bool download,
-                             std::string_view file_name) {
+// BODY of CONTENT_TYPE, inline or (DOWNLOAD: ?download=1, the CSVs) as an attachment FILE_NAME.
+HttpResponse file_response(std::string body, std::string content_type, bool download,
+                           std::string_view file_name) {
   HttpResponse r;
   r.content_type = std::move(content_type);
   r.body = std::move(body);
@@ -123,6 +114,10 @@ HttpResponse report_response(std::string body, std::string content_type, bool do
                            fmt::format("attachment; filename=\"{}\"", file_name));
   }
   return r;
+}
+
+HttpResponse csv_response(std::string body, std::string_view file_name) {
+  return file_response(std::move(body), "text/csv; charset=utf-8", /*download=*/true, file_name);
 }
 
 // A JSON number, or null when V is not finite or FALSE.
@@ -332,14 +327,14 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
   if (path == "/stats/report" && get) {
     auto html = control.report_html();
     if (!html) return not_yet("/stats/report");
-    return report_response(std::move(*html), "text/html; charset=utf-8",
-                           query_flag(request.target, "download"), "arrload-report.html");
+    return file_response(std::move(*html), "text/html; charset=utf-8",
+                         query_flag(request.target, "download"), "arrload-report.html");
   }
   if (path == "/stats/report/json" && get) {
     auto body = control.report_json();
     if (!body) return not_yet("/stats/report/json");
-    return report_response(std::move(*body), "application/json",
-                           query_flag(request.target, "download"), "arrload-report.json");
+    return file_response(std::move(*body), "application/json",
+                         query_flag(request.target, "download"), "arrload-report.json");
   }
   if (path == "/stats/requests_full_history/csv" && get) {
     auto csv = control.full_history_csv();
