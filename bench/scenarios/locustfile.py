@@ -12,28 +12,26 @@ from locust import HttpUser, constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 
+def get_a(user):
+    user.client.get("/a")
+
+
+def get_b(user):
+    user.client.get("/b")
+
+
+# The same two weighted tasks for both HTTP clients (Locust calls each task with the user).
+HAMMER_TASKS = {get_a: 3, get_b: 1}
+
+
 class FastHammer(FastHttpUser):
     wait_time = constant(0)
-
-    @task(3)
-    def a(self):
-        self.client.get("/a")
-
-    @task(1)
-    def b(self):
-        self.client.get("/b")
+    tasks = HAMMER_TASKS
 
 
 class SlowHammer(HttpUser):
     wait_time = constant(0)
-
-    @task(3)
-    def a(self):
-        self.client.get("/a")
-
-    @task(1)
-    def b(self):
-        self.client.get("/b")
+    tasks = HAMMER_TASKS
 
 
 class FastIdle(FastHttpUser):
