@@ -164,16 +164,13 @@ class WebRun final : public web::Control, public RunObserver {
     return report::json_report(*snapshot_, info_locked());
   }
   std::vector<web::ClassTasks> tasks() const override {
-    std::vector<std::pair<std::string, double>> users;
+    std::lock_guard lock(mu_);
+    // The classes' shares of the users running, or of the weights when no test runs.
+    const bool live =
+        snapshot_ && (state_ == web::RunState::kSpawning || state_ == web::RunState::kRunning);
     double running = 0;
-    {
-      std::lock_guard lock(mu_);
-      if (snapshot_ && (state_ == web::RunState::kSpawning || state_ == web::RunState::kRunning)) {
-        for (const auto& [name, n] : snapshot_->users_per_class) {
-          users.emplace_back(name, static_cast<double>(n));
-          running += static_cast<double>(n);
-        }
-      }
+    if (live) {
+      for (const auto& [name, n] : snapshot_->users_per_class) running += static_cast<double>(n);
     }
     double weights = 0;
     for (const scenario::UserClass& c : suite_.classes) weights += c.weight;
@@ -181,8 +178,8 @@ class WebRun final : public web::Control, public RunObserver {
     for (const scenario::UserClass& c : suite_.classes) {
       web::ClassTasks t{c.name, 0, scenario::task_shares(c.root)};
       if (running > 0) {
-        for (const auto& [name, n] : users) {
-          if (name == c.name) t.share = n / running;
+        for (const auto& [name, n] : snapshot_->users_per_class) {
+          if (name == c.name) t.share = static_cast<double>(n) / running;
         }
       } else if (weights > 0) {
         t.share = c.weight / weights;
@@ -219,7 +216,6 @@ class WebRun final : public web::Control, public RunObserver {
     std::lock_guard lock(mu_);
     snapshot_ = snap;
     history_.append(snap, /*force=*/false, generator_cpu);
-    generator_ = fmt::format("generator CPU {:.0f}% of one core (last second)", generator_cpu);
     verdict_.reset();
     if (so_far != nullptr) verdict_ = *so_far;
     if (state_ == web::RunState::kSpawning &&
@@ -251,6 +247,12 @@ class WebRun final : public web::Control, public RunObserver {
     info.stop_reason = stop_reason_.empty() ? "running" : stop_reason_;
     info.verdict = verdict_ ? &*verdict_ : nullptr;
     info.generator = generator_;
+    if (generator_.empty() && !history_.points().empty() &&
+        history_.points().back().generator_cpu >= 0) {
+      // While the test runs: the newest reading kept (the self-check sums up at the end).
+      info.generator = fmt::format("generator CPU {:.0f}% of one core (newest reading)",
+                                   history_.points().back().generator_cpu);
+    }
     return info;
   }
   std::vector<monitor::MemorySample> memory_samples_locked() const {
@@ -274,7 +276,7 @@ class WebRun final : public web::Control, public RunObserver {
   const monitor::MemorySampler* memory_ = nullptr;     // while a run samples the target
   std::vector<monitor::MemorySample> memory_samples_;  // after it
   std::string stop_reason_;                            // "" while running
-  std::string generator_;
+  std::string generator_;                              // the self-check's summary, after it
   std::chrono::steady_clock::time_point ended_at_;
   bool finished_ = false;
   int status_ = kExitOk;
