@@ -149,7 +149,6 @@ int execute_validate(const std::string& scenario, const std::vector<std::string>
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};  // set by SIGINT/SIGTERM during the recovery probe
 // The signal (SIGINT, SIGTERM) that interrupted a headless run, 0 if none: caught outside the
 // runner's own signal handling too (loading, pre-flight), so such a run still starts and stops at
 // once, writing its reports, and no further profile runs.
@@ -157,7 +156,7 @@ std::atomic<int> g_signal{0};
 
 void on_early_signal(int signo) { g_signal = signo; }
 
-// Catches SIGINT/SIGTERM into g_signal until the runner (or the recovery probe) takes them.
+// Catches SIGINT/SIGTERM into g_signal until the runner takes them (and again after it).
 void catch_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_early_signal;
@@ -379,18 +378,10 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
         log_line("INFO", fmt::format("Recovery: probing GET {} (up to {})", mon.health_url,
                                      core::format_duration(mon.recovery_wait)));
       }
-      // Ctrl-C now ends the probe (judged "interrupted"), not the process: reports follow.
-      ro.stop = &g_interrupted;
-      g_interrupted = false;
-      struct sigaction on_signal {
-      }, old_int{}, old_term{};
-      on_signal.sa_handler = [](int) { g_interrupted = true; };
-      ::sigaction(SIGINT, &on_signal, &old_int);
-      ::sigaction(SIGTERM, &on_signal, &old_term);
+      // Ctrl-C (caught into g_signal since the run ended) ends the probe, judged
+      // "interrupted", not the process: reports follow.
+      ro.stop = [] { return g_signal != 0; };
       monitor::RecoveryResult recovery = monitor::probe_recovery(mon.health_url, ro);
-      ::sigaction(SIGINT, &old_int, nullptr);
-      ::sigaction(SIGTERM, &old_term, nullptr);
-      if (g_interrupted && cmd.observer == nullptr && g_signal == 0) g_signal = SIGINT;
       verdict->criteria.push_back(recovery_criterion(recovery));
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);

@@ -14,9 +14,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kStopCheck = std::chrono::milliseconds(50);
 
-bool stopped(const RecoveryOptions& o) {
-  return o.stop != nullptr && o.stop->load(std::memory_order_relaxed);
-}
+bool stopped(const RecoveryOptions& o) { return o.stop && o.stop(); }
 
 // Sleeps until WHEN in short slices so a stop request is noticed quickly; false when stopped.
 bool wait_until(Clock::time_point when, const RecoveryOptions& o) {

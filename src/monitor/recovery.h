@@ -1,8 +1,8 @@
 #pragma once
 // Recovery probe: after the load stops, how long the target takes to answer its health check
 // normally again. See docs/monitoring.md ("Recovery probe").
-#include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace arrload::monitor {
@@ -18,14 +18,14 @@ struct RecoveryOptions {
   // Baselines below this (ms) count as this: 2x a 0.3 ms loopback answer would fail on any
   // scheduling hiccup, so "recovered" is judged against at least 2x 5 ms.
   double baseline_floor_ms = 5;
-  // When set and true, the probe stops (between probes, checked every 50 ms) with interrupted.
-  // Must outlive the call. For Ctrl-C.
-  const std::atomic<bool>* stop = nullptr;
+  // When set and it returns true, the probe stops (between probes, asked every 50 ms) with
+  // interrupted. For Ctrl-C.
+  std::function<bool()> stop;
 };
 
 struct RecoveryResult {
   bool recovered = false;
-  bool interrupted = false;       // *RecoveryOptions::stop became true first
+  bool interrupted = false;       // RecoveryOptions::stop returned true first
   double seconds_to_recover = 0;  // from the call to the end of the first healthy probe; when
                                   // not recovered, the time spent probing
   int probes = 0;                 // probes sent

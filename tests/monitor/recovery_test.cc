@@ -93,7 +93,7 @@ TEST_F(RecoveryTest, StopFlagInterrupts) {
   RecoveryOptions o;
   o.max_wait = 20s;
   o.interval = 1s;
-  o.stop = &stop;
+  o.stop = [&stop] { return stop.load(); };
   std::thread interrupter([&stop] {
     std::this_thread::sleep_for(300ms);
     stop = true;
