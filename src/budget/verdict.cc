@@ -83,7 +83,31 @@ std::string Check::describe_actual() const {
 
 bool Verdict::pass() const { return exit_code() == 0; }
 
+bool Verdict::interrupted() const {
+  return std::any_of(criteria.begin(), criteria.end(),
+                     [](const Criterion& c) { return !c.pass && c.exit_code == kExitInterrupted; });
+}
+
+std::string Verdict::summary() const {
+  std::size_t failed = 0;
+  for (const auto& c : checks) failed += c.pass ? 0 : 1;
+  for (const auto& c : criteria) failed += c.pass ? 0 : 1;
+  const std::size_t total = checks.size() + criteria.size();
+  if (interrupted()) {
+    // The interruption itself is not one of the budget checks.
+    return fmt::format("INTERRUPTED (results are partial; {} of {} checks failed; exit status {})",
+                       failed - 1, total - 1, exit_code());
+  }
+  if (pass()) return fmt::format("PASS ({} checks)", total);
+  return fmt::format("FAIL ({} of {} checks failed; exit status {})", failed, total, exit_code());
+}
+
+Criterion interrupted_criterion(std::string detail) {
+  return Criterion{"interrupted", std::move(detail), false, kExitInterrupted};
+}
+
 int Verdict::exit_code() const {
+  if (interrupted()) return kExitInterrupted;
   int code = 0;
   auto consider = [&](int c) {
     if (c != 0 && (code == 0 || c < code)) code = c;

@@ -17,6 +17,10 @@ inline constexpr int kExitErrorRate = 4;  // the error-rate budget was breached
 inline constexpr int kExitMemory = 5;     // the target's memory grew (leak)
 inline constexpr int kExitRecovery = 6;   // the target did not recover after the load
 inline constexpr int kExitPreflight = 7;  // pre-flight failed: no load was sent
+// The run was stopped from outside (signal, web UI stop) before its planned end: its numbers are
+// partial, whatever the budgets say. k6 uses the same status for an external abort. It wins over
+// every other status.
+inline constexpr int kExitInterrupted = 105;
 
 // One line of the verdict: a rule applied to one subject.
 struct Check {
@@ -48,7 +52,15 @@ struct Verdict {
   std::vector<std::string> notes;  // e.g. "the generator was saturated for 12 s"
   bool pass() const;
   int exit_code() const;  // 0 on PASS
+  // A criterion with kExitInterrupted failed: the run did not reach its planned end.
+  bool interrupted() const;
+  // "PASS (12 checks)", "FAIL (1 of 12 checks failed; exit status 3)", or
+  // "INTERRUPTED (results are partial; 0 of 12 checks failed; exit status 105)".
+  std::string summary() const;
 };
+
+// The criterion that marks a run stopped before its planned end; DETAIL says how.
+Criterion interrupted_criterion(std::string detail);
 
 // Judges SNAP against BUDGETS. Each endpoint (every row but Aggregated) gets the rules of its
 // category; an endpoint rule replaces the category rule for the same quantity; run rules apply

@@ -1,4 +1,5 @@
 // `arrload run`'s options (CLI11), bound to a RunCommand, with ARRLOAD_* environment variables.
+#include <exception>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,41 @@
 #include "cli/run_command.h"
 
 namespace arrload::cli {
+
+namespace {
+
+// CLI11's PositiveNumber and NonNegativeNumber print their range with the largest double in
+// full (300 digits); these say the same in words.
+double number_in(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty())
+    throw CLI::ValidationError("'" + text + "' is not a number");
+  return v;
+}
+
+CLI::Validator positive() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return number_in(text) > 0 ? "" : "must be greater than 0, not " + text;
+      },
+      "> 0", "positive");
+}
+
+CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return number_in(text) >= 0 ? "" : "must be 0 or more, not " + text;
+      },
+      ">= 0", "non-negative");
+}
+
+}  // namespace
 
 void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("-f,--scenario,--locustfile", cmd.scenario,
@@ -17,12 +53,12 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "(default: the scenario's host)");
   app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->each([&cmd](const std::string&) { cmd.users_given = true; });
   app.add_option("-r,--spawn-rate", cmd.spawn_rate,
                  "Users started per second (fractions allowed: 0.5 = one every 2 s)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->each([&cmd](const std::string&) { cmd.spawn_rate_given = true; });
   app.add_option("-t,--run-time", cmd.run_time,
                  "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)")
@@ -65,18 +101,18 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--target-pid", cmd.target_pid,
                  "Sample this local process's resident memory each second and judge it for a "
                  "leak (PREFIX_target_memory.csv)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   app.add_option("--target-metrics", cmd.target_metrics,
                  "The same from a Prometheus URL (process_resident_memory_bytes), e.g. "
                  "http://127.0.0.1:8088/metrics");
   app.add_option("--leak-rate", cmd.leak_rate,
                  "A leak is sustained growth above this many MiB per minute ...")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--leak-percent", cmd.leak_fraction,
                  "... and above this percentage of the starting memory")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--junit", cmd.junit_path,
                  "Write the verdict as JUnit XML to FILE (one test case per budget)");
   app.add_option("--stop-timeout", cmd.stop_timeout,
@@ -121,13 +157,15 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->transform(
           CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case));
   app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
-                 "Exit status when any request failed")
+                 "Exit status when any request failed or a user's task raised, for runs that are "
+                 "not judged; when budgets (or --target-pid/--target-metrics) judge the run, the "
+                 "verdict's status applies instead (docs/budgets.md)")
       ->capture_default_str();
   app.add_flag("--only-summary", cmd.only_summary, "Print only the final summary, no live table");
   app.add_flag("--reset-stats", cmd.reset_stats,
                "Reset the statistics once every user has spawned");
   app.add_option("--threads", cmd.threads, "Worker threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
   app.add_flag("--verify-tls", cmd.verify_tls,
                "Check HTTPS server certificates (off by default, like Locust)");

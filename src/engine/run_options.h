@@ -8,6 +8,9 @@
 
 namespace arrload::engine {
 
+// How long a stopped user's on_stop may take once its task is done; past that it is killed.
+inline constexpr std::chrono::seconds kOnStopGrace{5};
+
 struct RunOptions {
   std::string host;                                   // base URL; empty = the scenario's host
   int users = 1;                                      // target number of users

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.h"
+#include "core/duration.h"
 #include "engine/dispatch.h"
 #include "engine/exception_log.h"
 #include "engine/shape.h"
@@ -40,22 +41,39 @@ std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
   return out;
 }
 
-std::vector<http::Url> class_urls(const scenario::Suite& suite, const std::string& host) {
+std::vector<http::Url> class_urls(const scenario::Suite& suite, const std::string& host,
+                                  bool require_host = true) {
   std::vector<http::Url> out;
   for (const auto& c : suite.classes) {
     // --host wins over the suite's host; a class's own host wins over both, as in Locust.
     const std::string& text = !c.host.empty() ? c.host : !host.empty() ? host : suite.host;
     if (text.empty()) {
+      if (!require_host) continue;
       throw std::invalid_argument(
           "no host: give --host (e.g. --host http://127.0.0.1:8088) or set `host:` in the "
           "scenario");
     }
     auto url = http::Url::parse(text);
-    if (!url) throw std::invalid_argument(fmt::format("invalid host URL '{}'", text));
+    if (!url) {
+      throw std::invalid_argument(fmt::format(
+          "invalid host URL '{}'{} (use http://, https://, ws:// or wss:// with a host name)", text,
+          c.host.empty() ? "" : fmt::format(" of user class {}", c.name)));
+    }
     out.push_back(*url);
   }
   return out;
 }
+
+}  // namespace
+
+void check_hosts(const scenario::Suite& suite, const std::string& host) {
+  static_cast<void>(class_urls(suite, host, /*require_host=*/false));
+}
+
+namespace {
+
+// How long a stopping run waits for its users, past their kill timers, before it ends without them.
+constexpr std::chrono::seconds kHardStopGrace{2};
 
 struct Spawned {
   std::size_t worker;
@@ -77,6 +95,7 @@ struct Runner::Impl {
         stop_timer(io),
         shape_timer(io),
         drain_timer(io),
+        hard_timer(io),
         signals(io, SIGINT, SIGTERM) {
     int threads = opts.threads > 0
                       ? opts.threads
@@ -98,7 +117,7 @@ struct Runner::Impl {
   ExceptionLog exceptions;
   std::vector<std::unique_ptr<Worker>> workers;
   asio::io_context io{1};
-  asio::steady_timer spawn_timer, tick_timer, stop_timer, shape_timer, drain_timer;
+  asio::steady_timer spawn_timer, tick_timer, stop_timer, shape_timer, drain_timer, hard_timer;
   asio::signal_set signals;
   const RunHooks* hooks = nullptr;
   std::vector<Spawned> spawned;  // running users in spawn order; ramp-down removes the newest
@@ -111,7 +130,8 @@ struct Runner::Impl {
   std::optional<std::size_t> stage;  // the shape's stage in force
   bool spawn_complete_reported = false;
   bool stopping = false;
-  bool drained = false;  // every user ended; no timer may re-arm after this
+  bool drained = false;    // every user ended; no timer may re-arm after this
+  bool abandoned = false;  // the hard deadline passed with users still running (see hard_stop)
   int ticks = 0;
   std::vector<std::pair<std::string, std::uint64_t>> users_at_stop;  // for the final snapshot
   std::uint64_t user_count_at_stop = 0;
@@ -275,22 +295,52 @@ struct Runner::Impl {
     stop_timer.cancel();
     shape_timer.cancel();
     for (auto& w : workers) w->stop_all(opts.stop_timeout);
+    // Users are killed by their workers at stop_timeout + the on_stop grace; if a run is still
+    // not over a little after that, something misbehaves, and the run ends without it.
+    hard_timer.expires_after(opts.stop_timeout + kOnStopGrace + kHardStopGrace);
+    hard_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !drained) hard_stop(/*last_chance=*/false);
+    });
     wait_for_workers();
+  }
+
+  // The hard deadline: first every user is killed; a second later the run ends regardless, and
+  // the final snapshot holds what the workers handed over until then.
+  void hard_stop(bool last_chance) {
+    if (!last_chance) {
+      info(fmt::format("Users still running {} after the stop; ending them now",
+                       core::format_duration(opts.stop_timeout + kOnStopGrace + kHardStopGrace)));
+      for (auto& w : workers) w->kill_all();
+      hard_timer.expires_after(std::chrono::seconds(1));
+      hard_timer.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !drained) hard_stop(/*last_chance=*/true);
+      });
+      return;
+    }
+    info("Users did not end; the run ends without them (reports hold what was recorded)");
+    abandoned = true;
+    finish_drain();
+  }
+
+  void finish_drain() {
+    drained = true;
+    spawned.clear();
+    tick_timer.cancel();
+    drain_timer.cancel();
+    hard_timer.cancel();
+    signals.cancel();
   }
 
   void wait_for_workers() {
     bool all_done = std::all_of(workers.begin(), workers.end(),
                                 [](const auto& w) { return w->live_users() == 0; });
     if (all_done) {
-      drained = true;
-      spawned.clear();
-      tick_timer.cancel();
-      signals.cancel();
+      finish_drain();
       return;  // nothing left on io: run() returns
     }
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([this](boost::system::error_code ec) {
-      if (!ec) wait_for_workers();
+      if (!ec && !drained) wait_for_workers();
     });
   }
 
@@ -315,7 +365,11 @@ struct Runner::Impl {
 Runner::Runner(const scenario::Suite& suite, RunOptions options)
     : impl_(std::make_unique<Impl>(suite, std::move(options))) {}
 
-Runner::~Runner() = default;
+Runner::~Runner() {
+  // A worker left running by the hard deadline still refers to the aggregator and the exception
+  // log in Impl: keep them alive for the rest of the process.
+  if (impl_ && impl_->abandoned) static_cast<void>(impl_.release());
+}
 
 RunResult Runner::run(const RunHooks& hooks) {
   Impl& m = *impl_;
@@ -339,7 +393,15 @@ RunResult Runner::run(const RunHooks& hooks) {
     m.retarget(m.target_users, m.spawn_rate);
   }
   m.io.run();
-  for (auto& w : m.workers) w->join();
+  if (m.abandoned) {
+    // A worker thread that did not end may still touch its Worker and this Impl: both are
+    // leaked on purpose (see ~Runner) rather than destroyed under it.
+    for (auto& w : m.workers) {
+      if (!w->join_for(std::chrono::seconds(1))) static_cast<void>(w.release());
+    }
+  } else {
+    for (auto& w : m.workers) w->join();
+  }
   m.aggregator.tick();
   RunResult result;
   result.final = m.snapshot();

@@ -31,6 +31,11 @@ struct RunResult {
   StopReason reason = StopReason::kRunTime;
 };
 
+// Throws std::invalid_argument naming the URL when a host the suite's classes would use (HOST,
+// else the suite's or the class's own) is not a usable http(s)/ws(s) URL. A missing host is
+// not an error here (the run asks for one).
+void check_hosts(const scenario::Suite& suite, const std::string& host);
+
 class Runner {
  public:
   // SUITE must outlive the runner. Throws std::invalid_argument for unusable options (bad host).

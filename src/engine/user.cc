@@ -1,5 +1,7 @@
 #include "engine/user.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,7 +22,8 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
       rng_(seed),
       session_(env.client, base),
       timer_(env.io),
-      vars_(env.suite.var_names.size()) {
+      vars_(env.suite.var_names.size()),
+      extract_failed_(env.suite.var_names.size(), 0) {
   render_.rng = &rng_;
   render_.user_id = user_id;
   render_.vars = &vars_;
@@ -75,25 +78,41 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
   Outcome outcome = Outcome::kStopped;
   while (!stopping_ && !group->tasks.empty()) {
     const scenario::Task& task = pick(*group, next_index);
-    core::Micros started = core::now_us();
-    if (task.kind == scenario::Task::Kind::kInterrupt) {
-      if (is_root) continue;  // nothing to leave; the loader rejects this, so it is only a guard
+    const core::Micros started = core::now_us();
+    const std::uint64_t io_before = io_ops_;
+    if (task.kind == scenario::Task::Kind::kInterrupt && !is_root) {
       outcome = Outcome::kInterrupted;
       break;
     }
+    bool rescheduled = false;
     if (task.kind == scenario::Task::Kind::kGroup) {
       // Locust's interrupt(reschedule=True): the parent picks its next task without waiting.
       const Outcome inner = co_await run_group(task.group.get(), wait, false);
-      if (inner == Outcome::kInterrupted) continue;
-    } else {
-      co_await run_requests(&task.requests);
+      rescheduled = inner == Outcome::kInterrupted;
+    } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
+      co_await run_requests(&task.requests);                     // rejects it; only a guard
     }
     if (stopping_) break;
-    double task_seconds = static_cast<double>(core::now_us() - started) / 1e6;
-    co_await wait_seconds(wait.seconds_after(task_seconds, rng_.uniform()));
+    const double task_seconds = static_cast<double>(core::now_us() - started) / 1e6;
+    double pause = rescheduled ? 0 : wait.seconds_after(task_seconds, rng_.uniform());
+    if (io_ops_ == io_before) {
+      // Nothing suspended this iteration: without a pause the thread would never get back to
+      // its event loop, and stop, signals and every other user on it would wait forever.
+      pause = std::max(pause, idle_backoff_seconds());
+    } else {
+      idle_streak_ = 0;
+    }
+    co_await wait_seconds(pause);
   }
   if (!is_root && !killed_) co_await run_requests(&group->on_stop);
   co_return outcome;
+}
+
+double User::idle_backoff_seconds() {
+  constexpr int kMaxShift = 10;  // 1 ms << 10 = 1.024 s
+  const int shift = std::min(idle_streak_, kMaxShift);
+  ++idle_streak_;
+  return std::min(1.0, 0.001 * static_cast<double>(1 << shift));
 }
 
 asio::awaitable<void> User::wait_seconds(double seconds) {
@@ -112,24 +131,48 @@ asio::awaitable<bool> User::run_requests(const std::vector<scenario::Request>* r
   co_return true;
 }
 
-std::string User::missing_variable(const scenario::Request& req) {
+std::string User::missing_variable(const scenario::Request& req, bool& in_path) {
   slot_buf_.clear();
   req.path.collect_var_slots(slot_buf_);
+  const std::size_t path_slots = slot_buf_.size();
   for (const auto& h : req.headers) h.second.collect_var_slots(slot_buf_);
   if (req.body) req.body->collect_var_slots(slot_buf_);
-  for (int slot : slot_buf_) {
-    if (vars_[static_cast<std::size_t>(slot)].empty()) return env_.suite.var_names[slot];
+  for (std::size_t i = 0; i < slot_buf_.size(); ++i) {
+    const auto slot = static_cast<std::size_t>(slot_buf_[i]);
+    if (vars_[slot].empty()) {
+      in_path = i < path_slots;
+      return env_.suite.var_names[slot];
+    }
   }
   return {};
 }
 
+void User::record_unsent(const scenario::Request& req, std::string_view name,
+                         std::string_view message) {
+  env_.shard.record(req.ws ? std::string_view("WS") : std::string_view(req.method), name, 0, 0,
+                    /*failed=*/true, message, req.category);
+}
+
 asio::awaitable<bool> User::run_request(const scenario::Request* req) {
-  if (std::string missing = missing_variable(*req); !missing.empty()) {
-    // Locust would raise in the task (a KeyError); the task ends and the error is reported once
-    // per kind in the exceptions report.
-    env_.exceptions.add(fmt::format(
-        "{} {}: variable '{}' is not set (the request that extracts it failed or has not run)",
-        req->method, req->path.source(), missing));
+  bool in_path = false;
+  if (std::string missing = missing_variable(*req, in_path); !missing.empty()) {
+    // Locust would raise in the task (a KeyError). The request counts as failed without being
+    // sent, under its usual name, so error budgets and failures.csv show it; the task ends.
+    const std::size_t slot = static_cast<std::size_t>(
+        std::find(env_.suite.var_names.begin(), env_.suite.var_names.end(), missing) -
+        env_.suite.var_names.begin());
+    const bool failed_before = slot < extract_failed_.size() && extract_failed_[slot] != 0;
+    std::string name = req->name;
+    if (name.empty() && !in_path) {
+      render_target(*req);
+      name = path_buf_;
+    } else if (name.empty()) {
+      name = req->path.source();
+    }
+    record_unsent(
+        *req, name,
+        fmt::format("template variable '{}' is not set ({}); the request was not sent", missing,
+                    failed_before ? "its extract failed" : "no earlier step extracted it"));
     co_return false;
   }
   ++render_.counter;
@@ -149,6 +192,7 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.content_type = req->content_type;
   out.timeout_us = req->timeout.value_or(env_.suite.default_timeout).count();
   out.keep_body = req->needs_body();
+  ++io_ops_;
   co_await session_.send(out, response_);
   co_return record(*req, response_);
 }
@@ -179,7 +223,13 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
         break;
       }
       vars_[static_cast<std::size_t>(x.slot)] = std::move(*value);
+      extract_failed_[static_cast<std::size_t>(x.slot)] = 0;
     }
+  }
+  if (failed) {
+    // The variables this request extracts are not fresh: a later request needing one that was
+    // never set names the cause.
+    for (const auto& x : req.extract) extract_failed_[static_cast<std::size_t>(x.slot)] = 1;
   }
   env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us), resp.body_bytes,
                     failed, message_buf_, req.category);

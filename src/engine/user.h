@@ -62,8 +62,15 @@ class User {
   const scenario::Task& pick(const scenario::TaskGroup& group, std::size_t& next_index);
   // Records the exchange; returns false when the task must not go on.
   bool record(const scenario::Request& req, const http::Response& resp);
-  // The name of a variable REQ needs that this user has not extracted yet; "" when none.
-  std::string missing_variable(const scenario::Request& req);
+  // The name of a variable REQ needs that this user has not extracted yet; "" when none. Sets
+  // IN_PATH when that variable is in the request's path.
+  std::string missing_variable(const scenario::Request& req, bool& in_path);
+  // Records REQ as a failed request that was never sent (latency 0), with MESSAGE.
+  void record_unsent(const scenario::Request& req, std::string_view name, std::string_view message);
+  // After an iteration that did no I/O: how long to pause before the next one. Doubles from
+  // 1 ms up to 1 s while such iterations follow each other, so a user whose every task fails
+  // before sending (a login that failed, a missing connection) neither spins nor floods stats.
+  double idle_backoff_seconds();
   // Renders REQ's path into path_buf_ and its headers into header_buf_.
   void render_target(const scenario::Request& req);
 
@@ -103,6 +110,7 @@ class User {
   static boost::asio::awaitable<void> ws_read_loop(User* self);
   void on_ws_message(std::uint64_t bytes);
   void abort_ws();
+  void no_connection(const scenario::Request* req, std::string_view what);
   bool ws_connected() const;
   void record_ws(std::string_view name, core::Micros latency_us, std::uint64_t bytes,
                  const ws::Result* failure, std::string_view what);
@@ -118,6 +126,11 @@ class User {
   scenario::RenderContext render_;
   bool stopping_ = false;
   bool killed_ = false;
+  // Requests sent and WebSocket operations started: an iteration that leaves it unchanged ended
+  // without I/O, and must still give the thread back to its event loop.
+  std::uint64_t io_ops_ = 0;
+  int idle_streak_ = 0;               // iterations without I/O in a row
+  std::vector<char> extract_failed_;  // per variable slot: its last extraction failed
   bool finished_ = false;
   // Reused per request so steady state does not allocate.
   std::string path_buf_;

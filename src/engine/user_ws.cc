@@ -38,12 +38,27 @@ asio::awaitable<bool> User::run_ws_step(const scenario::Request* req) {
     co_return go_on;
   }
   if (kind == WsStep::Kind::kListen) {
+    if (ws_->connect_step == nullptr) {
+      ws_->step_category = req->category;
+      no_connection(req, "listen");
+      co_return false;
+    }
     // The reader records what arrives meanwhile; stop() ends the wait.
+    ++io_ops_;
     co_await wait_seconds(static_cast<double>(req->ws->listen.count()) / 1e6);
     co_return !killed_;
   }
   co_await ws_close(/*graceful=*/true);
   co_return true;
+}
+
+// A send or listen step with no connect step before it: an error in the scenario's logic. It is
+// recorded as a failed step (the task ends), so it shows in failures and error budgets.
+void User::no_connection(const scenario::Request* req, std::string_view what) {
+  const std::string name = !req->name.empty() ? req->name : fmt::format("ws {}", what);
+  message_buf_ =
+      fmt::format("ws {} without a ws connect step before it (user class {})", what, cls_.name);
+  env_.shard.record(kMethod, name, 0, 0, /*failed=*/true, message_buf_, req->category);
 }
 
 // A failure is recorded with its reason; a success with FAILURE null.
@@ -75,6 +90,7 @@ asio::awaitable<bool> User::ws_connect(const scenario::Request* req) {
   c.headers = &header_buf_;
   c.deadline_us = deadline;
   ws::Result res;
+  ++io_ops_;
   co_await w.session.connect(c, res);
   if (res.error != core::NetError::kNone) {
     if (res.error == core::NetError::kAborted && stopping_) co_return false;
@@ -106,9 +122,7 @@ asio::awaitable<bool> User::ws_send(const scenario::Request* req) {
   WsState& w = *ws_;
   w.step_category = req->category;
   if (w.connect_step == nullptr) {
-    // Like a missing variable: an error in the scenario's logic, reported once per kind.
-    env_.exceptions.add(
-        fmt::format("ws send without a ws connect step before it (user class {})", cls_.name));
+    no_connection(req, "send");
     co_return false;
   }
   if (!ws_connected()) {
@@ -135,6 +149,7 @@ asio::awaitable<bool> User::ws_send(const scenario::Request* req) {
   const core::Micros start = core::now_us();
   const core::Micros deadline = start + req->timeout.value_or(env_.suite.default_timeout).count();
   ws::Result res;
+  ++io_ops_;
   co_await w.session.write_text(body_buf_, deadline, res);
   if (res.error != core::NetError::kNone) {
     w.awaited.clear();
@@ -170,6 +185,7 @@ asio::awaitable<bool> User::ws_await(core::Micros deadline_us) {
 asio::awaitable<void> User::ws_close(bool graceful) {
   if (!ws_) co_return;
   WsState& w = *ws_;
+  if (w.session.is_open()) ++io_ops_;
   if (graceful && w.session.is_open()) {
     co_await w.session.close(core::now_us() + kCloseTimeoutUs);
   } else {

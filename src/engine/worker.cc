@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "engine/run_options.h"
 #include "engine/user.h"
 #include "http/client.h"
 #include "stats/shard.h"
@@ -18,8 +19,6 @@ namespace arrload::engine {
 namespace asio = boost::asio;
 
 namespace {
-// How long on_stop may take once a user has been asked to stop and its task is done.
-constexpr std::chrono::seconds kOnStopGrace{5};
 constexpr std::chrono::seconds kFlushInterval{1};
 }  // namespace
 
@@ -132,12 +131,13 @@ Worker::~Worker() {
 
 void Worker::start() {
   impl_->schedule_flush();
-  thread_ = std::thread([impl = impl_.get()] {
+  thread_ = std::thread([impl = impl_.get(), exited = &exited_] {
     try {
       impl->io.run();
     } catch (const std::exception& e) {
       fmt::print(stderr, "arrload: worker thread failed: {}\n", e.what());
     }
+    exited->store(true, std::memory_order_release);
   });
 }
 
@@ -186,6 +186,20 @@ void Worker::kill_all() {
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::join_for(std::chrono::milliseconds timeout) {
+  if (!thread_.joinable()) return true;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!exited_.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (exited_.load(std::memory_order_acquire)) {
+    thread_.join();
+    return true;
+  }
+  thread_.detach();
+  return false;
 }
 
 }  // namespace arrload::engine

@@ -40,6 +40,10 @@ class Worker {
   // Ends every user now: requests in flight are abandoned and on_stop is skipped.
   void kill_all();
   void join();
+  // Waits up to TIMEOUT for the thread to end; true (and joined) when it did. When it did not,
+  // the thread is detached: the Worker must then never be destroyed (the caller leaks it), as
+  // the thread may still use it.
+  bool join_for(std::chrono::milliseconds timeout);
 
   // Users still running (stopping ones included).
   std::size_t live_users() const { return live_.load(std::memory_order_relaxed); }
@@ -49,6 +53,7 @@ class Worker {
  private:
   std::unique_ptr<Impl> impl_;
   std::atomic<std::size_t> live_{0};
+  std::atomic<bool> exited_{false};
   std::thread thread_;
 };
 

@@ -22,7 +22,7 @@ std::string clip(const std::string& s, std::size_t width) {
 }
 
 std::string stats_line(const stats::Snapshot& snap, const stats::EndpointStats& s,
-                       std::size_t width) {
+                       std::size_t width, bool whole_run) {
   const stats::Entry& t = s.total;
   double fail_pct = t.num_requests ? 100.0 * static_cast<double>(t.num_failures) /
                                          static_cast<double>(t.num_requests)
@@ -34,8 +34,9 @@ std::string stats_line(const stats::Snapshot& snap, const stats::EndpointStats& 
                      s.key.method, clip(s.key.name, width), width, t.num_requests,
                      fmt::format("{}({:.2f}%)", t.num_failures, fail_pct),
                      t.num_requests ? ms_cell(t.latency.mean()) : "0", ms(t.latency.min()),
-                     ms(t.latency.max()), ms(t.latency.percentile(0.5)), s.current_rps,
-                     s.current_fail_per_sec);
+                     ms(t.latency.max()), ms(t.latency.percentile(0.5)),
+                     whole_run ? snap.total_rps(s) : s.current_rps,
+                     whole_run ? snap.total_fail_per_sec(s) : s.current_fail_per_sec);
 }
 
 // A separator line under HEADER: dashes, with a '|' wherever the header has one.
@@ -47,15 +48,15 @@ std::string rule(const std::string& header) {
 
 }  // namespace
 
-std::string stats_table(const stats::Snapshot& snap) {
+std::string stats_table(const stats::Snapshot& snap, bool whole_run) {
   std::size_t width = name_width(snap);
   std::string header = fmt::format(
       "{:<8} {:<{}} {:>8} {:>13} | {:>7} {:>7} {:>7} {:>7} | {:>8} {:>11}\n", "Type", "Name", width,
       "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s", "failures/s");
   std::string out = header + rule(header);
-  for (const auto& e : snap.endpoints) out += stats_line(snap, e, width);
+  for (const auto& e : snap.endpoints) out += stats_line(snap, e, width, whole_run);
   out += rule(header);
-  out += stats_line(snap, snap.aggregated, width);
+  out += stats_line(snap, snap.aggregated, width, whole_run);
   return out;
 }
 
@@ -93,7 +94,7 @@ std::string error_report(const stats::Snapshot& snap) {
 }
 
 std::string final_summary(const stats::Snapshot& snap) {
-  std::string out = stats_table(snap) + "\n" + percentiles_table(snap) + "\n";
+  std::string out = stats_table(snap, /*whole_run=*/true) + "\n" + percentiles_table(snap) + "\n";
   if (std::string errors = error_report(snap); !errors.empty()) out += errors + "\n";
   if (!snap.exceptions.empty()) {
     out += "Exceptions (errors in the scenario's logic)\n";

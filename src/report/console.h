@@ -8,12 +8,14 @@
 namespace arrload::report {
 
 // Locust's live table: Type, Name, # reqs, # fails (%), Avg, Min, Max, Med, req/s, failures/s.
-std::string stats_table(const stats::Snapshot& snap);
+// The rates are the recent window's (as Locust's live table shows); with WHOLE_RUN they are the
+// whole run's averages, the figures of the CSV and JSON reports (the final summary's).
+std::string stats_table(const stats::Snapshot& snap, bool whole_run = false);
 // "Response time percentiles (approximated)" table.
 std::string percentiles_table(const stats::Snapshot& snap);
 // "Error report" table; empty string when there were no failures.
 std::string error_report(const stats::Snapshot& snap);
-// The final summary: stats table, percentiles, errors, exceptions.
+// The final summary: stats table (whole-run rates), percentiles, errors, exceptions.
 std::string final_summary(const stats::Snapshot& snap);
 
 }  // namespace arrload::report

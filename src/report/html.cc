@@ -136,15 +136,6 @@ std::string result_cell(bool pass) {
   return pass ? "<td class=\"pass\">PASS</td>" : "<td class=\"fail\">FAIL</td>";
 }
 
-std::string verdict_summary(const budget::Verdict& v) {
-  std::size_t failed = 0;
-  for (const auto& c : v.checks) failed += c.pass ? 0 : 1;
-  for (const auto& c : v.criteria) failed += c.pass ? 0 : 1;
-  const std::size_t total = v.checks.size() + v.criteria.size();
-  if (v.pass()) return fmt::format("PASS ({} checks)", total);
-  return fmt::format("FAIL ({} of {} checks failed; exit status {})", failed, total, v.exit_code());
-}
-
 std::string verdict_section(const HtmlReport& r) {
   std::string out = "<section id=\"verdict\"><h2>Verdict</h2>\n";
   const budget::Verdict* v = r.info.verdict;
@@ -155,7 +146,7 @@ std::string verdict_section(const HtmlReport& r) {
     return out;
   }
   out += fmt::format("<p><span class=\"badge {}\">{}</span></p>\n", v->pass() ? "pass" : "fail",
-                     esc(verdict_summary(*v)));
+                     esc(v->summary()));
   if (!v->checks.empty()) {
     out +=
         "<div class=\"wide\"><table id=\"verdict-table\"><thead><tr><th>Subject</th>"
@@ -393,8 +384,7 @@ std::string html_report(const HtmlReport& r) {
                   esc(r.info.scenario), esc(utc_time(s.start_unix)), esc(utc_time(s.taken_unix)));
   if (r.info.verdict != nullptr) {
     out += fmt::format("<p><span class=\"badge {}\">{}</span></p>\n",
-                       r.info.verdict->pass() ? "pass" : "fail",
-                       esc(verdict_summary(*r.info.verdict)));
+                       r.info.verdict->pass() ? "pass" : "fail", esc(r.info.verdict->summary()));
   }
   out += fmt::format(
       "<p>{} requests, {} failures ({:.2f}%), {:.2f} requests/s over {:.1f} s, peak {} "

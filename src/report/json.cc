@@ -76,7 +76,9 @@ json::object verdict_json(const budget::Verdict& v) {
   json::array notes;
   for (const std::string& n : v.notes) notes.push_back(json::string(n));
   return json::object{{"pass", v.pass()},
+                      {"interrupted", v.interrupted()},
                       {"exit_code", v.exit_code()},
+                      {"summary", v.summary()},
                       {"checks", std::move(checks)},
                       {"criteria", std::move(criteria)},
                       {"notes", std::move(notes)}};

@@ -49,16 +49,7 @@ std::string verdict_table(const budget::Verdict& v) {
     out += row(c.name, "(run)", "", "", c.pass ? "pass" : "FAIL", c.detail);
   }
   for (const std::string& n : v.notes) out += "Note: " + n + "\n";
-  const int failed = static_cast<int>(std::count_if(v.checks.begin(), v.checks.end(),
-                                                    [](const auto& c) { return !c.pass; })) +
-                     static_cast<int>(std::count_if(v.criteria.begin(), v.criteria.end(),
-                                                    [](const auto& c) { return !c.pass; }));
-  if (v.pass()) {
-    out += fmt::format("PASS ({} checks)\n", v.checks.size() + v.criteria.size());
-  } else {
-    out += fmt::format("FAIL ({} of {} checks failed; exit status {})\n", failed,
-                       v.checks.size() + v.criteria.size(), v.exit_code());
-  }
+  out += v.summary() + "\n";
   return out;
 }
 

@@ -50,7 +50,7 @@ users:
   EXPECT_EQ(stats_row(stats, "Aggregated")[3], "0");
 }
 
-TEST_F(FlowTest, UnsetVariableIsAnExceptionNotARequest) {
+TEST_F(FlowTest, UnsetVariableFailsTheRequestWithoutSendingIt) {
   std::string scenario = dir_.write("unset.yaml", R"(
 users:
   - name: Broken
@@ -66,11 +66,16 @@ users:
                         "--csv", dir_.file("unset"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 1);
   std::string stats = read_file(dir_.file("unset_stats.csv"));
-  EXPECT_EQ(count(stats, "detail"), 0) << stats;
+  auto detail = stats_row(stats, "detail");
+  ASSERT_FALSE(detail.empty()) << stats;
+  EXPECT_GT(std::stol(detail[2]), 0) << stats;
+  EXPECT_EQ(detail[2], detail[3]) << "every detail request fails: " << stats;
+  EXPECT_EQ(detail[7], "0") << "never sent: its max latency is 0: " << stats;
   std::string failures = read_file(dir_.file("unset_failures.csv"));
   EXPECT_NE(failures.find("extract show_id"), std::string::npos) << failures;
-  std::string exceptions = read_file(dir_.file("unset_exceptions.csv"));
-  EXPECT_NE(exceptions.find("variable 'show_id' is not set"), std::string::npos) << exceptions;
+  EXPECT_NE(failures.find("template variable 'show_id' is not set (its extract failed)"),
+            std::string::npos)
+      << failures;
 }
 
 TEST_F(FlowTest, GroupsSequencesAndLifecycleSteps) {

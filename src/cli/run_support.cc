@@ -1,0 +1,90 @@
+#include "cli/run_support.h"
+
+#include <signal.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/log_ring.h"
+
+namespace arrload::cli {
+
+std::atomic<int> g_signal{0};
+
+int level_rank(const std::string& level) {
+  static const char* kLevels[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
+  for (int i = 0; i < 5; ++i) {
+    if (level == kLevels[i]) return i;
+  }
+  return 1;
+}
+
+void log_line(const std::string& level, std::string_view text) {
+  std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  std::string line = fmt::format("[{}] {}: {}", stamp, level, text);
+  fmt::print(stderr, "{}\n", line);
+  core::LogRing::process().add(std::move(line));
+}
+
+std::vector<std::string> split_list(const std::vector<std::string>& raw) {
+  std::vector<std::string> out;
+  for (const auto& item : raw) {
+    std::size_t start = 0;
+    while (start <= item.size()) {
+      std::size_t comma = item.find(',', start);
+      std::string part =
+          item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::optional<std::chrono::microseconds> duration_option(std::string_view option,
+                                                         const std::string& text, bool allow_zero) {
+  auto d = core::parse_duration(text);
+  if (!d || (!allow_zero && d->count() == 0)) {
+    fmt::print(stderr, "arrload: {}: '{}' is not a duration (use e.g. 10s, 90s, 10m, 1h30m)\n",
+               option, text);
+    return std::nullopt;
+  }
+  return d;
+}
+
+void make_parent_dirs(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+}
+
+const char* reason_name(engine::StopReason r) {
+  switch (r) {
+    case engine::StopReason::kRunTime:
+      return "run_time";
+    case engine::StopReason::kSignal:
+      return "signal";
+    case engine::StopReason::kRequested:
+      return "requested";
+  }
+  return "unknown";
+}
+
+namespace {
+void on_early_signal(int signo) { g_signal = signo; }
+}  // namespace
+
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_early_signal;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace arrload::cli

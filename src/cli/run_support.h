@@ -1,0 +1,41 @@
+#pragma once
+// Small pieces every phase of `arrload run` uses: log lines, option durations, output folders,
+// and the signal that interrupted a headless run. Internal to cli/.
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/runner.h"
+
+namespace arrload::cli {
+
+// 0 DEBUG, 1 INFO, 2 WARNING, 3 ERROR, 4 CRITICAL; an unknown name counts as INFO.
+int level_rank(const std::string& level);
+// Prints "[2026-12-07 10:00:00] LEVEL: TEXT" to stderr and keeps it for the web UI's /logs.
+void log_line(const std::string& level, std::string_view text);
+
+// Splits "-T a,b -T c" into {a, b, c}, as Locust accepts both forms.
+std::vector<std::string> split_list(const std::vector<std::string>& raw);
+
+// The duration given to OPTION; prints what to write instead and returns nullopt when TEXT is
+// not one (or is zero where zero makes no sense).
+std::optional<std::chrono::microseconds> duration_option(std::string_view option,
+                                                         const std::string& text, bool allow_zero);
+
+// Creates the folders PATH's file goes into.
+void make_parent_dirs(const std::string& path);
+
+// "run_time", "signal", "requested": the JSON report's stop_reason.
+const char* reason_name(engine::StopReason r);
+
+// The signal (SIGINT, SIGTERM) that interrupted a headless run, 0 if none: caught outside the
+// runner's own signal handling too (loading, pre-flight), so such a run still starts and stops at
+// once, writing its reports, and no further profile runs.
+extern std::atomic<int> g_signal;
+// Catches SIGINT/SIGTERM into g_signal (until a runner takes them, and again after it).
+void catch_signals();
+
+}  // namespace arrload::cli
