@@ -9,7 +9,7 @@ namespace CLI {
 class App;
 }
 namespace arrload::engine {
-class Runner;
+class RunControl;
 }
 namespace arrload::stats {
 struct Snapshot;
@@ -36,10 +36,11 @@ namespace arrload::cli {
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  // RUNNER is about to run. It and MEMORY (the target's memory sampler; null when the target is
-  // not watched) stay valid until finished(); use their thread-safe calls only. PAGE: the run's
-  // parameters as the HTML report shows them (its statistics, history and memory unset).
-  virtual void started(engine::Runner& runner, const report::HtmlReport& page,
+  // The run is about to start: CONTROL steers it. It and MEMORY (the target's memory sampler;
+  // null when the target is not watched) stay valid until finished(); MEMORY: thread-safe calls
+  // only. PAGE: the run's parameters as the HTML report shows them (its statistics, history and
+  // memory unset).
+  virtual void started(engine::RunControl& control, const report::HtmlReport& page,
                        const monitor::MemorySampler* memory) = 0;
   // Once a second, after the statistics tick, with the budgets judged so far (null without
   // budgets) and arrload's own CPU over the last second (% of one core).

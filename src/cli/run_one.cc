@@ -170,7 +170,7 @@ struct LiveRun {
         abort_reason = fmt::format("{}: {} is {} (budget {})", c.subject, c.threshold.metric_name(),
                                    c.describe_actual(), c.threshold.describe());
         log_line("WARNING", "Budget breached, stopping the run (--abort-on-fail): " + abort_reason);
-        runner->request_stop();
+        runner->stop();
         return;
       }
     }
@@ -280,7 +280,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     log_line("INFO", fmt::format("Received {} before the load started, stopping (reports will be "
                                  "written)",
                                  g_signal == SIGINT ? "SIGINT" : "SIGTERM"));
-    runner->request_stop(engine::StopReason::kSignal);
+    runner->stop(engine::StopReason::kSignal);
   }
   engine::RunResult result = runner->run(hooks);
   if (cmd.observer == nullptr) {

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "budget/verdict.h"
-#include "engine/runner.h"
+#include "engine/control.h"
 #include "monitor/memory.h"
 #include "report/html.h"
 #include "report/json.h"
@@ -57,7 +57,7 @@ class WebRun final : public web::Control, public RunObserver {
       if (runner_ == nullptr) return "the test is starting; try again in a moment";
       if (r.users < 0) return "user_count is required to change a running test";
       target_users_ = r.users;
-      runner_->set_target(r.users, r.spawn_rate);
+      runner_->retarget(engine::UserTargets{r.users, std::nullopt, r.spawn_rate});
       state_ = web::RunState::kSpawning;
       return "";
     }
@@ -104,7 +104,7 @@ class WebRun final : public web::Control, public RunObserver {
   bool stop() override {
     std::lock_guard lock(mu_);
     if (runner_ == nullptr) return false;
-    runner_->request_stop();
+    runner_->stop();
     return true;
   }
 
@@ -198,7 +198,7 @@ class WebRun final : public web::Control, public RunObserver {
   }
 
   // RunObserver, on the run's thread.
-  void started(engine::Runner& runner, const report::HtmlReport& page,
+  void started(engine::RunControl& runner, const report::HtmlReport& page,
                const monitor::MemorySampler* memory) override {
     std::lock_guard lock(mu_);
     runner_ = &runner;
@@ -264,7 +264,7 @@ class WebRun final : public web::Control, public RunObserver {
   const budget::Budgets& budgets_;
   mutable std::mutex mu_;
   std::thread thread_;
-  engine::Runner* runner_ = nullptr;
+  engine::RunControl* runner_ = nullptr;
   web::RunState state_ = web::RunState::kReady;
   int target_users_ = 0;
   std::optional<stats::Snapshot> snapshot_;

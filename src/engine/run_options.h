@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scenario/model.h"
 
@@ -12,8 +13,10 @@ namespace arrload::engine {
 inline constexpr std::chrono::seconds kOnStopGrace{5};
 
 struct RunOptions {
-  std::string host;                                   // base URL; empty = the scenario's host
-  int users = 1;                                      // target number of users
+  std::string host;  // base URL; empty = the scenario's host
+  int users = 1;     // target number of users
+  // Exact users per class (suite order) instead of USERS split by weight; none = by weight.
+  std::optional<std::vector<int>> users_per_class;
   double spawn_rate = 1;                              // users started (or stopped) per second, > 0
   std::optional<std::chrono::microseconds> run_time;  // stop after this; none = until stopped
   std::chrono::microseconds stop_timeout{0};          // let users finish their task for this long

@@ -105,8 +105,9 @@ struct Runner::Impl {
           std::make_unique<Worker>(suite, urls, aggregator, exceptions, opts.verify_tls));
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
-    target_users = opts.users;
-    spawn_rate = opts.spawn_rate;
+    targets.users = opts.users;
+    targets.per_class = opts.users_per_class;
+    targets.spawn_rate = opts.spawn_rate;
   }
 
   const scenario::Suite& suite;
@@ -123,8 +124,7 @@ struct Runner::Impl {
   std::vector<Spawned> spawned;  // running users in spawn order; ramp-down removes the newest
   std::uint64_t next_user_id = 0;
   std::uint64_t seed = 0;
-  int target_users = 0;
-  double spawn_rate = 1;
+  UserTargets targets;  // in force (a shape's stage sets them too)
   std::uint64_t peak_users = 0;
   core::Micros started_us = 0;
   std::optional<std::size_t> stage;  // the shape's stage in force
@@ -175,15 +175,38 @@ struct Runner::Impl {
     spawned.push_back({w, id, cls});
   }
 
+  // The users wanted, as class indices in the order they start: the dispatcher's order for a
+  // total, or the classes in turn for exact per-class counts.
+  std::vector<int> wanted_order() const {
+    if (!targets.per_class) return dispatcher.first(static_cast<std::size_t>(targets.users));
+    std::vector<int> left(suite.classes.size(), 0);
+    for (std::size_t c = 0; c < left.size() && c < targets.per_class->size(); ++c) {
+      left[c] = std::max(0, (*targets.per_class)[c]);
+    }
+    std::vector<int> out;
+    for (bool any = true; any;) {
+      any = false;
+      for (std::size_t c = 0; c < left.size(); ++c) {
+        if (left[c] > 0) {
+          out.push_back(static_cast<int>(c));
+          --left[c];
+          any = true;
+        }
+      }
+    }
+    return out;
+  }
+
   // One step of Locust's spawning: max(1, floor(rate)) users started or stopped, one step every
-  // step/rate seconds. The target is a count per class, from the dispatcher's order for
-  // target_users users: surplus users stop newest first, missing ones start in dispatch order
-  // (so with one set of classes the N-th user's class depends only on N).
+  // step/rate seconds. The target is a count per class (wanted_order): surplus users stop newest
+  // first, missing ones start in that order (so with one set of classes and a total, the N-th
+  // user's class depends only on N).
   void spawn_step() {
     if (stopping) return;
+    const double spawn_rate = targets.spawn_rate;
     const int step = std::max(1, static_cast<int>(std::floor(spawn_rate)));
     const std::size_t n_classes = suite.classes.size();
-    const std::vector<int> want = dispatcher.first(static_cast<std::size_t>(target_users));
+    const std::vector<int> want = wanted_order();
     std::vector<int> want_count(n_classes, 0), have(n_classes, 0);
     for (int c : want) ++want_count[static_cast<std::size_t>(c)];
     for (const Spawned& s : spawned) ++have[static_cast<std::size_t>(s.class_index)];
@@ -226,6 +249,7 @@ struct Runner::Impl {
     } else if (!spawn_complete_reported) {
       spawn_complete_reported = true;
       info(fmt::format("All users spawned: {}", class_summary()));
+      if (hooks && hooks->spawned) hooks->spawned(users_per_class());
       if (opts.reset_stats) {
         aggregator.reset(core::now_us(), core::wall_unix_seconds());
         exceptions.clear();
@@ -250,7 +274,7 @@ struct Runner::Impl {
       dispatcher = ClassDispatcher(class_weights(suite, st.classes));
       info(fmt::format("Shape '{}' stage {} of {}", opts.shape->name, *now + 1,
                        opts.shape->stages.size()));
-      retarget(st.users, st.spawn_rate);
+      retarget(UserTargets{st.users, std::nullopt, st.spawn_rate});
     }
     microseconds end{0};
     for (std::size_t i = 0; i <= *now; ++i) end += opts.shape->stages[i].duration;
@@ -260,14 +284,31 @@ struct Runner::Impl {
     });
   }
 
-  void retarget(int users, double rate) {
-    target_users = std::max(0, users);
-    spawn_rate = rate > 0 ? rate : 1;
+  void retarget(UserTargets next) {
+    next.users = std::max(0, next.users);
+    if (!(next.spawn_rate > 0)) next.spawn_rate = 1;
+    targets = std::move(next);
     spawn_complete_reported = false;
-    info(fmt::format("Ramping to {} users at a rate of {:.2f} per second", target_users,
-                     spawn_rate));
+    if (targets.per_class) {
+      int total = 0;
+      for (int n : *targets.per_class) total += std::max(0, n);
+      info(fmt::format("Ramping to {} users ({}) at a rate of {:.2f} per second", total,
+                       per_class_text(*targets.per_class), targets.spawn_rate));
+    } else {
+      info(fmt::format("Ramping to {} users at a rate of {:.2f} per second", targets.users,
+                       targets.spawn_rate));
+    }
+    if (hooks && hooks->spawning) hooks->spawning(targets);
     spawn_timer.cancel();
     spawn_step();
+  }
+
+  std::string per_class_text(const std::vector<int>& counts) const {
+    std::string out;
+    for (std::size_t c = 0; c < counts.size() && c < suite.classes.size(); ++c) {
+      out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", suite.classes[c].name, counts[c]);
+    }
+    return out;
   }
 
   void schedule_tick() {
@@ -291,6 +332,7 @@ struct Runner::Impl {
     reason = why;
     users_at_stop = users_per_class();
     user_count_at_stop = spawned.size();
+    if (hooks && hooks->stopping) hooks->stopping(why);
     spawn_timer.cancel();
     stop_timer.cancel();
     shape_timer.cancel();
@@ -390,7 +432,7 @@ RunResult Runner::run(const RunHooks& hooks) {
   if (m.opts.shape) {
     m.apply_shape();
   } else {
-    m.retarget(m.target_users, m.spawn_rate);
+    m.retarget(m.targets);
   }
   m.io.run();
   if (m.abandoned) {
@@ -412,7 +454,7 @@ RunResult Runner::run(const RunHooks& hooks) {
   return result;
 }
 
-void Runner::request_stop(StopReason reason) {
+void Runner::stop(StopReason reason) {
   asio::post(impl_->io, [m = impl_.get(), reason] { m->begin_stop(reason); });
 }
 
@@ -423,8 +465,9 @@ void Runner::reset_stats() {
   });
 }
 
-void Runner::set_target(int users, double spawn_rate) {
-  asio::post(impl_->io, [m = impl_.get(), users, spawn_rate] { m->retarget(users, spawn_rate); });
+void Runner::retarget(UserTargets targets) {
+  asio::post(impl_->io,
+             [m = impl_.get(), t = std::move(targets)]() mutable { m->retarget(std::move(t)); });
 }
 
 }  // namespace arrload::engine

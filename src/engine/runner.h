@@ -5,26 +5,15 @@
 #include <memory>
 #include <string_view>
 
+#include "engine/control.h"
 #include "engine/run_options.h"
 #include "scenario/model.h"
 #include "stats/snapshot.h"
 
 namespace arrload::engine {
 
-enum class StopReason {
-  kRunTime,    // --run-time elapsed
-  kSignal,     // SIGINT or SIGTERM
-  kRequested,  // request_stop()
-};
-
-struct RunHooks {
-  // Called on the control thread once a second, after the stats tick (history rows).
-  std::function<void(const stats::Snapshot&)> every_second;
-  // Called on the control thread every 2 s (the live console table).
-  std::function<void(const stats::Snapshot&)> every_two_seconds;
-  // Progress messages ("Ramping to 10 users at a rate of 5.00 per second").
-  std::function<void(std::string_view)> info;
-};
+// The runner's hooks are the run's events (control.h).
+using RunHooks = RunEvents;
 
 struct RunResult {
   stats::Snapshot final;  // frozen after every user stopped; every report is written from it
@@ -36,24 +25,22 @@ struct RunResult {
 // not an error here (the run asks for one).
 void check_hosts(const scenario::Suite& suite, const std::string& host);
 
-class Runner {
+// The local engine behind RunControl: worker threads running the users of this process.
+class Runner : public RunControl {
  public:
   // SUITE must outlive the runner. Throws std::invalid_argument for unusable options (bad host).
   Runner(const scenario::Suite& suite, RunOptions options);
-  ~Runner();
+  ~Runner() override;
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
-  // Runs the test on the calling thread until it stops. Call once.
-  RunResult run(const RunHooks& hooks);
+  // Runs the test on the calling thread until it stops, telling EVENTS as it goes. Call once.
+  RunResult run(const RunEvents& events);
 
-  // Stops the run as if the run time had elapsed (REASON: what the result says). Thread-safe;
-  // any time, also before run() (which then stops at once).
-  void request_stop(StopReason reason = StopReason::kRequested);
-  // Changes the target user count and spawn rate mid-run. Thread-safe.
-  void set_target(int users, double spawn_rate);
-  // Forgets the statistics so far (Locust's /stats/reset). Thread-safe.
-  void reset_stats();
+  // RunControl. Any time, also before run() (a stop then ends the run at once).
+  void retarget(UserTargets targets) override;
+  void stop(StopReason reason = StopReason::kRequested) override;
+  void reset_stats() override;
 
   struct Impl;
 

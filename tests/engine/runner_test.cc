@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "scenario/loader.h"
@@ -71,9 +74,65 @@ TEST(RunnerTest, RequestStopEndsAnIdleRun) {
   opts.threads = 1;
   Runner runner(suite, opts);
   RunHooks hooks;
-  hooks.every_second = [&runner](const stats::Snapshot&) { runner.request_stop(); };
+  hooks.every_second = [&runner](const stats::Snapshot&) { runner.stop(); };
   RunResult r = run_bounded(runner, hooks, 20s);
   EXPECT_EQ(r.reason, StopReason::kRequested);
+}
+
+scenario::Suite two_class_suite() {
+  return scenario::load_suite_from_strings({{"two.yaml",
+                                             "host: http://127.0.0.1:9\n"
+                                             "users:\n"
+                                             "  - name: A\n"
+                                             "    weight: 3\n"
+                                             "    wait: constant(1)\n"
+                                             "    tasks:\n"
+                                             "      - request: GET /never\n"
+                                             "  - name: B\n"
+                                             "    wait: constant(1)\n"
+                                             "    tasks:\n"
+                                             "      - request: GET /never\n"}},
+                                           "two");
+}
+
+// The command interface as a cluster worker uses it: start with nobody, then exact per-class
+// targets, then a total split by weight; every ramp is announced and its end reported, in order.
+TEST(RunnerTest, PerClassTargetsAndTheirEvents) {
+  scenario::Suite suite = two_class_suite();
+  RunOptions opts;
+  opts.users = 0;
+  opts.threads = 2;
+  Runner runner(suite, opts);
+  RunControl& control = runner;
+  std::vector<std::string> events;
+  std::vector<ClassCounts> reached;
+  RunEvents ev;
+  ev.spawning = [&](const UserTargets& t) {
+    events.push_back(t.per_class ? "spawning per class" : fmt::format("spawning {}", t.users));
+  };
+  ev.spawned = [&](const ClassCounts& counts) {
+    events.push_back("spawned");
+    reached.push_back(counts);
+    if (reached.size() == 2) {
+      control.retarget(UserTargets{4, std::nullopt, 100});
+    } else if (reached.size() == 3) {
+      control.stop();
+    }
+  };
+  ev.stopping = [&](StopReason why) {
+    events.push_back(why == StopReason::kRequested ? "stopping requested" : "stopping other");
+  };
+  control.retarget(UserTargets{0, std::vector<int>{1, 5}, 100});
+  RunResult r = run_bounded(runner, ev, 20s);
+  EXPECT_EQ(r.reason, StopReason::kRequested);
+  // The opening 0 users, the per-class ramp, then the total.
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"spawning 0", "spawned", "spawning per class", "spawned",
+                                      "spawning 4", "spawned", "stopping requested"}));
+  ASSERT_EQ(reached.size(), 3u);
+  EXPECT_EQ(reached[1], (ClassCounts{{"A", 1}, {"B", 5}}));
+  EXPECT_EQ(reached[2], (ClassCounts{{"A", 3}, {"B", 1}}));  // weights 3:1
+  EXPECT_EQ(r.final.users_per_class, reached[2]);
 }
 
 }  // namespace
