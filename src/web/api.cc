@@ -9,6 +9,7 @@
 
 #include "core/log_ring.h"
 #include "report/csv.h"
+#include "report/json_fields.h"
 
 namespace arrload::web {
 
@@ -35,14 +36,7 @@ double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
 json::object row_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
   const stats::Entry& t = s.total;
   json::object o;
-  o["method"] = s.key.method;
-  o["name"] = s.key.name;
-  o["category"] = t.category;
-  o["num_requests"] = t.num_requests;
-  o["num_failures"] = t.num_failures;
-  o["min_response_time"] = ms(t.latency.min());
-  o["max_response_time"] = ms(t.latency.max());
-  o["avg_response_time"] = t.latency.mean() / 1000.0;
+  report::add_entry_head(o, s, "");
   o["median_response_time"] = ms(t.latency.percentile(0.5));
   o["current_rps"] = s.current_rps;
   o["current_fail_per_sec"] = s.current_fail_per_sec;
@@ -50,9 +44,7 @@ json::object row_json(const stats::Snapshot& snap, const stats::EndpointStats& s
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
   o["response_time_percentile_0.95"] = ms(t.latency.percentile(0.95));
   o["response_time_percentile_0.99"] = ms(t.latency.percentile(0.99));
-  o["avg_content_length"] =
-      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests)
-                     : 0.0;
+  o["avg_content_length"] = report::avg_content_length(t);
   return o;
 }
 
