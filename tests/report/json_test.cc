@@ -2,22 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "stats/aggregator.h"
+#include "support/snapshots.h"
 
 namespace arrload::report {
 namespace {
 
-stats::Snapshot two_endpoints() {
-  stats::Aggregator agg(0, 1'700'000'000.0);
-  stats::Shard shard;
-  for (int i = 1; i <= 4; ++i) {
-    shard.record("GET", "/b", static_cast<std::uint64_t>(i) * 1500, 10, false);
-  }
-  shard.record("POST", "/a", 2500, 7, true, "HTTPError('500 Server Error')");
-  agg.absorb(shard.take());
-  agg.tick();
-  return agg.snapshot(10'000'000, 1'700'000'010.0);
-}
+using test_support::two_endpoints_snapshot;
 
 // The text of TEXT from the first FROM (included) to the next UNTIL (excluded).
 std::string between(const std::string& text, const std::string& from, const std::string& until) {
@@ -28,7 +18,7 @@ std::string between(const std::string& text, const std::string& from, const std:
 
 // The exact text of the entries (docs/reports.md), fields in order.
 TEST(JsonReport, EntriesAsWritten) {
-  const std::string report = json_report(two_endpoints(), RunInfo{});
+  const std::string report = json_report(two_endpoints_snapshot(), RunInfo{});
   EXPECT_EQ(
       between(report, "\"stats\":[", "]"),
       R"("stats":[{"method":"POST","name":"/a","category":"","num_requests":1,)"

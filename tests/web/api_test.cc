@@ -7,26 +7,16 @@
 
 #include <gtest/gtest.h>
 
-#include "stats/aggregator.h"
+#include "support/snapshots.h"
 
 namespace arrload::web {
 namespace {
 
-stats::Snapshot two_endpoints() {
-  stats::Aggregator agg(0, 1'700'000'000.0);
-  stats::Shard shard;
-  for (int i = 1; i <= 4; ++i) {
-    shard.record("GET", "/b", static_cast<std::uint64_t>(i) * 1500, 10, false);
-  }
-  shard.record("POST", "/a", 2500, 7, true, "HTTPError('500 Server Error')");
-  agg.absorb(shard.take());
-  agg.tick();
-  return agg.snapshot(10'000'000, 1'700'000'010.0);
-}
+using test_support::two_endpoints_snapshot;
 
 // The exact text of /stats/requests' rows: Locust's field names, in order, then ours.
 TEST(StatsRequestsJson, RowsAsWritten) {
-  const stats::Snapshot snap = two_endpoints();
+  const stats::Snapshot snap = two_endpoints_snapshot();
   const std::string body =
       stats_requests_json(&snap, RunState::kRunning, nullptr, "http://127.0.0.1:1", "");
   const std::size_t begin = body.find("\"stats\":[");
