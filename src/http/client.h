@@ -2,7 +2,8 @@
 // HTTP/1.1 client sessions: one keep-alive connection per simulated user.
 //
 // Beast and Asio I/O objects stay inside client.cc; callers see plain structs and an awaitable.
-// Threading: a ClientContext and all its Sessions belong to one io_context run by one thread.
+// Threading: a ClientContext (client_context.h) and all its Sessions belong to one io_context
+// run by one thread.
 //
 // Latency, as Locust measures it: from just before the connect (when the session has no usable
 // connection) or the write, to the last byte of the response body. So the first request of a
@@ -19,11 +20,8 @@
 
 #include "core/clock.h"
 #include "core/net_error.h"
+#include "http/client_context.h"
 #include "http/url.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace arrload::http {
 
@@ -48,27 +46,6 @@ struct Response {
   core::NetError error = core::NetError::kNone;
   std::string error_detail;     // the system's message for error (for logs)
   core::Micros latency_us = 0;  // from before connect/write to the last body byte
-};
-
-// Per-thread client state: the io_context, the TLS context, and the deadline watchdog that
-// enforces every session's per-request timeout without a timer operation per request.
-class ClientContext {
- public:
-  // IO must outlive this object. VERIFY_TLS: check server certificates (off for self-signed
-  // test servers, like Locust's default insecure mode).
-  explicit ClientContext(boost::asio::io_context& io, bool verify_tls = false);
-  ~ClientContext();
-  ClientContext(const ClientContext&) = delete;
-  ClientContext& operator=(const ClientContext&) = delete;
-
-  // Closes every session's connection; in-flight sends finish with NetError::kAborted.
-  void abort_all();
-
-  struct Impl;
-  Impl& impl() { return *impl_; }
-
- private:
-  std::unique_ptr<Impl> impl_;
 };
 
 class Session {

@@ -1,6 +1,10 @@
 #include "http/net_shared.h"
 
+#include <chrono>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -9,8 +13,28 @@ namespace arrload::http {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+using boost::system::error_code;
+
 namespace {
+
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// Timeout granularity: an operation times out between its deadline and one tick later.
+constexpr auto kWatchdogTick = std::chrono::milliseconds(25);
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// Lets a range connect skip the remaining addresses once the connection timed out or was aborted.
+struct StillWanted {
+  const Connection* c;
+  bool operator()(const error_code&, const tcp::endpoint&) const {
+    return !c->timed_out && !c->aborted;
+  }
+};
+
 }  // namespace
 
 struct ResolveCache::Entry {
@@ -56,5 +80,102 @@ asio::ssl::context& TlsClientContext::get() {
   }
   return *tls_;
 }
+
+error_code TlsClientContext::prepare(asio::ssl::stream<tcp::socket&>& tls,
+                                     const std::string& host) {
+  if (!is_ip_literal(host)) {  // SNI carries names only
+    SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
+  }
+  error_code ec;
+  if (verify_) tls.set_verify_callback(asio::ssl::host_name_verification(host), ec);
+  return ec;
+}
+
+// ---- NetContext ----
+
+NetContext::NetContext(asio::io_context& io, bool verify_tls)
+    : io(io), tls(verify_tls), resolver(io), watchdog_(io) {}
+
+NetContext::~NetContext() { watchdog_.cancel(); }
+
+void NetContext::abort_all() {
+  for (Connection& c : all_) c.abort();
+}
+
+void NetContext::arm_watchdog() {
+  watchdog_armed_ = true;
+  watchdog_.expires_after(kWatchdogTick);
+  watchdog_.async_wait([this, token = std::weak_ptr<char>(alive_)](error_code ec) {
+    if (token.expired()) return;
+    watchdog_armed_ = false;
+    if (!ec) on_tick();
+  });
+}
+
+// Runs only while some connection is watched, so an idle io_context has no pending work and run()
+// returns. Closing the socket again on every tick matters: a range connect that is interrupted
+// reopens the socket to try the next address.
+void NetContext::on_tick() {
+  const core::Micros now = core::now_us();
+  for (Connection& c : watched_) {
+    if (now >= c.deadline) {
+      c.timed_out = true;
+      c.close_socket();
+    }
+  }
+  if (!watched_.empty()) arm_watchdog();
+}
+
+// ---- Connection ----
+
+Connection::Connection(NetContext& c) : ctx(c), socket(c.io) { ctx.all_.push_back(*this); }
+
+Connection::~Connection() {
+  unwatch();
+  ctx.all_.erase(ctx.all_.iterator_to(*this));
+}
+
+void Connection::watch(core::Micros deadline_us) {
+  deadline = deadline_us;
+  if (watched()) return;
+  ctx.watched_.push_back(*this);
+  if (!ctx.watchdog_armed_) ctx.arm_watchdog();
+}
+
+void Connection::unwatch() {
+  if (watched()) ctx.watched_.erase(ctx.watched_.iterator_to(*this));
+}
+
+void Connection::close_socket() {
+  usable = false;
+  if (!socket.is_open()) return;
+  error_code ignored;
+  socket.close(ignored);  // completes pending operations with operation_aborted
+}
+
+void Connection::abort() {
+  aborted = true;
+  close_socket();
+}
+
+asio::awaitable<error_code> Connection::open_tcp(std::string host, std::string port) {
+  Resolved r = co_await ctx.resolver.resolve(std::move(host), std::move(port));
+  if (r.ec) co_return r.ec;
+  if (timed_out || aborted) co_return asio::error::operation_aborted;
+  auto [ec, endpoint] =
+      co_await asio::async_connect(socket, r.results, StillWanted{this}, kNoThrow);
+  if (ec) co_return ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  co_return error_code{};
+}
+
+// ---- ClientContext ----
+
+ClientContext::ClientContext(asio::io_context& io, bool verify_tls)
+    : net_(std::make_unique<NetContext>(io, verify_tls)) {}
+
+ClientContext::~ClientContext() = default;
+
+void ClientContext::abort_all() { net_->abort_all(); }
 
 }  // namespace arrload::http

@@ -1,15 +1,23 @@
 #pragma once
-// Per-thread client plumbing shared by http::ClientContext and ws::Context: a name-lookup cache
-// and the TLS client context. Asio types; include only from .cc files that already use Asio.
+// Per-thread client plumbing shared by http::Session and ws::Session: a name-lookup cache, the
+// TLS client context, and the deadline watchdog over their connections (client_context.h).
+// Asio types; include only from .cc files that already use Asio.
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include "core/clock.h"
+#include "http/client_context.h"
 
 namespace arrload::http {
 
@@ -45,10 +53,100 @@ class TlsClientContext {
   explicit TlsClientContext(bool verify) : verify_(verify) {}
   boost::asio::ssl::context& get();
   bool verify() const { return verify_; }
+  // Sets up a new TLS stream to HOST: SNI (names only), and host name verification when verify().
+  boost::system::error_code prepare(boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>& tls,
+                                    const std::string& host);
 
  private:
   bool verify_;
   std::optional<boost::asio::ssl::context> tls_;
 };
+
+struct WatchedTag;
+struct MemberTag;
+using WatchedHook = boost::intrusive::list_base_hook<boost::intrusive::tag<WatchedTag>>;
+using MemberHook = boost::intrusive::list_base_hook<boost::intrusive::tag<MemberTag>>;
+
+// One client connection of a NetContext: its socket and the deadline the watchdog enforces.
+// Session types derive from it. Belongs to its context's thread.
+struct Connection : WatchedHook, MemberHook {
+  explicit Connection(NetContext& c);  // C must outlive the connection
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Puts the connection under DEADLINE_US (monotonic µs) until unwatch(); once it passes, the
+  // watchdog sets timed_out and closes the socket. Watching again only moves the deadline.
+  void watch(core::Micros deadline_us);
+  void unwatch();
+  bool watched() const { return WatchedHook::is_linked(); }
+
+  // Closes the socket now (pending operations complete with operation_aborted); clears usable.
+  void close_socket();
+  // Sets aborted and closes the socket.
+  void abort();
+
+  // Resolves HOST:PORT (through the context's cache) and connects the socket, TCP_NODELAY.
+  boost::asio::awaitable<boost::system::error_code> open_tcp(std::string host, std::string port);
+
+  NetContext& ctx;
+  boost::asio::ip::tcp::socket socket;
+  core::Micros deadline = 0;
+  bool usable = false;     // the connection can carry the next operation; cleared when closed
+  bool timed_out = false;  // the watchdog closed the socket
+  bool aborted = false;    // abort() or NetContext::abort_all() closed the socket
+};
+
+// What a client_context.h ClientContext holds. Not thread-safe: one io_context thread.
+class NetContext {
+ public:
+  NetContext(boost::asio::io_context& io, bool verify_tls);
+  ~NetContext();
+  NetContext(const NetContext&) = delete;
+  NetContext& operator=(const NetContext&) = delete;
+
+  // Aborts every connection (Connection::abort()).
+  void abort_all();
+
+  boost::asio::io_context& io;
+  TlsClientContext tls;  // made by the first TLS connection
+  ResolveCache resolver;
+
+ private:
+  friend struct Connection;
+  void arm_watchdog();
+  void on_tick();
+
+  boost::asio::steady_timer watchdog_;
+  bool watchdog_armed_ = false;
+  // Expires with this object; a tick already queued when it dies must not touch it.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+  template <class Hook>
+  using List = boost::intrusive::list<Connection, boost::intrusive::base_hook<Hook>,
+                                      boost::intrusive::constant_time_size<false>>;
+  List<WatchedHook> watched_;
+  List<MemberHook> all_;
+};
+
+// Makes STREAM a TLS client stream over C's socket to HOST (TlsClientContext::prepare). STREAM
+// holds an ssl::stream over the socket, or a stream whose next_layer() is one. OpenSSL set-up
+// failures (out of memory, broken installation) throw from Asio's constructors; sessions must not
+// throw, so they are returned as the connection's error.
+template <class Stream>
+boost::system::error_code start_tls(std::optional<Stream>& stream, Connection& c,
+                                    const std::string& host) {
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
+  try {
+    stream.emplace(c.socket, c.ctx.tls.get());
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      return c.ctx.tls.prepare(*stream, host);
+    } else {
+      return c.ctx.tls.prepare(stream->next_layer(), host);
+    }
+  } catch (const boost::system::system_error& e) {
+    stream.reset();
+    return e.code();
+  }
+}
 
 }  // namespace arrload::http

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "report/format.h"
+#include "report/json_fields.h"
 
 namespace arrload::report {
 
@@ -16,18 +17,9 @@ double ms(double micros) { return micros / 1000.0; }
 json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
   const stats::Entry& t = s.total;
   json::object o;
-  o["method"] = s.key.method;
-  o["name"] = s.key.name;
-  o["category"] = t.category;
-  o["num_requests"] = t.num_requests;
-  o["num_failures"] = t.num_failures;
-  o["min_response_time_ms"] = ms(static_cast<double>(t.latency.min()));
-  o["max_response_time_ms"] = ms(static_cast<double>(t.latency.max()));
-  o["avg_response_time_ms"] = ms(t.latency.mean());
+  add_entry_head(o, s, "_ms");
   o["total_content_length"] = t.content_bytes;
-  o["avg_content_length"] =
-      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests)
-                     : 0.0;
+  o["avg_content_length"] = avg_content_length(t);
   o["total_rps"] = snap.total_rps(s);
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
   json::object pct;

@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include "net/listener.h"
 #include "target/audit_store.h"
 #include "target/connection.h"
 #include "target/database.h"
@@ -109,19 +110,19 @@ struct Server::Impl {
 namespace {
 
 asio::awaitable<void> accept_loop(Server::Impl* srv) {
-  std::size_t next = 0;
-  for (;;) {
-    asio::io_context& io = *srv->ios[next++ % srv->ios.size()];
-    auto [ec, socket] = co_await srv->acceptor->async_accept(io, kNoThrow);
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) {  // out of descriptors, typically: wait rather than spin
-      if (!srv->options.quiet) fmt::print(stderr, "arrload target: accept: {}\n", ec.message());
-      asio::steady_timer pause(srv->acceptor->get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(kNoThrow);
-      continue;
-    }
-    asio::co_spawn(io, serve_connection(std::move(socket), &srv->context), asio::detached);
+  std::vector<asio::io_context*> ios;
+  for (auto& io : srv->ios) ios.push_back(io.get());
+  net::OnAcceptError report;
+  if (!srv->options.quiet) {
+    report = [](const boost::system::error_code& ec) {
+      fmt::print(stderr, "arrload target: accept: {}\n", ec.message());
+    };
   }
+  ConnectionContext* context = &srv->context;
+  return net::accept_loop(
+      &*srv->acceptor, std::move(ios),
+      [context](tcp::socket socket) { return serve_connection(std::move(socket), context); },
+      std::move(report));
 }
 
 // Advances the download queue when its next change is due and broadcasts the changes.
@@ -202,11 +203,7 @@ void Server::Impl::open_database() {
 void Server::Impl::open_acceptor() {
   const tcp::endpoint endpoint = resolve_bind(*ios.front(), options);
   acceptor.emplace(*ios.front());
-  boost::system::error_code ec;
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  const boost::system::error_code ec = net::listen(*acceptor, endpoint);
   if (ec) {
     acceptor.reset();
     throw std::runtime_error(

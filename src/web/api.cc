@@ -9,6 +9,7 @@
 
 #include "core/log_ring.h"
 #include "report/csv.h"
+#include "report/json_fields.h"
 
 namespace arrload::web {
 
@@ -35,14 +36,7 @@ double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
 json::object row_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
   const stats::Entry& t = s.total;
   json::object o;
-  o["method"] = s.key.method;
-  o["name"] = s.key.name;
-  o["category"] = t.category;
-  o["num_requests"] = t.num_requests;
-  o["num_failures"] = t.num_failures;
-  o["min_response_time"] = ms(t.latency.min());
-  o["max_response_time"] = ms(t.latency.max());
-  o["avg_response_time"] = t.latency.mean() / 1000.0;
+  report::add_entry_head(o, s, "");
   o["median_response_time"] = ms(t.latency.percentile(0.5));
   o["current_rps"] = s.current_rps;
   o["current_fail_per_sec"] = s.current_fail_per_sec;
@@ -50,9 +44,7 @@ json::object row_json(const stats::Snapshot& snap, const stats::EndpointStats& s
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
   o["response_time_percentile_0.95"] = ms(t.latency.percentile(0.95));
   o["response_time_percentile_0.99"] = ms(t.latency.percentile(0.99));
-  o["avg_content_length"] =
-      t.num_requests ? static_cast<double>(t.content_bytes) / static_cast<double>(t.num_requests)
-                     : 0.0;
+  o["avg_content_length"] = report::avg_content_length(t);
   return o;
 }
 
@@ -272,125 +264,178 @@ std::string tasks_json(const std::vector<ClassTasks>& classes) {
       json::object{{"per_class", std::move(per_class)}, {"total", std::move(total)}});
 }
 
+namespace {
+
+// ---- routes: each answers one path, given the request and the UI's page ----
+
+HttpResponse page_route(Control&, const HttpRequest&, std::string_view page) {
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::string(page);
+  return r;
+}
+
+HttpResponse swarm_route(Control& control, const HttpRequest& request, std::string_view) {
+  auto parsed = parse_swarm(request.body);
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    return json_response(json::object{{"success", false}, {"message", *error}}, 400);
+  }
+  const SwarmRequest& swarm = std::get<SwarmRequest>(parsed);
+  std::string error = control.swarm(swarm);
+  if (!error.empty()) {
+    return json_response(json::object{{"success", false}, {"message", error}}, 400);
+  }
+  return json_response(json::object{
+      {"success", true},
+      {"message",
+       swarm.profile.empty()
+           ? fmt::format("Swarming started: {} users at {:g}/s", swarm.users, swarm.spawn_rate)
+           : fmt::format("Swarming started: profile {}", swarm.profile)},
+      {"host", control.host()}});
+}
+
+HttpResponse stop_route(Control& control, const HttpRequest&, std::string_view) {
+  const bool stopped = control.stop();
+  return json_response(json::object{{"success", stopped},
+                                    {"message", stopped ? "Test stopped" : "No test is running"}});
+}
+
+HttpResponse reset_route(Control& control, const HttpRequest&, std::string_view) {
+  control.reset_stats();
+  return json_response(json::object{{"success", true}, {"message", "Statistics reset"}});
+}
+
+HttpResponse requests_route(Control& control, const HttpRequest&, std::string_view) {
+  auto snap = control.snapshot();
+  auto verdict = control.verdict();
+  HttpResponse r;
+  r.body = stats_requests_json(snap ? &*snap : nullptr, control.state(),
+                               verdict ? &*verdict : nullptr, control.host(), control.last_error());
+  return r;
+}
+
+HttpResponse history_route(Control& control, const HttpRequest&, std::string_view) {
+  HttpResponse r;
+  r.body = timeline_json(control.timeline());
+  return r;
+}
+
+HttpResponse report_route(Control& control, const HttpRequest& request, std::string_view) {
+  auto html = control.report_html();
+  if (!html) return not_yet("/stats/report");
+  return file_response(std::move(*html), "text/html; charset=utf-8",
+                       query_flag(request.target, "download"), "arrload-report.html");
+}
+
+HttpResponse report_json_route(Control& control, const HttpRequest& request, std::string_view) {
+  auto body = control.report_json();
+  if (!body) return not_yet("/stats/report/json");
+  return file_response(std::move(*body), "application/json", query_flag(request.target, "download"),
+                       "arrload-report.json");
+}
+
+HttpResponse full_history_route(Control& control, const HttpRequest&, std::string_view) {
+  auto csv = control.full_history_csv();
+  if (!csv) {
+    return json_response(
+        json::object{{"success", false},
+                     {"message",
+                      "no history CSV: start arrload with --csv PREFIX (and --csv-full-history "
+                      "for every endpoint's rows)"}},
+        404);
+  }
+  return csv_response(std::move(*csv), "requests_full_history.csv");
+}
+
+HttpResponse exceptions_route(Control& control, const HttpRequest&, std::string_view) {
+  // Locust's shape; arrload's exceptions are scenario errors, without a Python traceback.
+  json::array list;
+  if (auto snap = control.snapshot()) {
+    for (const auto& [message, count] : snap->exceptions) {
+      list.push_back(
+          json::object{{"count", count}, {"msg", message}, {"traceback", ""}, {"nodes", "local"}});
+    }
+  }
+  return json_response(json::object{{"exceptions", std::move(list)}});
+}
+
+HttpResponse logs_route(Control&, const HttpRequest&, std::string_view) {
+  // Locust's shape: this process is the "master"; there are no workers.
+  json::array lines;
+  for (std::string& line : core::LogRing::process().lines()) lines.push_back(json::string(line));
+  return json_response(json::object{{"master", std::move(lines)}, {"workers", json::object{}}});
+}
+
+HttpResponse tasks_route(Control& control, const HttpRequest&, std::string_view) {
+  HttpResponse r;
+  r.body = tasks_json(control.tasks());
+  return r;
+}
+
+HttpResponse profiles_route(Control& control, const HttpRequest&, std::string_view) {
+  json::array names;
+  for (const std::string& p : control.profiles()) names.push_back(json::string(p));
+  return json_response(names);
+}
+
+// The snapshot's CSV file written by WRITE (an empty one before the first run).
+HttpResponse snapshot_csv(Control& control, std::string (*write)(const stats::Snapshot&),
+                          std::string_view file_name) {
+  auto snap = control.snapshot();
+  stats::Snapshot empty;
+  return csv_response(write(snap ? *snap : empty), file_name);
+}
+
+HttpResponse requests_csv_route(Control& control, const HttpRequest&, std::string_view) {
+  return snapshot_csv(control, report::stats_csv, "requests.csv");
+}
+
+HttpResponse failures_csv_route(Control& control, const HttpRequest&, std::string_view) {
+  return snapshot_csv(control, report::failures_csv, "failures.csv");
+}
+
+HttpResponse exceptions_csv_route(Control& control, const HttpRequest&, std::string_view) {
+  return snapshot_csv(control, report::exceptions_csv, "exceptions.csv");
+}
+
+struct Route {
+  std::string_view path;
+  std::string_view method;  // "GET" answers HEAD too
+  HttpResponse (*answer)(Control&, const HttpRequest&, std::string_view page);
+};
+
+// Every path the UI serves; the rest are 404, a known path with another method 405.
+constexpr Route kRoutes[] = {
+    {"/", "GET", page_route},
+    {"/swarm", "POST", swarm_route},
+    {"/stop", "GET", stop_route},
+    {"/stats/reset", "GET", reset_route},
+    {"/stats/requests", "GET", requests_route},
+    {"/stats/history", "GET", history_route},
+    {"/stats/report", "GET", report_route},
+    {"/stats/report/json", "GET", report_json_route},
+    {"/stats/requests_full_history/csv", "GET", full_history_route},
+    {"/exceptions", "GET", exceptions_route},
+    {"/logs", "GET", logs_route},
+    {"/tasks", "GET", tasks_route},
+    {"/profiles", "GET", profiles_route},
+    {"/stats/requests/csv", "GET", requests_csv_route},
+    {"/stats/failures/csv", "GET", failures_csv_route},
+    {"/exceptions/csv", "GET", exceptions_csv_route},
+};
+
+}  // namespace
+
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.pop_back();
-  const bool get = request.method == "GET" || request.method == "HEAD";
-
-  if (path == "/" && get) {
-    HttpResponse r;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = std::string(page);
-    return r;
+  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  bool known = false;
+  for (const Route& route : kRoutes) {
+    if (route.path != path) continue;
+    if (route.method == method) return route.answer(control, request, page);
+    known = true;
   }
-  if (path == "/swarm" && request.method == "POST") {
-    auto parsed = parse_swarm(request.body);
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-      return json_response(json::object{{"success", false}, {"message", *error}}, 400);
-    }
-    const SwarmRequest& swarm = std::get<SwarmRequest>(parsed);
-    std::string error = control.swarm(swarm);
-    if (!error.empty()) {
-      return json_response(json::object{{"success", false}, {"message", error}}, 400);
-    }
-    return json_response(json::object{
-        {"success", true},
-        {"message",
-         swarm.profile.empty()
-             ? fmt::format("Swarming started: {} users at {:g}/s", swarm.users, swarm.spawn_rate)
-             : fmt::format("Swarming started: profile {}", swarm.profile)},
-        {"host", control.host()}});
-  }
-  if (path == "/stop" && get) {
-    const bool stopped = control.stop();
-    return json_response(json::object{
-        {"success", stopped}, {"message", stopped ? "Test stopped" : "No test is running"}});
-  }
-  if (path == "/stats/reset" && get) {
-    control.reset_stats();
-    return json_response(json::object{{"success", true}, {"message", "Statistics reset"}});
-  }
-  if (path == "/stats/requests" && get) {
-    auto snap = control.snapshot();
-    auto verdict = control.verdict();
-    HttpResponse r;
-    r.body =
-        stats_requests_json(snap ? &*snap : nullptr, control.state(), verdict ? &*verdict : nullptr,
-                            control.host(), control.last_error());
-    return r;
-  }
-  if (path == "/stats/history" && get) {
-    HttpResponse r;
-    r.body = timeline_json(control.timeline());
-    return r;
-  }
-  if (path == "/stats/report" && get) {
-    auto html = control.report_html();
-    if (!html) return not_yet("/stats/report");
-    return file_response(std::move(*html), "text/html; charset=utf-8",
-                         query_flag(request.target, "download"), "arrload-report.html");
-  }
-  if (path == "/stats/report/json" && get) {
-    auto body = control.report_json();
-    if (!body) return not_yet("/stats/report/json");
-    return file_response(std::move(*body), "application/json",
-                         query_flag(request.target, "download"), "arrload-report.json");
-  }
-  if (path == "/stats/requests_full_history/csv" && get) {
-    auto csv = control.full_history_csv();
-    if (!csv) {
-      return json_response(
-          json::object{{"success", false},
-                       {"message",
-                        "no history CSV: start arrload with --csv PREFIX (and --csv-full-history "
-                        "for every endpoint's rows)"}},
-          404);
-    }
-    return csv_response(std::move(*csv), "requests_full_history.csv");
-  }
-  if (path == "/exceptions" && get) {
-    // Locust's shape; arrload's exceptions are scenario errors, without a Python traceback.
-    json::array list;
-    if (auto snap = control.snapshot()) {
-      for (const auto& [message, count] : snap->exceptions) {
-        list.push_back(json::object{
-            {"count", count}, {"msg", message}, {"traceback", ""}, {"nodes", "local"}});
-      }
-    }
-    return json_response(json::object{{"exceptions", std::move(list)}});
-  }
-  if (path == "/logs" && get) {
-    // Locust's shape: this process is the "master"; there are no workers.
-    json::array lines;
-    for (std::string& line : core::LogRing::process().lines()) lines.push_back(json::string(line));
-    return json_response(json::object{{"master", std::move(lines)}, {"workers", json::object{}}});
-  }
-  if (path == "/tasks" && get) {
-    HttpResponse r;
-    r.body = tasks_json(control.tasks());
-    return r;
-  }
-  if (path == "/profiles" && get) {
-    json::array names;
-    for (const std::string& p : control.profiles()) names.push_back(json::string(p));
-    return json_response(names);
-  }
-  if ((path == "/stats/requests/csv" || path == "/stats/failures/csv" ||
-       path == "/exceptions/csv") &&
-      get) {
-    auto snap = control.snapshot();
-    stats::Snapshot empty;
-    const stats::Snapshot& s = snap ? *snap : empty;
-    if (path == "/stats/requests/csv") return csv_response(report::stats_csv(s), "requests.csv");
-    if (path == "/stats/failures/csv") return csv_response(report::failures_csv(s), "failures.csv");
-    return csv_response(report::exceptions_csv(s), "exceptions.csv");
-  }
-  const bool known = path == "/" || path == "/swarm" || path == "/stop" || path == "/stats/reset" ||
-                     path == "/stats/requests" || path == "/profiles" || path == "/stats/history" ||
-                     path == "/stats/report" || path == "/stats/report/json" ||
-                     path == "/exceptions" || path == "/tasks" || path == "/logs" ||
-                     path == "/stats/requests/csv" || path == "/stats/failures/csv" ||
-                     path == "/exceptions/csv" || path == "/stats/requests_full_history/csv";
   return json_response(
       json::object{{"success", false},
                    {"message", known ? "method not allowed" : "not found: " + path}},

@@ -15,6 +15,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "net/listener.h"
+
 namespace arrload::web {
 
 namespace asio = boost::asio;
@@ -88,17 +90,6 @@ asio::awaitable<void> serve(Server::Impl* s, tcp::socket socket) {
   socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_loop(Server::Impl* s) {
-  for (;;) {
-    auto [ec, socket] = co_await s->acceptor.async_accept(kNoThrow);
-    if (ec) {
-      if (s->stopped || ec == asio::error::operation_aborted) co_return;
-      continue;  // e.g. too many open files: keep serving the others
-    }
-    asio::co_spawn(s->io, serve(s, std::move(socket)), asio::detached);
-  }
-}
-
 }  // namespace
 
 Server::Server(ServerOptions options, Control& control)
@@ -120,17 +111,18 @@ void Server::start() {
     throw std::runtime_error(
         fmt::format("--web-host: '{}' is not an IP address (e.g. 127.0.0.1)", s.options.host));
   }
-  tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  ec = net::listen(s.acceptor, tcp::endpoint(address, s.options.port));
   if (ec) {
     throw std::runtime_error(fmt::format("web UI: cannot listen on {}:{}: {}", s.options.host,
                                          s.options.port, ec.message()));
   }
   s.bound_port = s.acceptor.local_endpoint().port();
-  asio::co_spawn(s.io, accept_loop(&s), asio::detached);
+  // Accept errors (too many open files, typically) are not reported: the others are served.
+  asio::co_spawn(s.io,
+                 net::accept_loop(
+                     &s.acceptor, {&s.io},
+                     [&s](tcp::socket socket) { return serve(&s, std::move(socket)); }, nullptr),
+                 asio::detached);
   s.thread = std::thread([&s] { s.io.run(); });
 }
 

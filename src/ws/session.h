@@ -18,11 +18,8 @@
 
 #include "core/clock.h"
 #include "core/net_error.h"
+#include "http/client_context.h"
 #include "http/url.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace arrload::ws {
 
@@ -47,23 +44,11 @@ struct Result {
   std::uint64_t bytes = 0;   // read_message(): the message's size
 };
 
-// Per-thread state: the TLS context, a cache of name lookups and the deadline watchdog.
-class Context {
+// Per-thread state: the TLS context, a cache of name lookups and the deadline watchdog; the same
+// as http::ClientContext (one of each per worker thread keeps the two protocols apart).
+class Context : public http::ClientContext {
  public:
-  // IO must outlive this object. VERIFY_TLS: check server certificates.
-  explicit Context(boost::asio::io_context& io, bool verify_tls = false);
-  ~Context();
-  Context(const Context&) = delete;
-  Context& operator=(const Context&) = delete;
-
-  // Closes every session's connection; pending operations end with NetError::kAborted.
-  void abort_all();
-
-  struct Impl;
-  Impl& impl() { return *impl_; }
-
- private:
-  std::unique_ptr<Impl> impl_;
+  using ClientContext::ClientContext;
 };
 
 class Session {

@@ -6,16 +6,12 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +19,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+
+#include "support/loopback_server.h"
 
 namespace arrload::http::test {
 
@@ -55,38 +53,17 @@ class RawServer {
 
   // TLS, when given, must outlive the server.
   explicit RawServer(Handler handler, asio::ssl::context* tls = nullptr)
-      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        handler_(std::move(handler)),
-        tls_(tls) {
-    asio::co_spawn(io_, accept_loop(this), asio::detached);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~RawServer() {
-    io_.stop();
-    thread_.join();
-  }
-  RawServer(const RawServer&) = delete;
-  RawServer& operator=(const RawServer&) = delete;
+      : handler_(std::move(handler)), tls_(tls), server_([this](tcp::socket socket) {
+          return tls_ != nullptr ? serve_tls(std::move(socket), this)
+                                 : serve(std::move(socket), this);
+        }) {}
 
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  int connections() const { return connections_.load(); }
+  unsigned short port() const { return server_.port(); }
+  int connections() const { return server_.connections(); }
   int requests() const { return requests_.load(); }
 
  private:
   static constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
-  static asio::awaitable<void> accept_loop(RawServer* self) {
-    for (;;) {
-      auto [ec, socket] = co_await self->acceptor_.async_accept(kNoThrow);
-      if (ec) co_return;
-      ++self->connections_;
-      if (self->tls_ != nullptr) {
-        asio::co_spawn(self->io_, serve_tls(std::move(socket), self), asio::detached);
-      } else {
-        asio::co_spawn(self->io_, serve(std::move(socket), self), asio::detached);
-      }
-    }
-  }
 
   static asio::awaitable<void> serve_tls(tcp::socket socket, RawServer* self) {
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *self->tls_);
@@ -114,13 +91,10 @@ class RawServer {
     }
   }
 
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
   Handler handler_;
   asio::ssl::context* tls_;
-  std::atomic<int> connections_{0};
   std::atomic<int> requests_{0};
-  std::thread thread_;
+  test_support::LoopbackServer server_;  // last: stops before the rest goes
 };
 
 // A TLS server context with a fresh self-signed certificate for "localhost".

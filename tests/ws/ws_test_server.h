@@ -4,19 +4,17 @@
 // and may close after a number of them. Runs on its own thread; plain or TLS.
 #include <atomic>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
+#include "support/loopback_server.h"
 
 namespace arrload::ws::test {
 
@@ -35,38 +33,17 @@ class WsTestServer {
  public:
   // TLS, when given, must outlive the server.
   explicit WsTestServer(Script script, asio::ssl::context* tls = nullptr)
-      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        script_(std::move(script)),
-        tls_(tls) {
-    asio::co_spawn(io_, accept_loop(this), asio::detached);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~WsTestServer() {
-    io_.stop();
-    thread_.join();
-  }
-  WsTestServer(const WsTestServer&) = delete;
-  WsTestServer& operator=(const WsTestServer&) = delete;
+      : script_(std::move(script)), tls_(tls), server_([this](tcp::socket socket) {
+          return tls_ != nullptr ? serve_tls(std::move(socket), this)
+                                 : serve_plain(std::move(socket), this);
+        }) {}
 
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  int connections() const { return connections_.load(); }
+  unsigned short port() const { return server_.port(); }
+  int connections() const { return server_.connections(); }
   int messages() const { return messages_.load(); }
 
  private:
   static constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
-  static asio::awaitable<void> accept_loop(WsTestServer* self) {
-    for (;;) {
-      auto [ec, socket] = co_await self->acceptor_.async_accept(kNoThrow);
-      if (ec) co_return;
-      ++self->connections_;
-      if (self->tls_ != nullptr) {
-        asio::co_spawn(self->io_, serve_tls(std::move(socket), self), asio::detached);
-      } else {
-        asio::co_spawn(self->io_, serve_plain(std::move(socket), self), asio::detached);
-      }
-    }
-  }
 
   static asio::awaitable<void> serve_plain(tcp::socket socket, WsTestServer* self) {
     websocket::stream<tcp::socket> ws(std::move(socket));
@@ -113,13 +90,10 @@ class WsTestServer {
     }
   }
 
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
   Script script_;
   asio::ssl::context* tls_;
-  std::atomic<int> connections_{0};
   std::atomic<int> messages_{0};
-  std::thread thread_;
+  test_support::LoopbackServer server_;  // last: stops before the rest goes
 };
 
 }  // namespace arrload::ws::test

@@ -1,0 +1,98 @@
+#include "web/api.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/snapshots.h"
+
+namespace arrload::web {
+namespace {
+
+using test_support::two_endpoints_snapshot;
+
+// The exact text of /stats/requests' rows: Locust's field names, in order, then ours.
+TEST(StatsRequestsJson, RowsAsWritten) {
+  const stats::Snapshot snap = two_endpoints_snapshot();
+  const std::string body =
+      stats_requests_json(&snap, RunState::kRunning, nullptr, "http://127.0.0.1:1", "");
+  const std::size_t begin = body.find("\"stats\":[");
+  ASSERT_NE(begin, std::string::npos);
+  EXPECT_EQ(
+      body.substr(begin, body.find(']', begin) - begin),
+      R"("stats":[{"method":"POST","name":"/a","category":"","num_requests":1,)"
+      R"("num_failures":1,"min_response_time":2.5E0,"max_response_time":2.5E0,)"
+      R"("avg_response_time":2.5E0,"median_response_time":2.5E0,"current_rps":1E0,)"
+      R"("current_fail_per_sec":1E0,"total_rps":1E-1,"total_fail_per_sec":1E-1,)"
+      R"("response_time_percentile_0.95":2.5E0,"response_time_percentile_0.99":2.5E0,)"
+      R"("avg_content_length":7E0},{"method":"GET","name":"/b","category":"",)"
+      R"("num_requests":4,"num_failures":0,"min_response_time":1.5E0,"max_response_time":6E0,)"
+      R"("avg_response_time":3.75E0,"median_response_time":3.001E0,"current_rps":4E0,)"
+      R"("current_fail_per_sec":0E0,"total_rps":4E-1,"total_fail_per_sec":0E0,)"
+      R"("response_time_percentile_0.95":6E0,"response_time_percentile_0.99":6E0,)"
+      R"("avg_content_length":1E1},{"method":"","name":"Aggregated","category":"",)"
+      R"("num_requests":5,"num_failures":1,"min_response_time":1.5E0,"max_response_time":6E0,)"
+      R"("avg_response_time":3.5E0,"median_response_time":3.001E0,"current_rps":5E0,)"
+      R"("current_fail_per_sec":1E0,"total_rps":5E-1,"total_fail_per_sec":1E-1,)"
+      R"("response_time_percentile_0.95":6E0,"response_time_percentile_0.99":6E0,)"
+      R"("avg_content_length":9.4E0})");
+}
+
+// A Control that has run nothing and counts what it is asked to do.
+class IdleControl : public Control {
+ public:
+  std::string swarm(const SwarmRequest&) override { return "not here"; }
+  bool stop() override {
+    ++stops;
+    return false;
+  }
+  void reset_stats() override {}
+  RunState state() const override { return RunState::kReady; }
+  std::optional<stats::Snapshot> snapshot() const override { return std::nullopt; }
+  std::optional<budget::Verdict> verdict() const override { return std::nullopt; }
+  std::string host() const override { return ""; }
+  std::vector<std::string> profiles() const override { return {"smoke"}; }
+  std::string last_error() const override { return ""; }
+  Timeline timeline() const override { return {}; }
+  std::optional<std::string> report_html() const override { return std::nullopt; }
+  std::optional<std::string> report_json() const override { return std::nullopt; }
+  std::vector<ClassTasks> tasks() const override { return {}; }
+  std::optional<std::string> full_history_csv() const override { return std::nullopt; }
+
+  int stops = 0;
+};
+
+HttpResponse answer(IdleControl& control, std::string method, std::string target) {
+  return handle(control, HttpRequest{std::move(method), std::move(target), "", ""}, "<html>");
+}
+
+TEST(Handle, RoutesByPathAndMethod) {
+  IdleControl control;
+  EXPECT_EQ(answer(control, "GET", "/").body, "<html>");
+  EXPECT_EQ(answer(control, "HEAD", "/").status, 200);
+  EXPECT_EQ(answer(control, "GET", "/profiles/?x=1").body, R"(["smoke"])");
+  EXPECT_EQ(answer(control, "GET", "/stop").status, 200);
+  EXPECT_EQ(control.stops, 1);
+  EXPECT_EQ(answer(control, "POST", "/swarm").status, 400);  // no form
+  EXPECT_EQ(answer(control, "GET", "/exceptions/csv").content_type, "text/csv; charset=utf-8");
+}
+
+TEST(Handle, KnownPathWithAnotherMethodIs405UnknownPathIs404) {
+  IdleControl control;
+  for (const char* path : {"/", "/stop", "/stats/requests", "/exceptions/csv"}) {
+    const HttpResponse r = answer(control, "POST", path);
+    EXPECT_EQ(r.status, 405) << path;
+    EXPECT_NE(r.body.find("method not allowed"), std::string::npos) << path;
+  }
+  EXPECT_EQ(answer(control, "GET", "/swarm").status, 405);
+  EXPECT_EQ(control.stops, 0);
+  const HttpResponse missing = answer(control, "GET", "/nowhere");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("not found: /nowhere"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arrload::web
