@@ -21,9 +21,7 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
   return std::hash<std::string_view>{}(s);
 }
 
-void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                   std::uint64_t body_bytes, bool failed, std::string_view error_message,
-                   std::string_view category) {
+Entry& Shard::entry_for(std::string_view method, std::string_view name, std::string_view category) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -37,12 +35,13 @@ void Shard::record(std::string_view method, std::string_view name, std::uint64_t
   if (it->second.second.category.empty() && !category.empty()) {
     it->second.second.category.assign(category);
   }
-  it->second.second.record(latency_us, body_bytes, failed);
-  if (!failed) return;
+  return it->second.second;
+}
 
+void Shard::count_error(std::string_view method, std::string_view name, std::string_view message) {
   error_scratch_.method.assign(method);
   error_scratch_.name.assign(name);
-  error_scratch_.message.assign(error_message);
+  error_scratch_.message.assign(message);
   const double now = core::wall_unix_seconds();
   auto err = errors_.find(error_scratch_);
   if (err == errors_.end()) {
@@ -50,6 +49,21 @@ void Shard::record(std::string_view method, std::string_view name, std::uint64_t
   }
   ++err->second.occurrences;
   err->second.last_seen = now;
+}
+
+void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                   std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                   std::string_view category) {
+  entry_for(method, name, category).record(latency_us, body_bytes, failed);
+  if (failed) count_error(method, name, error_message);
+}
+
+void Shard::record_scheduled(std::string_view method, std::string_view name,
+                             std::uint64_t latency_us, std::uint64_t intended_us,
+                             std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                             std::string_view category) {
+  entry_for(method, name, category).record_scheduled(latency_us, intended_us, body_bytes, failed);
+  if (failed) count_error(method, name, error_message);
 }
 
 ShardDelta Shard::take() {

@@ -19,6 +19,7 @@ struct EndpointStats {
   Entry last_second;                // the newest completed second (what the last tick closed)
   double current_rps = 0;           // requests/s over the recent window
   double current_fail_per_sec = 0;  // failures/s over the recent window
+  bool operator==(const EndpointStats&) const = default;
 };
 
 struct Snapshot {
@@ -38,6 +39,9 @@ struct Snapshot {
   // Errors in the user's own scenario logic (not request failures), Locust's exceptions.csv:
   // message -> count, most frequent first.
   std::vector<std::pair<std::string, std::uint64_t>> exceptions;
+
+  // Field by field (histograms bucket by bucket).
+  bool operator==(const Snapshot&) const = default;
 
   // Whole-run averages, Locust's "Requests/s" and "Failures/s" columns.
   double total_rps(const EndpointStats& e) const;
