@@ -14,7 +14,7 @@ namespace {
 enum class Kind : std::uint64_t { kDelta = 1, kSnapshot = 2 };
 
 constexpr std::uint32_t kDeltaFields = 5;      // version, kind, endpoints, errors, exceptions
-constexpr std::uint32_t kSnapshotFields = 12;  // see encode_snapshot
+constexpr std::uint32_t kSnapshotFields = 13;  // see encode_snapshot
 constexpr std::uint32_t kHistogramFields = 4;  // sum, min, max, buckets
 constexpr std::uint32_t kEntryFields = 6;
 constexpr std::uint32_t kErrorFields = 6;
@@ -288,8 +288,9 @@ Decoded<Delta> decode_delta(std::string_view bytes) {
   return finish(r, std::move(d));
 }
 
-// Layout: version, kind, start_unix, taken_unix, elapsed_s, endpoints, aggregated, errors,
-// user_count, peak_user_count, users_per_class, exceptions. Lists keep the snapshot's order.
+// Layout: version, kind, start_unix, taken_unix, elapsed_s, recent_window_s, endpoints, aggregated,
+// errors, user_count, peak_user_count, users_per_class, exceptions. Lists keep the snapshot's
+// order.
 void encode_snapshot(const Snapshot& snap, std::string& out) {
   wire::Writer w(out);
   std::string scratch;
@@ -299,6 +300,7 @@ void encode_snapshot(const Snapshot& snap, std::string& out) {
   w.dbl(snap.start_unix);
   w.dbl(snap.taken_unix);
   w.dbl(snap.elapsed_s);
+  w.dbl(snap.recent_window_s);
   w.array(snap.endpoints.size());
   for (const EndpointStats& e : snap.endpoints) put_endpoint_stats(w, e, scratch);
   put_endpoint_stats(w, snap.aggregated, scratch);
@@ -333,6 +335,7 @@ Decoded<Snapshot> decode_snapshot(std::string_view bytes) {
   s.start_unix = r.dbl("start_unix");
   s.taken_unix = r.dbl("taken_unix");
   s.elapsed_s = r.dbl("elapsed_s");
+  s.recent_window_s = r.dbl("recent_window_s");
   const std::uint32_t endpoints = r.array("the endpoints");
   for (std::uint32_t i = 0; i < endpoints && r.ok(); ++i) {
     get_endpoint_stats(r, s.endpoints.emplace_back(), scratch);
