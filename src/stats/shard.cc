@@ -21,7 +21,10 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
   return std::hash<std::string_view>{}(s);
 }
 
-Entry& Shard::entry_for(std::string_view method, std::string_view name, std::string_view category) {
+template <bool kScheduled>
+void Shard::record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                          std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                          std::string_view error_message, std::string_view category) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -31,17 +34,19 @@ Entry& Shard::entry_for(std::string_view method, std::string_view name, std::str
     EndpointKey key{std::string(method), std::string(name)};
     it = entries_.emplace(scratch_, std::pair{std::move(key), Entry{}}).first;
   }
+  Entry& entry = it->second.second;
   // A shard's entry lives for one second; it learns its category from its first request.
-  if (it->second.second.category.empty() && !category.empty()) {
-    it->second.second.category.assign(category);
+  if (entry.category.empty() && !category.empty()) entry.category.assign(category);
+  if constexpr (kScheduled) {
+    entry.record_scheduled(latency_us, intended_us, body_bytes, failed);
+  } else {
+    entry.record(latency_us, body_bytes, failed);
   }
-  return it->second.second;
-}
+  if (!failed) return;
 
-void Shard::count_error(std::string_view method, std::string_view name, std::string_view message) {
   error_scratch_.method.assign(method);
   error_scratch_.name.assign(name);
-  error_scratch_.message.assign(message);
+  error_scratch_.message.assign(error_message);
   const double now = core::wall_unix_seconds();
   auto err = errors_.find(error_scratch_);
   if (err == errors_.end()) {
@@ -54,16 +59,15 @@ void Shard::count_error(std::string_view method, std::string_view name, std::str
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
                    std::uint64_t body_bytes, bool failed, std::string_view error_message,
                    std::string_view category) {
-  entry_for(method, name, category).record(latency_us, body_bytes, failed);
-  if (failed) count_error(method, name, error_message);
+  record_sample<false>(method, name, latency_us, 0, body_bytes, failed, error_message, category);
 }
 
 void Shard::record_scheduled(std::string_view method, std::string_view name,
                              std::uint64_t latency_us, std::uint64_t intended_us,
                              std::uint64_t body_bytes, bool failed, std::string_view error_message,
                              std::string_view category) {
-  entry_for(method, name, category).record_scheduled(latency_us, intended_us, body_bytes, failed);
-  if (failed) count_error(method, name, error_message);
+  record_sample<true>(method, name, latency_us, intended_us, body_bytes, failed, error_message,
+                      category);
 }
 
 ShardDelta Shard::take() {

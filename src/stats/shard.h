@@ -61,9 +61,11 @@ class Shard {
   ShardDelta take();
 
  private:
-  // The entry of (METHOD, NAME), created on first use; it learns CATEGORY from its first request.
-  Entry& entry_for(std::string_view method, std::string_view name, std::string_view category);
-  void count_error(std::string_view method, std::string_view name, std::string_view message);
+  // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
+  template <bool kScheduled>
+  void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                     std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                     std::string_view error_message, std::string_view category);
 
   struct KeyHash {
     using is_transparent = void;
