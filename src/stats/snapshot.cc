@@ -33,13 +33,13 @@ void merge_row(EndpointStats& into, const EndpointStats& from, double window_s) 
 // Adds the (name, count) pairs of FROM into INTO by name; new names go to the end.
 void merge_counts(std::vector<std::pair<std::string, std::uint64_t>>& into,
                   const std::vector<std::pair<std::string, std::uint64_t>>& from) {
-  for (const auto& [name, n] : from) {
-    auto it =
-        std::find_if(into.begin(), into.end(), [&](const auto& p) { return p.first == name; });
+  for (const auto& row : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const auto& have) { return have.first == row.first; });
     if (it == into.end()) {
-      into.emplace_back(name, n);
+      into.push_back(row);
     } else {
-      it->second += n;
+      it->second += row.second;
     }
   }
 }
