@@ -13,8 +13,8 @@ namespace {
 
 enum class Kind : std::uint64_t { kDelta = 1, kSnapshot = 2 };
 
-constexpr std::uint32_t kDeltaFields = 5;      // version, kind, endpoints, errors, exceptions
-constexpr std::uint32_t kSnapshotFields = 13;  // see encode_snapshot
+constexpr std::uint32_t kDeltaFields = 6;  // version, kind, endpoints, errors, exceptions, dropped
+constexpr std::uint32_t kSnapshotFields = 14;  // see encode_snapshot
 constexpr std::uint32_t kHistogramFields = 4;  // sum, min, max, buckets
 constexpr std::uint32_t kEntryFields = 6;
 constexpr std::uint32_t kErrorFields = 6;
@@ -258,6 +258,7 @@ void encode_delta(const Delta& delta, std::string& out) {
   w.array(delta.errors.size());
   for (const auto& [key, count] : delta.errors) put_error(w, key, count);
   put_counts(w, delta.exceptions);
+  w.uint(delta.dropped_iterations);
 }
 
 Decoded<Delta> decode_delta(std::string_view bytes) {
@@ -285,12 +286,13 @@ Decoded<Delta> decode_delta(std::string_view bytes) {
   get_counts(r, "the exceptions", [&](std::string message, std::uint64_t count) {
     if (!d.exceptions.try_emplace(std::move(message), count).second) r.fail("duplicate exception");
   });
+  d.dropped_iterations = r.uint("dropped_iterations");
   return finish(r, std::move(d));
 }
 
 // Layout: version, kind, start_unix, taken_unix, elapsed_s, recent_window_s, endpoints, aggregated,
-// errors, user_count, peak_user_count, users_per_class, exceptions. Lists keep the snapshot's
-// order.
+// errors, user_count, peak_user_count, users_per_class, exceptions, dropped_iterations. Lists keep
+// the snapshot's order.
 void encode_snapshot(const Snapshot& snap, std::string& out) {
   wire::Writer w(out);
   std::string scratch;
@@ -310,6 +312,7 @@ void encode_snapshot(const Snapshot& snap, std::string& out) {
   w.uint(snap.peak_user_count);
   put_counts(w, snap.users_per_class);
   put_counts(w, snap.exceptions);
+  w.uint(snap.dropped_iterations);
 }
 
 namespace {
@@ -351,6 +354,7 @@ Decoded<Snapshot> decode_snapshot(std::string_view bytes) {
   get_counts(r, "the exceptions", [&](std::string message, std::uint64_t n) {
     s.exceptions.emplace_back(std::move(message), n);
   });
+  s.dropped_iterations = r.uint("dropped_iterations");
   return finish(r, std::move(s));
 }
 

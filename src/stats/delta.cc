@@ -48,6 +48,7 @@ void Delta::merge(const Delta& other) {
   }
   for (const auto& [key, count] : other.errors) merge_error_count(errors[key], count);
   for (const auto& [message, count] : other.exceptions) add_exception(message, count);
+  dropped_iterations += other.dropped_iterations;
 }
 
 ShardDelta Delta::to_shard_delta() const {

@@ -40,6 +40,9 @@ struct Delta {
   std::map<EndpointKey, EndpointDelta> endpoints;       // by (name, method), Locust's order
   std::map<ErrorKey, ErrorCount, ErrorKeyLess> errors;  // grouped request failures
   std::map<std::string, std::uint64_t> exceptions;      // scenario errors: message -> count
+  // Iterations an open-model schedule was due to start but could not (no free user); 0 in a
+  // closed-model run.
+  std::uint64_t dropped_iterations = 0;
 
   // Adds what a shard recorded (Shard::take()), its requests counted in UNIX_SECOND (the
   // second the shard was taken in: shards are taken about once a second).
@@ -53,7 +56,9 @@ struct Delta {
   // not part of a ShardDelta).
   ShardDelta to_shard_delta() const;
 
-  bool empty() const { return endpoints.empty() && errors.empty() && exceptions.empty(); }
+  bool empty() const {
+    return endpoints.empty() && errors.empty() && exceptions.empty() && dropped_iterations == 0;
+  }
   bool operator==(const Delta&) const = default;
 };
 

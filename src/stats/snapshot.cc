@@ -83,6 +83,7 @@ void Snapshot::merge(const Snapshot& other) {
   sort_errors_by_frequency(errors);
 
   user_count += other.user_count;
+  dropped_iterations += other.dropped_iterations;
   peak_user_count += other.peak_user_count;
   merge_counts(users_per_class, other.users_per_class);
   merge_counts(exceptions, other.exceptions);

@@ -42,15 +42,18 @@ struct Snapshot {
   // Errors in the user's own scenario logic (not request failures), Locust's exceptions.csv:
   // message -> count, most frequent first.
   std::vector<std::pair<std::string, std::uint64_t>> exceptions;
+  // Iterations an open-model schedule was due to start but could not (no free user), since the
+  // start; 0 in a closed-model run (filled by the engine, like the users).
+  std::uint64_t dropped_iterations = 0;
 
   // Adds OTHER, the snapshot of another node (a cluster worker) taken at the same moment over
   // the same span, so that merging every node's snapshot gives the one a single process would
   // have taken of all their requests. Exact for the endpoint rows (entries merged, rows united
   // and kept in Locust's order, current rates recomputed from the merged recent window as the
   // Aggregator computes them; summed when recent_window_s is unknown), errors (occurrences summed,
-  // first/last seen spanned), exceptions, users and users per class (summed). start_unix is the
-  // earliest, taken_unix and elapsed_s the latest. peak_user_count is summed, an upper bound: the
-  // nodes' peaks need not have been at the same moment.
+  // first/last seen spanned), exceptions, users, users per class and dropped iterations (summed).
+  // start_unix is the earliest, taken_unix and elapsed_s the latest. peak_user_count is summed, an
+  // upper bound: the nodes' peaks need not have been at the same moment.
   void merge(const Snapshot& other);
 
   // Field by field (histograms bucket by bucket).

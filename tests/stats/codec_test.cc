@@ -79,6 +79,9 @@ Traffic random_traffic(std::uint64_t seed, int seconds, int per_second) {
         t.both.add_exception(exception);
       }
     }
+    const std::uint64_t dropped = static_cast<std::uint64_t>(pick(rng) % 4);
+    (s % 2 ? t.a : t.b).dropped_iterations += dropped;
+    t.both.dropped_iterations += dropped;
     take_at(sa, t.a, kFirstSecond + s);
     take_at(sb, t.b, kFirstSecond + s);
     take_at(sboth, t.both, kFirstSecond + s);
@@ -140,6 +143,7 @@ TEST(CodecTest, MergedEncodedHalvesEqualRecordingTogether) {
     EXPECT_EQ(it->second.last_seen, want.last_seen);
   }
   EXPECT_EQ(merged.exceptions, t.both.exceptions);
+  EXPECT_EQ(merged.dropped_iterations, t.both.dropped_iterations);
   EXPECT_TRUE(merged == t.both);
   // Equal values, equal bytes.
   EXPECT_EQ(encode_delta(merged), encode_delta(t.both));
@@ -179,6 +183,7 @@ TEST(CodecTest, DeltaRoundTripsExactly) {
   edge.per_second[INT64_MIN] = {UINT64_MAX, 1};
   d.errors[ErrorKey{"GET", "/ü", std::string("nul\0byte", 8)}] = {UINT64_MAX, -1e300, 1e-300};
   d.exceptions[""] = 1;
+  d.dropped_iterations = UINT64_MAX - 1;
   const std::string bytes = encode_delta(d);
   Decoded<Delta> back = decode_delta(bytes);
   ASSERT_TRUE(back) << back.error;
@@ -199,6 +204,7 @@ TEST(CodecTest, SnapshotRoundTripsExactly) {
   snap.peak_user_count = 50;
   snap.users_per_class = {{"Reader", 30}, {"Writer", 10}};
   snap.exceptions = {{"KeyError: id", 7}, {"template: no var", 2}};
+  snap.dropped_iterations = 12;
   ASSERT_FALSE(snap.endpoints.empty());
   ASSERT_FALSE(snap.errors.empty());
   const std::string bytes = encode_snapshot(snap);
@@ -339,7 +345,7 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   // One endpoint whose histogram claims min 5 while its only bucket holds 7.
   std::string bytes;
   wire::Writer w(bytes);
-  w.array(5);
+  w.array(6);
   w.uint(kFormatVersion);
   w.uint(1);
   w.array(1);
@@ -363,6 +369,7 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   w.array(0);
   w.array(0);
   w.array(0);
+  w.uint(0);
   Decoded<Delta> d = decode_delta(bytes);
   ASSERT_FALSE(d);
   EXPECT_NE(d.error.find("disagree"), std::string::npos) << d.error;

@@ -46,7 +46,10 @@ TEST(DeltaTest, MergeSumsCountsAndSpansErrorTimes) {
   x.add_exception("KeyError", 2);
   y.add_exception("KeyError");
   y.add_exception("other", 0);  // nothing to add
+  x.dropped_iterations = 2;
+  y.dropped_iterations = 5;
   x.merge(y);
+  EXPECT_EQ(x.dropped_iterations, 7u);
   EXPECT_EQ(x.errors.at(key), (ErrorCount{5, 40.0, 60.0}));
   EXPECT_EQ(x.errors.size(), 2u);
   const auto& seconds = x.endpoints.at(EndpointKey{"GET", "/a"}).per_second;

@@ -66,6 +66,8 @@ Nodes run_nodes(std::uint64_t seed, int seconds) {
   out.a.exceptions = {{"KeyError: id", 3}, {"bad template", 1}};
   out.b.exceptions = {{"bad template", 2}};
   out.together.exceptions = {{"KeyError: id", 3}, {"bad template", 3}};
+  out.a.dropped_iterations = 4;
+  out.together.dropped_iterations = 4;
   return out;
 }
 
