@@ -1,7 +1,6 @@
 #include "stats/aggregator.h"
 
 #include <algorithm>
-#include <tuple>
 #include <utility>
 
 namespace arrload::stats {
@@ -28,15 +27,6 @@ void merge_error(std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash>& errors,
 
 double seconds_between(core::Micros from, core::Micros to) {
   return to > from ? static_cast<double>(to - from) / 1e6 : 0.0;
-}
-
-bool more_frequent(const std::pair<ErrorKey, ErrorCount>& a,
-                   const std::pair<ErrorKey, ErrorCount>& b) {
-  if (a.second.occurrences != b.second.occurrences) {
-    return a.second.occurrences > b.second.occurrences;
-  }
-  return std::tie(a.first.method, a.first.name, a.first.message) <
-         std::tie(b.first.method, b.first.name, b.first.message);
 }
 
 }  // namespace
@@ -73,6 +63,7 @@ Snapshot Aggregator::snapshot(core::Micros now_mono, double now_unix) const {
   const double window_s =
       seconds_.empty() ? std::max(1.0, snap.elapsed_s) : static_cast<double>(seconds_.size());
 
+  snap.recent_window_s = window_s;
   snap.aggregated.key = EndpointKey{"", "Aggregated"};
   snap.endpoints.reserve(total_.size());
   for (const auto& [key, total] : total_) {
@@ -99,7 +90,7 @@ Snapshot Aggregator::snapshot(core::Micros now_mono, double now_unix) const {
   snap.aggregated.current_fail_per_sec = static_cast<double>(agg_recent.num_failures) / window_s;
 
   snap.errors.assign(errors_.begin(), errors_.end());
-  std::sort(snap.errors.begin(), snap.errors.end(), more_frequent);
+  sort_errors_by_frequency(snap.errors);
   return snap;
 }
 

@@ -25,12 +25,22 @@ struct Entry {
   std::uint64_t num_failures = 0;   // requests judged failed (status, transport error, check)
   std::uint64_t content_bytes = 0;  // sum of response body sizes, bytes
   Histogram latency;                // response times of all requests (µs), failures included
+  // Response times measured from each request's intended start (µs): the time its schedule
+  // (pacing, arrival rate) meant it to begin, so a late start counts against it (corrected for
+  // coordinated omission). Recorded only for scheduled requests; empty in a closed-model run.
+  // Reported beside `latency`, never instead of it.
+  Histogram intended;
   // The budget category the scenario declared for these requests (the first one recorded);
   // empty when none. Not a counter: merge keeps a non-empty one.
   std::string category;
 
   void record(std::uint64_t latency_us, std::uint64_t body_bytes, bool failed);
+  // A request that had an intended start: LATENCY_US as for record(), INTENDED_US from the
+  // intended start to the last byte (>= LATENCY_US when the request started late).
+  void record_scheduled(std::uint64_t latency_us, std::uint64_t intended_us,
+                        std::uint64_t body_bytes, bool failed);
   void merge(const Entry& other);
+  bool operator==(const Entry&) const = default;
 };
 
 }  // namespace arrload::stats

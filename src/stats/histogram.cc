@@ -144,6 +144,58 @@ std::uint64_t Histogram::percentile(double q) const {
   return max_;  // unreachable while the bucket counts add up to count_
 }
 
+std::uint32_t Histogram::bucket_index(std::uint64_t value) {
+  int m = 0;
+  int sub = 0;
+  locate(value, m, sub);
+  return static_cast<std::uint32_t>(m) * kSubBuckets + static_cast<std::uint32_t>(sub);
+}
+
+bool Histogram::operator==(const Histogram& other) const {
+  if (count_ != other.count_ || sum_ != other.sum_ || min() != other.min() || max_ != other.max_) {
+    return false;
+  }
+  if (count_ == 0) return true;
+  // A missing block and an all-zero one are the same buckets.
+  for (int m = 0; m < kMagnitudes; ++m) {
+    const Block* a = blocks_[m].get();
+    const Block* b = other.blocks_[m].get();
+    for (int s = 0; s < kSubBuckets; ++s) {
+      if ((a ? (*a)[s] : 0) != (b ? (*b)[s] : 0)) return false;
+    }
+  }
+  return true;
+}
+
+bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                             std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  reset();
+  if (buckets.empty()) return sum == 0 && min == 0 && max == 0;
+  if (min > max || bucket_index(min) != buckets.front().first ||
+      bucket_index(max) != buckets.back().first) {
+    return false;
+  }
+  blocks_.resize(kMagnitudes);
+  std::uint64_t total = 0;
+  std::uint32_t next = 0;  // the lowest index the next pair may have
+  for (const auto& [index, n] : buckets) {
+    if (index < next || index >= kBucketCount || n == 0 || n > UINT64_MAX - total) {
+      reset();
+      return false;
+    }
+    auto& block = blocks_[index / kSubBuckets];
+    if (!block) block = std::make_unique<Block>();
+    (*block)[index % kSubBuckets] = n;
+    total += n;
+    next = index + 1;
+  }
+  count_ = total;
+  sum_ = sum;
+  min_ = min;
+  max_ = max;
+  return true;
+}
+
 std::size_t Histogram::memory_bytes() const {
   std::size_t bytes = blocks_.capacity() * sizeof(blocks_[0]);
   for (const auto& b : blocks_) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace arrload::stats {
@@ -52,6 +53,26 @@ class Histogram {
   // Bytes of heap used, for memory accounting.
   std::size_t memory_bytes() const;
 
+  // Same count, sum, min, max and the same count in every bucket.
+  bool operator==(const Histogram& other) const;
+
+  // --- The exact state, for serialisation (stats/codec.h) ---
+  // Buckets are numbered 0 .. kBucketCount - 1 in increasing value order.
+  static constexpr std::uint32_t kBucketCount =
+      static_cast<std::uint32_t>(kMagnitudes) * static_cast<std::uint32_t>(kSubBuckets);
+  // The bucket VALUE falls into.
+  static std::uint32_t bucket_index(std::uint64_t value);
+  // Calls F(index, count) for every non-empty bucket, in increasing index order.
+  template <typename F>
+  void for_each_bucket(F&& f) const;
+  // Replaces the contents with an exact state: BUCKETS as (index, count) pairs in strictly
+  // increasing index order, every count > 0; SUM, MIN and MAX as sum(), min() and max() give
+  // them. Returns false and leaves the histogram empty when the state is impossible: an index out
+  // of range or out of order, a zero count, counts that overflow, or MIN / MAX not in the first /
+  // last bucket. An empty BUCKETS requires SUM == MIN == MAX == 0.
+  bool assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                    std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+
  private:
   using Block = std::array<std::uint64_t, kSubBuckets>;
   // Index of the magnitude and sub-bucket of VALUE.
@@ -65,5 +86,19 @@ class Histogram {
   std::uint64_t min_ = UINT64_MAX;
   std::uint64_t max_ = 0;
 };
+
+template <typename F>
+void Histogram::for_each_bucket(F&& f) const {
+  if (count_ == 0) return;
+  for (int m = 0; m < kMagnitudes; ++m) {
+    const auto& block = blocks_[m];
+    if (!block) continue;
+    for (int s = 0; s < kSubBuckets; ++s) {
+      if ((*block)[s] != 0) {
+        f(static_cast<std::uint32_t>(m) * kSubBuckets + static_cast<std::uint32_t>(s), (*block)[s]);
+      }
+    }
+  }
+}
 
 }  // namespace arrload::stats

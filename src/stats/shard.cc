@@ -21,9 +21,10 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
   return std::hash<std::string_view>{}(s);
 }
 
-void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                   std::uint64_t body_bytes, bool failed, std::string_view error_message,
-                   std::string_view category) {
+template <bool kScheduled>
+void Shard::record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                          std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                          std::string_view error_message, std::string_view category) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -33,11 +34,14 @@ void Shard::record(std::string_view method, std::string_view name, std::uint64_t
     EndpointKey key{std::string(method), std::string(name)};
     it = entries_.emplace(scratch_, std::pair{std::move(key), Entry{}}).first;
   }
+  Entry& entry = it->second.second;
   // A shard's entry lives for one second; it learns its category from its first request.
-  if (it->second.second.category.empty() && !category.empty()) {
-    it->second.second.category.assign(category);
+  if (entry.category.empty() && !category.empty()) entry.category.assign(category);
+  if constexpr (kScheduled) {
+    entry.record_scheduled(latency_us, intended_us, body_bytes, failed);
+  } else {
+    entry.record(latency_us, body_bytes, failed);
   }
-  it->second.second.record(latency_us, body_bytes, failed);
   if (!failed) return;
 
   error_scratch_.method.assign(method);
@@ -50,6 +54,20 @@ void Shard::record(std::string_view method, std::string_view name, std::uint64_t
   }
   ++err->second.occurrences;
   err->second.last_seen = now;
+}
+
+void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                   std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                   std::string_view category) {
+  record_sample<false>(method, name, latency_us, 0, body_bytes, failed, error_message, category);
+}
+
+void Shard::record_scheduled(std::string_view method, std::string_view name,
+                             std::uint64_t latency_us, std::uint64_t intended_us,
+                             std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                             std::string_view category) {
+  record_sample<true>(method, name, latency_us, intended_us, body_bytes, failed, error_message,
+                      category);
 }
 
 ShardDelta Shard::take() {

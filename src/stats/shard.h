@@ -27,6 +27,7 @@ struct ErrorCount {
   std::uint64_t occurrences = 0;
   double first_seen = 0;  // Unix seconds
   double last_seen = 0;   // Unix seconds
+  bool operator==(const ErrorCount&) const = default;
 };
 
 // What a shard collected since its last take(): entries by endpoint and errors by key.
@@ -49,10 +50,23 @@ class Shard {
               std::uint64_t body_bytes, bool failed, std::string_view error_message = {},
               std::string_view category = {});
 
+  // Records one request that had an intended start (an open-model schedule or pacing): as
+  // record(), and INTENDED_US, the time from the intended start to the last byte, goes into the
+  // entry's `intended` histogram. Allocates no more than record().
+  void record_scheduled(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                        std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                        std::string_view error_message = {}, std::string_view category = {});
+
   // Moves everything recorded since the last take() out, leaving the shard empty.
   ShardDelta take();
 
  private:
+  // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
+  template <bool kScheduled>
+  void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
+                     std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                     std::string_view error_message, std::string_view category);
+
   struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const;

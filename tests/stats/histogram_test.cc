@@ -228,5 +228,60 @@ TEST(HistogramTest, CopyIsDeepAndMoveEmptiesTheSource) {
   EXPECT_EQ(copy.percentile(1.0), 3u);
 }
 
+TEST(HistogramTest, ExactStateRebuildsAnEqualHistogram) {
+  std::mt19937_64 rng(8);
+  Histogram h;
+  for (int i = 0; i < 20'000; ++i) h.record(rng() >> (rng() % 64), 1 + rng() % 3);
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
+  std::uint64_t total = 0;
+  h.for_each_bucket([&](std::uint32_t index, std::uint64_t n) {
+    if (!buckets.empty()) {
+      EXPECT_GT(index, buckets.back().first);
+    }
+    buckets.emplace_back(index, n);
+    total += n;
+  });
+  EXPECT_EQ(total, h.count());
+  EXPECT_EQ(buckets.front().first, Histogram::bucket_index(h.min()));
+  EXPECT_EQ(buckets.back().first, Histogram::bucket_index(h.max()));
+
+  Histogram back;
+  ASSERT_TRUE(back.assign_state(buckets, h.sum(), h.min(), h.max()));
+  EXPECT_TRUE(back == h);
+  for (int i = 0; i <= 1000; ++i) ASSERT_EQ(back.percentile(i / 1000.0), h.percentile(i / 1000.0));
+
+  Histogram other = h;
+  other.record(h.max());  // one more sample in the top bucket
+  EXPECT_FALSE(other == h);
+  EXPECT_TRUE(Histogram() == Histogram());
+}
+
+TEST(HistogramTest, ImpossibleStatesAreRefusedAndLeaveItEmpty) {
+  using Buckets = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
+  const std::uint32_t b100 = Histogram::bucket_index(100);
+  const std::uint32_t b5000 = Histogram::bucket_index(5000);
+  Histogram h;
+  ASSERT_TRUE(h.assign_state(Buckets{{b100, 2}, {b5000, 1}}, 5200, 100, 5000));
+  EXPECT_EQ(h.count(), 3u);
+  const Buckets cases[] = {
+      {{b5000, 1}, {b100, 2}},                    // out of order
+      {{b100, 2}, {b100, 1}},                     // repeated
+      {{b100, 0}, {b5000, 1}},                    // zero count
+      {{b100, UINT64_MAX}, {b5000, 1}},           // counts overflow
+      {{b100, 1}, {Histogram::kBucketCount, 1}},  // out of range
+  };
+  for (const Buckets& bad : cases) {
+    Histogram x;
+    x.record(42);
+    EXPECT_FALSE(x.assign_state(bad, 5200, 100, 5000));
+    EXPECT_EQ(x.count(), 0u);
+    EXPECT_EQ(x.percentile(0.5), 0u);
+  }
+  EXPECT_FALSE(h.assign_state(Buckets{{b100, 2}, {b5000, 1}}, 5200, 99, 5000));   // min outside
+  EXPECT_FALSE(h.assign_state(Buckets{{b100, 2}, {b5000, 1}}, 5200, 100, 9000));  // max outside
+  EXPECT_FALSE(h.assign_state(Buckets{}, 1, 0, 0));
+  EXPECT_TRUE(h.assign_state(Buckets{}, 0, 0, 0));
+}
+
 }  // namespace
 }  // namespace arrload::stats

@@ -131,5 +131,25 @@ TEST(ShardTest, ErrorKeyHashSeparatesFields) {
   EXPECT_NE(h({"GET", "/a", "x"}), h({"GET", "x", "/a"}));
 }
 
+TEST(ShardTest, ScheduledRequestsAlsoRecordTheirIntendedTime) {
+  Shard shard;
+  shard.record("GET", "/a", 1'000, 0, false);
+  shard.record_scheduled("GET", "/a", 2'000, 90'000, 5, true, "HTTP 500", "reads");
+  const ShardDelta d = shard.take();
+  const Entry* e = find_entry(d, "GET", "/a");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->num_requests, 2u);
+  EXPECT_EQ(e->num_failures, 1u);
+  EXPECT_EQ(e->latency.count(), 2u);
+  EXPECT_EQ(e->latency.max(), 2'000u);
+  EXPECT_EQ(e->intended.count(), 1u);  // only the scheduled request
+  EXPECT_EQ(e->intended.sum(), 90'000u);
+  EXPECT_EQ(e->category, "reads");
+  ASSERT_EQ(d.errors.size(), 1u);
+
+  shard.record("GET", "/a", 1'000, 0, false);  // a closed-model run: no intended samples at all
+  EXPECT_EQ(shard.take().entries[0].second.intended.count(), 0u);
+}
+
 }  // namespace
 }  // namespace arrload::stats
