@@ -85,6 +85,10 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
                     std::string& message) {
   if (resp.error != core::NetError::kNone) {
     message.assign(core::to_string(resp.error));
+    // Which TLS failure it was (an expired certificate, a wrong name) is worth the words.
+    if (resp.error == core::NetError::kTls && !resp.error_detail.empty()) {
+      message = fmt::format("SSLError: {}", resp.error_detail);
+    }
     return true;
   }
   if (req.expect.ranges.empty()) {

@@ -158,7 +158,9 @@ asio::awaitable<void> Session::send(const Request& req, Response& out) {
     out.error = s.timed_out ? core::NetError::kTimeout
                 : s.aborted ? core::NetError::kAborted
                             : map_error(ec);
-    out.error_detail = s.timed_out ? "request timed out" : ec.message();
+    out.error_detail = s.timed_out              ? "request timed out"
+                       : !s.tls_failure.empty() ? s.tls_failure
+                                                : ec.message();
   }
   s.unwatch();
 }

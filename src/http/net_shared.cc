@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -81,13 +83,47 @@ asio::ssl::context& TlsClientContext::get() {
   return *tls_;
 }
 
+namespace {
+
+// Asio's host name check, plus the reason a check failed: OpenSSL's handshake error says only
+// "certificate verify failed", which does not tell an expired certificate from a wrong name.
+struct ExplainedVerification {
+  asio::ssl::host_name_verification names;
+  std::string host;
+  std::string* failure;
+
+  bool operator()(bool preverified, asio::ssl::verify_context& ctx) {
+    X509_STORE_CTX* store = ctx.native_handle();
+    if (!preverified) {
+      const int err = X509_STORE_CTX_get_error(store);
+      *failure = fmt::format("certificate verify failed: {} (depth {})",
+                             X509_verify_cert_error_string(err),
+                             X509_STORE_CTX_get_error_depth(store));
+      return false;
+    }
+    if (!names(preverified, ctx)) {
+      *failure = fmt::format("certificate verify failed: the certificate is not for host '{}'",
+                             host);
+      return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
 error_code TlsClientContext::prepare(asio::ssl::stream<tcp::socket&>& tls,
-                                     const std::string& host) {
+                                     const std::string& host, std::string* failure) {
   if (!is_ip_literal(host)) {  // SNI carries names only
     SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
   }
+  failure->clear();
   error_code ec;
-  if (verify_) tls.set_verify_callback(asio::ssl::host_name_verification(host), ec);
+  if (verify_) {
+    tls.set_verify_callback(ExplainedVerification{asio::ssl::host_name_verification(host), host,
+                                                  failure},
+                            ec);
+  }
   return ec;
 }
 

@@ -53,9 +53,11 @@ class TlsClientContext {
   explicit TlsClientContext(bool verify) : verify_(verify) {}
   boost::asio::ssl::context& get();
   bool verify() const { return verify_; }
-  // Sets up a new TLS stream to HOST: SNI (names only), and host name verification when verify().
+  // Sets up a new TLS stream to HOST: SNI (names only), and, when verify(), certificate and
+  // host name verification that writes why it failed to *FAILURE (cleared here; it must outlive
+  // the handshake): "certificate verify failed: certificate has expired (depth 0)".
   boost::system::error_code prepare(boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>& tls,
-                                    const std::string& host);
+                                    const std::string& host, std::string* failure);
 
  private:
   bool verify_;
@@ -95,6 +97,7 @@ struct Connection : WatchedHook, MemberHook {
   bool usable = false;     // the connection can carry the next operation; cleared when closed
   bool timed_out = false;  // the watchdog closed the socket
   bool aborted = false;    // abort() or NetContext::abort_all() closed the socket
+  std::string tls_failure;  // why the last certificate check failed; "" when it did not
 };
 
 // What a client_context.h ClientContext holds. Not thread-safe: one io_context thread.
@@ -139,9 +142,9 @@ boost::system::error_code start_tls(std::optional<Stream>& stream, Connection& c
   try {
     stream.emplace(c.socket, c.ctx.tls.get());
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      return c.ctx.tls.prepare(*stream, host);
+      return c.ctx.tls.prepare(*stream, host, &c.tls_failure);
     } else {
-      return c.ctx.tls.prepare(stream->next_layer(), host);
+      return c.ctx.tls.prepare(stream->next_layer(), host, &c.tls_failure);
     }
   } catch (const boost::system::system_error& e) {
     stream.reset();

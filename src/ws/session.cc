@@ -65,7 +65,7 @@ void Session::Impl::fail(const error_code& ec, Result& out) {
   } else {
     out.error = map_error(ec);
     const std::uint16_t code = plain ? plain->reason().code : secure ? secure->reason().code : 0;
-    out.error_detail = describe_error(ec, code);
+    out.error_detail = !tls_failure.empty() ? tls_failure : describe_error(ec, code);
   }
 }
 

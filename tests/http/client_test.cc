@@ -306,6 +306,11 @@ TEST_F(ClientTest, TlsVerificationRejectsSelfSignedCertificate) {
   Session session(verifying, *Url::parse("https://localhost:" + std::to_string(server.port())));
   Response r = send(session, "/");
   EXPECT_EQ(r.error, NetError::kTls) << r.error_detail;
+  // Says why, in OpenSSL's words ("self-signed certificate", "self signed certificate").
+  EXPECT_NE(r.error_detail.find("certificate verify failed: self"), std::string::npos)
+      << r.error_detail;
+  EXPECT_NE(r.error_detail.find("signed certificate (depth 0)"), std::string::npos)
+      << r.error_detail;
 }
 
 }  // namespace

@@ -172,8 +172,8 @@ TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
   std::string scenario = dir_.write("web.yaml", kScenario);
   // The "target" is this test process (the embedded target runs in it): its memory is watched.
   Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_),
-              "--autostart", "-u", "3", "-r", "100", "--csv", dir_.file("hist"), "--target-pid",
-              std::to_string(::getpid()), "--recovery-wait", "0"});
+              "--autostart", "-u", "3", "-r", "100", "-t", "10m", "--csv", dir_.file("hist"),
+              "--target-pid", std::to_string(::getpid()), "--recovery-wait", "0"});
   // Three seconds of history at least, with the target's memory sampled.
   std::string history = wait_for("/stats/history", [](const std::string& b) {
     return occurrences(b, "\"users\":") >= 3 && b.find("\"rss_mib\":") != std::string::npos;
@@ -227,6 +227,8 @@ TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
   EXPECT_NE(final_json.headers.find("filename=\"arrload-report.json\""), std::string::npos);
   EXPECT_NE(final_json.body.find("\"stop_reason\":\"requested\""), std::string::npos)
       << final_json.body;
+  // Stopped long before its 10 minutes: partial results, never a pass.
+  EXPECT_NE(final_json.body.find("\"interrupted\":true"), std::string::npos) << final_json.body;
   EXPECT_NE(final_json.body.find("\"num_requests\":" + total[2]), std::string::npos)
       << final_json.body << "\nCSV: " << stats;
   Reply final_page = http(port_, "GET", "/stats/report");
