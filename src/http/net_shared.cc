@@ -96,14 +96,14 @@ struct ExplainedVerification {
     X509_STORE_CTX* store = ctx.native_handle();
     if (!preverified) {
       const int err = X509_STORE_CTX_get_error(store);
-      *failure = fmt::format("certificate verify failed: {} (depth {})",
-                             X509_verify_cert_error_string(err),
-                             X509_STORE_CTX_get_error_depth(store));
+      *failure =
+          fmt::format("certificate verify failed: {} (depth {})",
+                      X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(store));
       return false;
     }
     if (!names(preverified, ctx)) {
-      *failure = fmt::format("certificate verify failed: the certificate is not for host '{}'",
-                             host);
+      *failure =
+          fmt::format("certificate verify failed: the certificate is not for host '{}'", host);
       return false;
     }
     return true;
@@ -112,17 +112,16 @@ struct ExplainedVerification {
 
 }  // namespace
 
-error_code TlsClientContext::prepare(asio::ssl::stream<tcp::socket&>& tls,
-                                     const std::string& host, std::string* failure) {
+error_code TlsClientContext::prepare(asio::ssl::stream<tcp::socket&>& tls, const std::string& host,
+                                     std::string* failure) {
   if (!is_ip_literal(host)) {  // SNI carries names only
     SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
   }
   failure->clear();
   error_code ec;
   if (verify_) {
-    tls.set_verify_callback(ExplainedVerification{asio::ssl::host_name_verification(host), host,
-                                                  failure},
-                            ec);
+    tls.set_verify_callback(
+        ExplainedVerification{asio::ssl::host_name_verification(host), host, failure}, ec);
   }
   return ec;
 }
