@@ -94,9 +94,9 @@ struct Connection : WatchedHook, MemberHook {
   NetContext& ctx;
   boost::asio::ip::tcp::socket socket;
   core::Micros deadline = 0;
-  bool usable = false;     // the connection can carry the next operation; cleared when closed
-  bool timed_out = false;  // the watchdog closed the socket
-  bool aborted = false;    // abort() or NetContext::abort_all() closed the socket
+  bool usable = false;      // the connection can carry the next operation; cleared when closed
+  bool timed_out = false;   // the watchdog closed the socket
+  bool aborted = false;     // abort() or NetContext::abort_all() closed the socket
   std::string tls_failure;  // why the last certificate check failed; "" when it did not
 };
 

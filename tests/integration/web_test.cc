@@ -171,9 +171,26 @@ int occurrences(const std::string& haystack, const std::string& needle) {
 TEST_F(WebTest, HistoryChartsAndReportsComeFromTheServer) {
   std::string scenario = dir_.write("web.yaml", kScenario);
   // The "target" is this test process (the embedded target runs in it): its memory is watched.
-  Arrload ui({"run", "-f", scenario, "--host", host_, "--web-port", std::to_string(port_),
-              "--autostart", "-u", "3", "-r", "100", "-t", "10m", "--csv", dir_.file("hist"),
-              "--target-pid", std::to_string(::getpid()), "--recovery-wait", "0"});
+  Arrload ui({"run",
+              "-f",
+              scenario,
+              "--host",
+              host_,
+              "--web-port",
+              std::to_string(port_),
+              "--autostart",
+              "-u",
+              "3",
+              "-r",
+              "100",
+              "-t",
+              "10m",
+              "--csv",
+              dir_.file("hist"),
+              "--target-pid",
+              std::to_string(::getpid()),
+              "--recovery-wait",
+              "0"});
   // Three seconds of history at least, with the target's memory sampled.
   std::string history = wait_for("/stats/history", [](const std::string& b) {
     return occurrences(b, "\"users\":") >= 3 && b.find("\"rss_mib\":") != std::string::npos;
