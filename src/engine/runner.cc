@@ -1,6 +1,7 @@
 #include "engine/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <random>
@@ -317,13 +318,32 @@ struct Runner::Impl {
       // A tick that expired together with the run-time timer is already queued when the drain
       // cancels it, so cancel() alone cannot stop it from re-arming.
       if (ec || drained) return;
-      aggregator.tick();
-      ++ticks;
-      stats::Snapshot snap = snapshot();
-      if (hooks->every_second) hooks->every_second(snap);
-      if (ticks % 2 == 0 && hooks->every_two_seconds) hooks->every_two_seconds(snap);
-      schedule_tick();
+      collect_then_tick();
     });
+  }
+
+  // Every worker hands over what it recorded, then the second closes: a second's statistics hold
+  // exactly the samples recorded before its tick, however late a worker's thread runs.
+  void collect_then_tick() {
+    auto pending = std::make_shared<std::atomic<std::size_t>>(workers.size());
+    for (auto& w : workers) {
+      w->flush_then([this, pending] {
+        if (pending->fetch_sub(1) == 1) {
+          asio::post(io, [this] {
+            if (!drained) tick();
+          });
+        }
+      });
+    }
+  }
+
+  void tick() {
+    aggregator.tick();
+    ++ticks;
+    stats::Snapshot snap = snapshot();
+    if (hooks->every_second) hooks->every_second(snap);
+    if (ticks % 2 == 0 && hooks->every_two_seconds) hooks->every_two_seconds(snap);
+    schedule_tick();
   }
 
   void begin_stop(StopReason why) {

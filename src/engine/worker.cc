@@ -1,5 +1,7 @@
 #include "engine/worker.h"
 
+#include <mutex>
+
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,7 +21,6 @@ namespace arrload::engine {
 namespace asio = boost::asio;
 
 namespace {
-constexpr std::chrono::seconds kFlushInterval{1};
 }  // namespace
 
 struct Worker::Impl {
@@ -32,7 +33,6 @@ struct Worker::Impl {
         client(io, verify_tls),
         ws_client(io, verify_tls),
         env{io, client, ws_client, shard, ex, s},
-        flush_timer(io),
         live(live_count) {}
 
   const scenario::Suite& suite;
@@ -44,22 +44,15 @@ struct Worker::Impl {
   http::ClientContext client;
   ws::Context ws_client;
   WorkerEnv env;
-  asio::steady_timer flush_timer;
   std::unordered_map<std::uint64_t, std::unique_ptr<User>> users;
   // Per stopping user: the timer that ends it if it outlives its stop timeout.
   std::unordered_map<std::uint64_t, std::unique_ptr<asio::steady_timer>> kill_timers;
   std::atomic<std::size_t>& live;
   bool stopping_all = false;
   bool finished = false;
-
-  void schedule_flush() {
-    flush_timer.expires_after(kFlushInterval);
-    flush_timer.async_wait([this](boost::system::error_code ec) {
-      if (ec || finished) return;
-      flush();
-      schedule_flush();
-    });
-  }
+  // Guards posting flush requests against the thread's end (see flush_then).
+  std::mutex flush_mutex;
+  bool closed = false;  // the thread ran its last handlers; nothing posted now would run
 
   void flush() {
     stats::ShardDelta delta = shard.take();
@@ -100,7 +93,6 @@ struct Worker::Impl {
     if (finished) return;
     finished = true;
     flush();
-    flush_timer.cancel();
     client.abort_all();
     ws_client.abort_all();
     work.reset();
@@ -130,13 +122,19 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
-  impl_->schedule_flush();
   thread_ = std::thread([impl = impl_.get(), exited = &exited_] {
     try {
       impl->io.run();
     } catch (const std::exception& e) {
       fmt::print(stderr, "arrload: worker thread failed: {}\n", e.what());
     }
+    {
+      // Runs the flush requests posted before it closed, so every one of them completes.
+      std::lock_guard lock(impl->flush_mutex);
+      impl->closed = true;
+    }
+    impl->io.restart();
+    impl->io.poll();
     exited->store(true, std::memory_order_release);
   });
 }
@@ -181,6 +179,19 @@ void Worker::kill_all() {
     impl->stopping_all = true;
     if (impl->users.empty()) impl->finish();
     for (auto& [id, user] : impl->users) user->abort(/*kill=*/true);
+  });
+}
+
+void Worker::flush_then(std::function<void()> done) {
+  std::unique_lock lock(impl_->flush_mutex);
+  if (impl_->closed) {
+    lock.unlock();
+    done();  // its last shard was handed over when it finished
+    return;
+  }
+  asio::post(impl_->io, [impl = impl_.get(), done = std::move(done)] {
+    impl->flush();
+    done();
   });
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // A worker thread: one io_context running a share of the users, their connections and a stats
 // shard. Nothing on the request path is shared with other threads; the shard is handed to the
-// Aggregator once a second.
+// Aggregator when the runner's once-a-second tick asks for it (flush_then), and when the last
+// user has ended.
 //
 // Thread-safety: the public methods may be called from any thread; they post to the worker.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <unordered_map>
@@ -39,6 +41,9 @@ class Worker {
   void stop_all(std::chrono::microseconds stop_timeout);
   // Ends every user now: requests in flight are abandoned and on_stop is skipped.
   void kill_all();
+  // Hands the shard's samples to the aggregator on the worker's thread, then calls DONE there
+  // (or at once on the caller's thread when the worker has ended). Always calls DONE once.
+  void flush_then(std::function<void()> done);
   void join();
   // Waits up to TIMEOUT for the thread to end; true (and joined) when it did. When it did not,
   // the thread is detached: the Worker must then never be destroyed (the caller leaks it), as
