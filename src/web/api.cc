@@ -429,7 +429,9 @@ constexpr Route kRoutes[] = {
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.pop_back();
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  // Both arms string_view: a "GET" : std::string conditional would be a temporary string.
+  const std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
   bool known = false;
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
