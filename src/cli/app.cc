@@ -12,6 +12,7 @@
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "cli/worker_command.h"
 #include "core/duration.h"
 #include "target/server.h"
 
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
   RunCommand run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a load test (the default subcommand)");
   add_run_options(*run_cmd, run);
+  WorkerFlags worker;
+  add_worker_options(*run_cmd, worker);
   run_cmd->add_option("--config", config_path, "Read options from FILE (locust.conf style)");
 
   std::string validate_file;
@@ -194,7 +197,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) return execute_run(run);
+    if (*run_cmd) return worker.worker ? execute_worker(run, worker) : execute_run(run);
     if (*validate_cmd) return execute_validate(validate_file, validate_tags, validate_exclude);
     if (*profiles_cmd) return execute_profiles(profiles_file);
     if (*demo_cmd) return execute_demo(demo);
