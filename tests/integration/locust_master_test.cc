@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <regex>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include <gtest/gtest.h>
 
@@ -46,6 +50,8 @@ class Process {
   }
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
+
+  void signal(int signal_number) { ::kill(pid_, signal_number); }
 
   // Waits for the exit for up to LIMIT (from the start), then kills it.
   ProcessResult wait(std::chrono::seconds limit) {
@@ -209,6 +215,97 @@ TEST_F(LocustMasterTest, ALocustMasterDrivesAnArrloadWorker) {
   const std::string failures = read_file(csv + "_failures.csv");
   EXPECT_NE(failures.find("/__target/status/500"), std::string::npos) << failures;
   EXPECT_NE(failures.find("," + broken[3]), std::string::npos) << failures;
+}
+
+// Polls PRED every 100 ms for up to LIMIT; true once it held.
+bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// The master's /stats/requests: state, the Aggregated request count, the worker's state.
+struct MasterView {
+  std::string state;
+  long requests = -1;
+  std::string worker_state;
+};
+
+MasterView master_view(unsigned short web_port) {
+  MasterView v;
+  boost::system::error_code ec;
+  boost::json::value j = boost::json::parse(http_get_body(web_port, "/stats/requests"), ec);
+  if (ec || !j.is_object()) return v;
+  const boost::json::object& o = j.as_object();
+  if (auto* s = o.if_contains("state"); s && s->is_string()) v.state = s->as_string().c_str();
+  if (auto* stats = o.if_contains("stats"); stats && stats->is_array()) {
+    for (const auto& e : stats->as_array()) {
+      if (e.at("name") == "Aggregated") v.requests = e.at("num_requests").to_number<long>();
+    }
+  }
+  if (auto* w = o.if_contains("workers"); w && w->is_array() && !w->as_array().empty()) {
+    v.worker_state = w->as_array()[0].at("state").as_string().c_str();
+  }
+  return v;
+}
+
+// Locust's web UI steers the master: a swarm, a stop, a second swarm with other numbers, then
+// SIGTERM on the master. The worker runs, stops, is ready again, runs again and quits; the
+// requests of both runs reach the master.
+TEST_F(LocustMasterTest, StopThenSpawnAgainFromLocustsWebUi) {
+  ASSERT_TRUE(std::filesystem::exists(kLocust)) << "scripts/install-deps.sh test installs Locust";
+  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  const unsigned short web = test_ports::unused_loopback_port();
+  const std::string csv = dir_.file("web");
+  Process master({kLocust, "-f", locustfile, "--master", "--master-bind-host", "127.0.0.1",
+                  "--master-bind-port", port, "--web-host", "127.0.0.1", "--web-port",
+                  std::to_string(web), "-H", host_, "--csv", csv, "--exit-code-on-error", "0"},
+                 dir_.file("master.out"), dir_.file("master.err"));
+  Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
+  ASSERT_TRUE(eventually([&] { return master_view(web).worker_state == "ready"; },
+                         std::chrono::seconds(20)))
+      << worker.err_so_far();
+
+  EXPECT_EQ(http(web, "POST", "/swarm", "user_count=4&spawn_rate=4&host=" + host_).status, 200);
+  EXPECT_TRUE(eventually([&] { return master_view(web).requests > 50; }, std::chrono::seconds(20)))
+      << worker.err_so_far();
+  EXPECT_EQ(http(web, "GET", "/stop").status, 200);
+  // The worker reports its last requests, then says it stopped and is ready again.
+  EXPECT_TRUE(eventually([&] { return master_view(web).worker_state == "ready"; },
+                         std::chrono::seconds(20)))
+      << worker.err_so_far();
+  const long first_run = master_view(web).requests;
+
+  EXPECT_EQ(http(web, "POST", "/swarm", "user_count=2&spawn_rate=10&host=" + host_).status, 200);
+  EXPECT_TRUE(eventually(
+      [&] {
+        MasterView v = master_view(web);
+        return v.state == "running" && v.requests > 20;
+      },
+      std::chrono::seconds(20)))
+      << worker.err_so_far();
+  master.signal(SIGTERM);  // Locust's master quits: it sends quit to its workers
+  ProcessResult w = worker.wait(std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(60));
+  ProcessResult m = master.wait(std::chrono::seconds(60));
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.err.find("Traceback"), std::string::npos) << m.err;
+  EXPECT_NE(w.err.find("Spawning 4 users (Pinger: 3, Breaker: 1)"), std::string::npos) << w.err;
+  EXPECT_NE(w.err.find("Users stopped; ready for the next spawn"), std::string::npos) << w.err;
+  EXPECT_NE(w.err.find("Spawning 2 users (Pinger: 1, Breaker: 1)"), std::string::npos) << w.err;
+
+  // The master's CSV holds the second run (a new swarm resets its statistics); with the first
+  // run's count it is everything the worker reported.
+  auto total = stats_row(read_file(csv + "_stats.csv"), "Aggregated");
+  ASSERT_FALSE(total.empty()) << m.err;
+  const auto [all, failed] = reported(w.err, "Reported to the master in total");
+  EXPECT_GT(first_run, 50);
+  EXPECT_EQ(all, first_run + std::stol(total[2])) << w.err;
 }
 
 TEST(LocustWorkerTest, NoMasterMeansAClearErrorAndExitStatusOne) {
