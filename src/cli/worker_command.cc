@@ -30,6 +30,12 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
                      "many seconds")
           ->capture_default_str()
           ->check(CLI::Range(0.1, 86'400.0))
+          ->group(group),
+      app.add_option("--master-timeout", flags.master_timeout,
+                     "With --worker: stop the users and exit (status 1) when the connection to "
+                     "the master has been down this many seconds")
+          ->capture_default_str()
+          ->check(CLI::Range(0.1, 86'400.0))
           ->group(group)};
   for (CLI::Option* o : added) o->envname(env_name(o->get_lnames().front()));
 }
@@ -61,6 +67,8 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
   opts.master_port = flags.master_port;
   opts.connect_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.connect_timeout * 1000));
+  opts.master_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.master_timeout * 1000));
   opts.version = ARRLOAD_VERSION;
   opts.run.host = cmd.host;  // until a master's spawn names one
   opts.run.threads = cmd.threads;

@@ -18,6 +18,7 @@ struct WorkerFlags {
   std::string master_host = "127.0.0.1";  // --master-host
   int master_port = 5557;                 // --master-port
   double connect_timeout = 60;            // --master-connect-timeout, seconds (ours)
+  double master_timeout = 60;             // --master-timeout, seconds (ours)
 };
 
 // Declares --worker, --master-host and --master-port on APP (the run subcommand), bound to
@@ -26,7 +27,7 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags);
 
 // Runs this process as a worker with CMD's scenario, tags, threads, seed, TLS and stop-timeout
 // options until the master says quit. Returns the exit status (0 after quit or Ctrl-C, 1 when no
-// master answered, 2 for a bad scenario or option).
+// master answered or the master was lost, 2 for a bad scenario or option).
 int execute_worker(const RunCommand& cmd, const WorkerFlags& flags);
 
 }  // namespace arrload::cli

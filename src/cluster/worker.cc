@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <zmq.hpp>
 
+#include "cluster/connection_watch.h"
 #include "cluster/message.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
@@ -90,6 +91,7 @@ class Worker {
   void on_finished(engine::StopReason reason);
   void send_stats();
   void log_totals();
+  void watch_link(Clock::time_point now);
   Value class_counts(const engine::ClassCounts& counts) const;
 
   const scenario::Suite& suite_;
@@ -98,6 +100,7 @@ class Worker {
   std::string endpoint_;
   zmq::context_t context_;
   zmq::socket_t socket_;
+  std::unique_ptr<ConnectionWatch> watch_;  // of socket_
   WorkerShared shared_;
   std::unique_ptr<RunThread> run_;
   std::string state_ = "ready";  // what the heartbeat says
@@ -106,16 +109,25 @@ class Worker {
   AfterRun after_run_ = AfterRun::kNothing;
   std::optional<Value> deferred_spawn_;  // a spawn that came while the run was stopping
   double last_spawn_timestamp_ = 0;
+  bool link_lost_ = false;  // the connection to the master is down
+  Clock::time_point link_lost_at_;
+  int exit_status_ = 0;
   ProcessUsage usage_;
 };
 
 void Worker::open_socket() {
+  watch_.reset();
   socket_ = zmq::socket_t(context_, ZMQ_DEALER);
   socket_.set(zmq::sockopt::routing_id, node_id_);
   // The last messages (final stats, quit) still leave when the socket closes right after them.
   socket_.set(zmq::sockopt::linger, 2000);
   socket_.set(zmq::sockopt::tcp_keepalive, 1);
   socket_.set(zmq::sockopt::tcp_keepalive_idle, 30);
+  // ZMTP pings, answered by the peer's ZeroMQ library (Locust's master too): a master that is
+  // frozen or cut off closes the connection within seconds instead of TCP's minutes.
+  socket_.set(zmq::sockopt::heartbeat_ivl, 2000);
+  socket_.set(zmq::sockopt::heartbeat_timeout, 10000);
+  watch_ = std::make_unique<ConnectionWatch>(context_, socket_);
   socket_.connect(endpoint_);
 }
 
@@ -361,6 +373,33 @@ void Worker::log_totals() {
                           t.all_requests, t.all_failures));
 }
 
+// A 2.12.1 master sends nothing while a run goes on, so only the connection itself tells that
+// it went away: after master_timeout without it the users stop and the worker exits, rather than
+// loading the target for nobody.
+void Worker::watch_link(Clock::time_point now) {
+  const ConnectionWatch::Change change = watch_->poll();
+  if (change == ConnectionWatch::Change::kDown && !link_lost_) {
+    link_lost_ = true;
+    link_lost_at_ = now;
+    log("WARNING", fmt::format("Lost the connection to the master at {}; the users stop if it is "
+                               "not back within {:g} s",
+                               endpoint_, opts_.master_timeout.count() / 1000.0));
+  } else if (change == ConnectionWatch::Change::kUp && link_lost_) {
+    link_lost_ = false;
+    log("INFO", "The connection to the master is back; announcing this worker again");
+    send("client_ready", opts_.version);
+  }
+  if (link_lost_ && connected_ && now - link_lost_at_ >= opts_.master_timeout &&
+      after_run_ != AfterRun::kQuit && !done_) {
+    log("ERROR", fmt::format("The master at {} has been unreachable for {:g} s: stopping the "
+                             "users and exiting (no load without a master)",
+                             endpoint_, opts_.master_timeout.count() / 1000.0));
+    exit_status_ = 1;
+    socket_.set(zmq::sockopt::linger, 0);  // nobody will take the last messages
+    on_quit("Master lost");
+  }
+}
+
 int Worker::run() {
   log("INFO", fmt::format("Worker {} connecting to the master at {}", node_id_, endpoint_));
   send("client_ready", opts_.version);
@@ -377,6 +416,7 @@ int Worker::run() {
     receive_all();
     drain_events();
     const Clock::time_point now = Clock::now();
+    watch_link(now);
     if (!connected_ && !done_) {
       if (now - start >= opts_.connect_timeout) {
         log("ERROR", fmt::format("No Locust master answered at {} within {:g} s (is it running "
@@ -402,7 +442,7 @@ int Worker::run() {
       next_report = now + opts_.report_every;
     }
   }
-  return 0;
+  return exit_status_;
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ struct WorkerOptions {
   // then gives up (exit status 1).
   std::chrono::milliseconds connect_timeout{60'000};
   std::chrono::milliseconds resend_every{5'000};
+  // How long the connection to the master may stay down (the master died, froze or is cut off)
+  // before the worker stops its users and exits with status 1.
+  std::chrono::milliseconds master_timeout{60'000};
   std::chrono::milliseconds heartbeat_every{1'000};
   std::chrono::milliseconds report_every{3'000};  // Locust's WORKER_REPORT_INTERVAL
   // Polled between messages: true when the process was asked to stop (SIGINT/SIGTERM outside a
@@ -46,7 +49,7 @@ struct WorkerOptions {
 
 // Runs the worker until the master sends quit, the connection cannot be made, or it is
 // interrupted. SUITE (already filtered by tags) must outlive the call. Returns the process's
-// exit status: 0 after quit or an interruption, 1 when no master answered.
+// exit status: 0 after quit or an interruption, 1 when no master answered or it was lost.
 int run_worker(const scenario::Suite& suite, const WorkerOptions& options);
 
 // A node id as Locust's workers make them: "<hostname>_<32 hex digits>" (random).

@@ -308,6 +308,37 @@ TEST_F(LocustMasterTest, StopThenSpawnAgainFromLocustsWebUi) {
   EXPECT_EQ(all, first_run + std::stol(total[2])) << w.err;
 }
 
+// The master dies mid-run (SIGKILL: no quit message): the worker notices the connection is
+// gone, stops its users after --master-timeout and exits 1; the target sees no more load.
+TEST_F(LocustMasterTest, AWorkerWhoseMasterDiesStopsItsUsers) {
+  ASSERT_TRUE(std::filesystem::exists(kLocust)) << "scripts/install-deps.sh test installs Locust";
+  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  Process master({kLocust, "-f", locustfile, "--master", "--master-bind-host", "127.0.0.1",
+                  "--master-bind-port", port, "--expect-workers", "1", "--headless", "-u", "4",
+                  "-r", "4", "-t", "60s", "-H", host_},
+                 dir_.file("master.out"), dir_.file("master.err"));
+  Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1",
+                  "--master-timeout", "2"});
+  ASSERT_TRUE(eventually(
+      [&] { return worker.err_so_far().find("All 4 users spawned") != std::string::npos; },
+      std::chrono::seconds(20)))
+      << worker.err_so_far();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  master.signal(SIGKILL);
+  master.wait(std::chrono::seconds(5));
+  ProcessResult w = worker.wait(std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(20));
+  EXPECT_EQ(w.exit_code, 1) << w.err;
+  EXPECT_NE(w.err.find("Lost the connection to the master"), std::string::npos) << w.err;
+  EXPECT_NE(w.err.find("has been unreachable for 2 s: stopping the users and exiting"),
+            std::string::npos)
+      << w.err;
+  const long after_exit = served();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(served(), after_exit + 1);  // only the first of these two stats requests
+}
+
 TEST(LocustWorkerTest, NoMasterMeansAClearErrorAndExitStatusOne) {
   TempDir dir;
   const std::string scenario = dir.write("mixed.yaml", kScenario);
