@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -85,6 +86,10 @@ class Worker {
   void receive_all();
   void handle(const Message& m);
   void on_spawn(const Value& data);
+  // The users per class (suite order) of a spawn's user_classes_count; bad entries and classes
+  // the scenario lacks are logged and count 0.
+  std::vector<int> class_targets(const Map& counts);
+  void start_run(const Value& spawn, const std::vector<int>& per_class, int total);
   void on_stop();
   void on_quit(std::string_view why);
   void drain_events();
@@ -213,10 +218,26 @@ void Worker::on_spawn(const Value& data) {
     return;
   }
   last_spawn_timestamp_ = *timestamp->as_number();
-  std::vector<int> per_class(suite_.classes.size(), 0);
+  const std::vector<int> per_class = class_targets(*counts->as_map());
   int total = 0;
   std::string listed;
-  for (const auto& [name, count] : *counts->as_map()) {
+  for (std::size_t i = 0; i < per_class.size(); ++i) {
+    total += per_class[i];
+    listed +=
+        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite_.classes[i].name, per_class[i]);
+  }
+  log("INFO", fmt::format("Spawning {} users ({})", total, listed));
+  state_ = "spawning";
+  if (run_) {
+    run_->control().retarget(engine::UserTargets{total, per_class, kImmediate});
+  } else {
+    start_run(data, per_class, total);
+  }
+}
+
+std::vector<int> Worker::class_targets(const Map& counts) {
+  std::vector<int> per_class(suite_.classes.size(), 0);
+  for (const auto& [name, count] : counts) {
     const std::string* n = name.as_str();
     std::optional<std::int64_t> c = count.as_int();
     if (n == nullptr || !c || *c < 0 || *c > 10'000'000) {
@@ -235,29 +256,25 @@ void Worker::on_spawn(const Value& data) {
       continue;
     }
     per_class[i] = static_cast<int>(*c);
-    total += static_cast<int>(*c);
   }
-  for (std::size_t i = 0; i < per_class.size(); ++i) {
-    listed +=
-        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite_.classes[i].name, per_class[i]);
-  }
-  log("INFO", fmt::format("Spawning {} users ({})", total, listed));
-  state_ = "spawning";
-  if (run_) {
-    run_->control().retarget(engine::UserTargets{total, per_class, kImmediate});
-    return;
-  }
+  return per_class;
+}
+
+void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, int total) {
   engine::RunOptions ro = opts_.run;
   ro.users = total;
   ro.users_per_class = per_class;
   ro.spawn_rate = kImmediate;
   ro.run_time.reset();
   ro.shape.reset();
-  if (const Value* host = data.find("host"); host && host->as_str() && !host->as_str()->empty()) {
+  if (const Value* host = spawn.find("host"); host && host->as_str() && !host->as_str()->empty()) {
     ro.host = *host->as_str();
   }
-  if (const Value* st = data.find("stop_timeout"); st && st->as_number() && *st->as_number() >= 0) {
-    ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(*st->as_number() * 1e6));
+  // Locust's stop_timeout: seconds, or None. Bounded, as it comes from the network.
+  if (const Value* st = spawn.find("stop_timeout"); st && st->as_number()) {
+    const double given = *st->as_number();
+    const double seconds = given >= 0 ? std::min(given, 86'400.0) : 0.0;  // NaN too
+    ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
   }
   try {
     run_ = std::make_unique<RunThread>(suite_, std::move(ro), shared_,
