@@ -1,13 +1,12 @@
 #include "cluster/worker.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -17,6 +16,7 @@
 
 #include "cluster/connection_watch.h"
 #include "cluster/message.h"
+#include "cluster/process_usage.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
 
@@ -29,37 +29,6 @@ using Clock = std::chrono::steady_clock;
 // A spawn's targets are reached at once, as a Locust worker does: the master's dispatcher
 // already paces the ramp-up with its spawn messages.
 constexpr double kImmediate = 1e6;
-
-// This process's CPU use (% of one core) between two calls, and its resident memory.
-class ProcessUsage {
- public:
-  ProcessUsage() : last_wall_(Clock::now()), last_cpu_(cpu_seconds()) {}
-  double cpu_percent() {
-    const Clock::time_point now = Clock::now();
-    const double cpu = cpu_seconds();
-    const double wall = std::chrono::duration<double>(now - last_wall_).count();
-    const double out = wall > 0 ? 100.0 * (cpu - last_cpu_) / wall : 0;
-    last_wall_ = now;
-    last_cpu_ = cpu;
-    return out;
-  }
-  static std::uint64_t rss_bytes() {
-    std::ifstream statm("/proc/self/statm");
-    std::uint64_t size = 0, resident = 0;
-    statm >> size >> resident;
-    return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  }
-
- private:
-  static double cpu_seconds() {
-    rusage ru{};
-    ::getrusage(RUSAGE_SELF, &ru);
-    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-    return s(ru.ru_utime) + s(ru.ru_stime);
-  }
-  Clock::time_point last_wall_;
-  double last_cpu_;
-};
 
 class Worker {
  public:
@@ -207,7 +176,8 @@ void Worker::on_spawn(const Value& data) {
   send("spawning");
   const Value* timestamp = data.find("timestamp");
   const Value* counts = data.find("user_classes_count");
-  if (!timestamp || !timestamp->as_number() || !counts || !counts->as_map()) {
+  if (!timestamp || !timestamp->as_number() || !std::isfinite(*timestamp->as_number()) || !counts ||
+      !counts->as_map()) {
     log("WARNING", fmt::format("Dropped a spawn message without timestamp or user_classes_count "
                                "({})",
                                data.describe()));
