@@ -20,7 +20,8 @@ namespace arrload::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"run", "validate", "profiles", "demo", "target"};
+const std::set<std::string> kSubcommands = {"run",  "validate", "profiles",
+                                            "demo", "target",   "locustfile"};
 
 // `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`; --config FILE adds the file's
 // options right after the subcommand so the command line (later, TakeLast) wins.
@@ -155,6 +156,13 @@ int main(int argc, char** argv) {
       ->add_option("-f,--scenario,--locustfile", profiles_file, "Scenario file or directory")
       ->required();
 
+  std::string locustfile_scenario;
+  CLI::App* locustfile_cmd = app.add_subcommand(
+      "locustfile", "Print the locustfile a Locust master needs to drive workers running SCENARIO");
+  locustfile_cmd
+      ->add_option("-f,--scenario,--locustfile", locustfile_scenario, "Scenario file or directory")
+      ->required();
+
   RunCommand demo = demo_defaults();
   CLI::App* demo_cmd = app.add_subcommand(
       "demo", "Start the embedded AutoArr target on a free loopback port and load-test it");
@@ -200,6 +208,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return worker.worker ? execute_worker(run, worker) : execute_run(run);
     if (*validate_cmd) return execute_validate(validate_file, validate_tags, validate_exclude);
     if (*profiles_cmd) return execute_profiles(profiles_file);
+    if (*locustfile_cmd) return execute_locustfile(locustfile_scenario);
     if (*demo_cmd) return execute_demo(demo);
     if (*target_cmd) {
       if (auto error = check_target_faults(target_opts.faults)) {

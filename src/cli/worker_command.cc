@@ -6,6 +6,7 @@
 #include "cli/config_file.h"
 #include "cli/run_command.h"
 #include "cli/run_support.h"
+#include "cluster/locustfile.h"
 #include "cluster/worker.h"
 #include "scenario/loader.h"
 
@@ -40,16 +41,33 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
   for (CLI::Option* o : added) o->envname(env_name(o->get_lnames().front()));
 }
 
-int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
-  std::optional<scenario::Suite> suite;
+namespace {
+
+std::optional<scenario::Suite> load(const RunCommand& cmd) {
   try {
-    suite = cmd.scenario_files.empty()
-                ? scenario::load_suite(cmd.scenario)
-                : scenario::load_suite_from_strings(cmd.scenario_files, cmd.scenario);
+    return cmd.scenario_files.empty()
+               ? scenario::load_suite(cmd.scenario)
+               : scenario::load_suite_from_strings(cmd.scenario_files, cmd.scenario);
   } catch (const scenario::ScenarioError& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
-    return kExitUsage;
+    return std::nullopt;
   }
+}
+
+}  // namespace
+
+int execute_locustfile(const std::string& scenario) {
+  RunCommand cmd;
+  cmd.scenario = scenario;
+  std::optional<scenario::Suite> suite = load(cmd);
+  if (!suite) return kExitUsage;
+  fmt::print("{}", cluster::locustfile_stub(*suite, scenario));
+  return kExitOk;
+}
+
+int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
+  std::optional<scenario::Suite> suite = load(cmd);
+  if (!suite) return kExitUsage;
   scenario::filter_tags(*suite, split_list(cmd.tags), split_list(cmd.exclude_tags));
   if (suite->classes.empty()) {
     fmt::print(stderr, "arrload: {}: no task is left after filtering by tags (-T/-E)\n",

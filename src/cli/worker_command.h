@@ -30,4 +30,8 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags);
 // master answered or the master was lost, 2 for a bad scenario or option).
 int execute_worker(const RunCommand& cmd, const WorkerFlags& flags);
 
+// `arrload locustfile -f S`: prints the locustfile a Locust master needs to drive workers
+// running S (its classes' names, weights and tags). 0, or 2 when S does not load.
+int execute_locustfile(const std::string& scenario);
+
 }  // namespace arrload::cli

@@ -96,7 +96,8 @@ users:
       - {name: broken, request: GET /__target/status/500}
 )";
 
-// The master's locustfile only declares the classes (names and weights) it dispatches.
+// The master's locustfile only declares the classes (names and weights) it dispatches (here
+// written by hand; `arrload locustfile` writes it too).
 const char* kLocustfile = R"(from locust import User, task, constant
 
 
@@ -141,7 +142,10 @@ TEST_F(LocustMasterTest, ALocustMasterDrivesAnArrloadWorker) {
   ASSERT_TRUE(std::filesystem::exists(kLocust))
       << "Locust is missing: scripts/install-deps.sh test installs python3-locust";
   const std::string scenario = dir_.write("mixed.yaml", kScenario);
-  const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
+  // The master's locustfile as `arrload locustfile` writes it.
+  ProcessResult stub = run_arrload({"locustfile", "-f", scenario});
+  ASSERT_EQ(stub.exit_code, 0) << stub.err;
+  const std::string locustfile = dir_.write("locustfile.py", stub.out);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   const std::string csv = dir_.file("master");
 
