@@ -331,7 +331,7 @@ TEST_F(LocustMasterTest, AWorkerWhoseMasterDiesStopsItsUsers) {
       << worker.err_so_far();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   master.signal(SIGKILL);
-  master.wait(std::chrono::seconds(5));
+  master.wait(std::chrono::seconds(60));  // the limit counts from its start
   ProcessResult w = worker.wait(std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(20));
   EXPECT_EQ(w.exit_code, 1) << w.err;
   EXPECT_NE(w.err.find("Lost the connection to the master"), std::string::npos) << w.err;
