@@ -7,9 +7,9 @@ set -euo pipefail
 want=(g++ cmake ninja-build ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev
-      libmsgpuck-dev)
+      libmsgpuck-dev libzmq3-dev cppzmq-dev)
 if [[ "${1:-build}" == test ]]; then
-  want+=(clang-format clang-tidy)
+  want+=(clang-format clang-tidy python3-locust)
 elif [[ "${1:-build}" == bench ]]; then
   want+=(libbenchmark-dev)
 fi

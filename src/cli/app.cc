@@ -12,6 +12,7 @@
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "cli/worker_command.h"
 #include "core/duration.h"
 #include "target/server.h"
 
@@ -19,7 +20,8 @@ namespace arrload::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"run", "validate", "profiles", "demo", "target"};
+const std::set<std::string> kSubcommands = {"run",  "validate", "profiles",
+                                            "demo", "target",   "locustfile"};
 
 // `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`; --config FILE adds the file's
 // options right after the subcommand so the command line (later, TakeLast) wins.
@@ -134,6 +136,8 @@ int main(int argc, char** argv) {
   RunCommand run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a load test (the default subcommand)");
   add_run_options(*run_cmd, run);
+  WorkerFlags worker;
+  add_worker_options(*run_cmd, worker);
   run_cmd->add_option("--config", config_path, "Read options from FILE (locust.conf style)");
 
   std::string validate_file;
@@ -150,6 +154,13 @@ int main(int argc, char** argv) {
       app.add_subcommand("profiles", "List a scenario's profiles (for --profile NAME)");
   profiles_cmd
       ->add_option("-f,--scenario,--locustfile", profiles_file, "Scenario file or directory")
+      ->required();
+
+  std::string locustfile_scenario;
+  CLI::App* locustfile_cmd = app.add_subcommand(
+      "locustfile", "Print the locustfile a Locust master needs to drive workers running SCENARIO");
+  locustfile_cmd
+      ->add_option("-f,--scenario,--locustfile", locustfile_scenario, "Scenario file or directory")
       ->required();
 
   RunCommand demo = demo_defaults();
@@ -194,9 +205,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) return execute_run(run);
+    if (*run_cmd) return worker.worker ? execute_worker(run, worker) : execute_run(run);
     if (*validate_cmd) return execute_validate(validate_file, validate_tags, validate_exclude);
     if (*profiles_cmd) return execute_profiles(profiles_file);
+    if (*locustfile_cmd) return execute_locustfile(locustfile_scenario);
     if (*demo_cmd) return execute_demo(demo);
     if (*target_cmd) {
       if (auto error = check_target_faults(target_opts.faults)) {

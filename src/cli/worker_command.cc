@@ -1,0 +1,106 @@
+#include "cli/worker_command.h"
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/config_file.h"
+#include "cli/run_command.h"
+#include "cli/run_support.h"
+#include "cluster/locustfile.h"
+#include "cluster/worker.h"
+#include "scenario/loader.h"
+
+namespace arrload::cli {
+
+void add_worker_options(CLI::App& app, WorkerFlags& flags) {
+  const char* group = "Distributed (Locust's master/worker protocol)";
+  std::vector<CLI::Option*> added = {
+      app.add_flag("--worker", flags.worker,
+                   "Run as a worker: connect to a master, which sets the users, the host and "
+                   "when to start and stop (-u, -r, -t are the master's)")
+          ->group(group),
+      app.add_option("--master-host", flags.master_host, "With --worker: the master's address")
+          ->capture_default_str()
+          ->group(group),
+      app.add_option("--master-port", flags.master_port, "With --worker: the master's port")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 65535))
+          ->group(group),
+      app.add_option("--master-connect-timeout", flags.connect_timeout,
+                     "With --worker: give up (exit status 1) when no master answered within this "
+                     "many seconds")
+          ->capture_default_str()
+          ->check(CLI::Range(0.1, 86'400.0))
+          ->group(group),
+      app.add_option("--master-timeout", flags.master_timeout,
+                     "With --worker: stop the users and exit (status 1) when the connection to "
+                     "the master has been down this many seconds")
+          ->capture_default_str()
+          ->check(CLI::Range(0.1, 86'400.0))
+          ->group(group)};
+  for (CLI::Option* o : added) o->envname(env_name(o->get_lnames().front()));
+}
+
+namespace {
+
+std::optional<scenario::Suite> load(const RunCommand& cmd) {
+  try {
+    return cmd.scenario_files.empty()
+               ? scenario::load_suite(cmd.scenario)
+               : scenario::load_suite_from_strings(cmd.scenario_files, cmd.scenario);
+  } catch (const scenario::ScenarioError& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int execute_locustfile(const std::string& scenario) {
+  RunCommand cmd;
+  cmd.scenario = scenario;
+  std::optional<scenario::Suite> suite = load(cmd);
+  if (!suite) return kExitUsage;
+  fmt::print("{}", cluster::locustfile_stub(*suite, scenario));
+  return kExitOk;
+}
+
+int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
+  std::optional<scenario::Suite> suite = load(cmd);
+  if (!suite) return kExitUsage;
+  scenario::filter_tags(*suite, split_list(cmd.tags), split_list(cmd.exclude_tags));
+  if (suite->classes.empty()) {
+    fmt::print(stderr, "arrload: {}: no task is left after filtering by tags (-T/-E)\n",
+               suite->file);
+    return kExitUsage;
+  }
+  auto stop_timeout = duration_option("--stop-timeout", cmd.stop_timeout, /*allow_zero=*/true);
+  if (!stop_timeout) return kExitUsage;
+  if (cmd.users_given || cmd.spawn_rate_given || cmd.run_time_given) {
+    log_line("WARNING", "-u, -r and -t are ignored with --worker: the master decides them");
+  }
+
+  cluster::WorkerOptions opts;
+  opts.master_host = flags.master_host;
+  opts.master_port = flags.master_port;
+  opts.connect_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.connect_timeout * 1000));
+  opts.master_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.master_timeout * 1000));
+  opts.version = ARRLOAD_VERSION;
+  opts.run.host = cmd.host;  // until a master's spawn names one
+  opts.run.threads = cmd.threads;
+  opts.run.seed = cmd.seed;
+  opts.run.verify_tls = cmd.verify_tls;
+  opts.run.stop_timeout = *stop_timeout;
+  opts.interrupted = [] { return g_signal != 0; };
+  opts.run_ended = [] { catch_signals(); };
+  const int min_rank = level_rank(cmd.loglevel);
+  opts.log = [min_rank](std::string_view level, std::string_view text) {
+    if (level_rank(std::string(level)) >= min_rank) log_line(std::string(level), text);
+  };
+  catch_signals();
+  return cluster::run_worker(*suite, opts);
+}
+
+}  // namespace arrload::cli

@@ -1,0 +1,451 @@
+#include "cluster/worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include <fmt/format.h>
+#include <zmq.hpp>
+
+#include "cluster/connection_watch.h"
+#include "cluster/message.h"
+#include "cluster/process_usage.h"
+#include "cluster/run_thread.h"
+#include "core/clock.h"
+
+namespace arrload::cluster {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A spawn's targets are reached at once, as a Locust worker does: the master's dispatcher
+// already paces the ramp-up with its spawn messages.
+constexpr double kImmediate = 1e6;
+
+class Worker {
+ public:
+  Worker(const scenario::Suite& suite, const WorkerOptions& opts)
+      : suite_(suite), opts_(opts), node_id_(make_node_id()) {
+    endpoint_ = fmt::format("tcp://{}:{}", opts_.master_host, opts_.master_port);
+    open_socket();
+  }
+
+  int run();
+
+ private:
+  enum class AfterRun { kNothing, kReady, kQuit };
+
+  void log(std::string_view level, std::string_view text) const {
+    if (opts_.log) {
+      opts_.log(level, text);
+    } else {
+      fmt::print(stderr, "{}: {}\n", level, text);
+    }
+  }
+  void open_socket();
+  void send(const std::string& type, Value data = {});
+  void receive_all();
+  void handle(const Message& m);
+  void on_spawn(const Value& data);
+  // The users per class (suite order) of a spawn's user_classes_count; bad entries and classes
+  // the scenario lacks are logged and count 0.
+  std::vector<int> class_targets(const Map& counts);
+  void start_run(const Value& spawn, const std::vector<int>& per_class, int total);
+  void on_stop();
+  void on_quit(std::string_view why);
+  void drain_events();
+  void on_finished(engine::StopReason reason);
+  void send_stats();
+  void log_totals();
+  void watch_link(Clock::time_point now);
+  Value class_counts(const engine::ClassCounts& counts) const;
+
+  const scenario::Suite& suite_;
+  const WorkerOptions& opts_;
+  std::string node_id_;
+  std::string endpoint_;
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+  std::unique_ptr<ConnectionWatch> watch_;  // of socket_
+  WorkerShared shared_;
+  std::unique_ptr<RunThread> run_;
+  std::string state_ = "ready";  // what the heartbeat says
+  bool connected_ = false;
+  bool done_ = false;
+  AfterRun after_run_ = AfterRun::kNothing;
+  std::optional<Value> deferred_spawn_;  // a spawn that came while the run was stopping
+  double last_spawn_timestamp_ = 0;
+  bool link_lost_ = false;  // the connection to the master is down
+  Clock::time_point link_lost_at_;
+  int exit_status_ = 0;
+  ProcessUsage usage_;
+};
+
+void Worker::open_socket() {
+  watch_.reset();
+  socket_ = zmq::socket_t(context_, ZMQ_DEALER);
+  socket_.set(zmq::sockopt::routing_id, node_id_);
+  // The last messages (final stats, quit) still leave when the socket closes right after them.
+  socket_.set(zmq::sockopt::linger, 2000);
+  socket_.set(zmq::sockopt::tcp_keepalive, 1);
+  socket_.set(zmq::sockopt::tcp_keepalive_idle, 30);
+  // ZMTP pings, answered by the peer's ZeroMQ library (Locust's master too): a master that is
+  // frozen or cut off closes the connection within seconds instead of TCP's minutes.
+  socket_.set(zmq::sockopt::heartbeat_ivl, 2000);
+  socket_.set(zmq::sockopt::heartbeat_timeout, 10000);
+  watch_ = std::make_unique<ConnectionWatch>(context_, socket_);
+  socket_.connect(endpoint_);
+}
+
+void Worker::send(const std::string& type, Value data) {
+  const std::string bytes = encode(Message{type, std::move(data), node_id_});
+  try {
+    if (!socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait)) {
+      log("WARNING", fmt::format("Could not send {} to the master (queue full)", type));
+    }
+  } catch (const zmq::error_t& e) {
+    log("WARNING", fmt::format("Could not send {} to the master: {}", type, e.what()));
+  }
+}
+
+void Worker::receive_all() {
+  while (!done_) {
+    zmq::message_t frame;
+    std::optional<std::size_t> got;
+    try {
+      got = socket_.recv(frame, zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      throw;
+    }
+    if (!got) return;
+    if (frame.more()) {
+      // Locust's master sends one frame per message; drop the whole multipart message.
+      while (frame.more() && socket_.recv(frame, zmq::recv_flags::dontwait)) {
+      }
+      log("WARNING", "Dropped a multipart message from the master (Locust sends one frame)");
+      continue;
+    }
+    std::string error;
+    std::optional<Message> m = decode(frame.to_string_view(), error);
+    if (!m) {
+      log("WARNING", fmt::format("Dropped a malformed message from the master ({} bytes): {}",
+                                 frame.size(), error));
+      continue;
+    }
+    handle(*m);
+  }
+}
+
+void Worker::handle(const Message& m) {
+  if (m.type == "ack") {
+    if (!connected_) {
+      connected_ = true;
+      const Value* index = m.data.find("index");
+      log("INFO", fmt::format("Connected to the master at {} as {} (worker index {})", endpoint_,
+                              node_id_, index && index->as_int() ? *index->as_int() : -1));
+    }
+  } else if (m.type == "spawn") {
+    on_spawn(m.data);
+  } else if (m.type == "stop") {
+    on_stop();
+  } else if (m.type == "quit") {
+    on_quit("Got quit from the master");
+  } else if (m.type == "reconnect") {
+    log("WARNING", "The master asked to reconnect: reopening the connection");
+    open_socket();
+  } else {
+    log("WARNING", fmt::format("Unknown message type '{}' from the master; dropped", m.type));
+  }
+}
+
+void Worker::on_spawn(const Value& data) {
+  if (done_) return;
+  if (run_ && after_run_ != AfterRun::kNothing) {
+    deferred_spawn_ = data;  // taken up once the stopping run has ended
+    return;
+  }
+  send("spawning");
+  const Value* timestamp = data.find("timestamp");
+  const Value* counts = data.find("user_classes_count");
+  if (!timestamp || !timestamp->as_number() || !std::isfinite(*timestamp->as_number()) || !counts ||
+      !counts->as_map()) {
+    log("WARNING", fmt::format("Dropped a spawn message without timestamp or user_classes_count "
+                               "({})",
+                               data.describe()));
+    return;
+  }
+  if (*timestamp->as_number() <= last_spawn_timestamp_) {
+    log("INFO", "Dropped a spawn message not newer than the previous one");
+    return;
+  }
+  last_spawn_timestamp_ = *timestamp->as_number();
+  const std::vector<int> per_class = class_targets(*counts->as_map());
+  int total = 0;
+  std::string listed;
+  for (std::size_t i = 0; i < per_class.size(); ++i) {
+    total += per_class[i];
+    listed +=
+        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite_.classes[i].name, per_class[i]);
+  }
+  log("INFO", fmt::format("Spawning {} users ({})", total, listed));
+  state_ = "spawning";
+  if (run_) {
+    run_->control().retarget(engine::UserTargets{total, per_class, kImmediate});
+  } else {
+    start_run(data, per_class, total);
+  }
+}
+
+std::vector<int> Worker::class_targets(const Map& counts) {
+  std::vector<int> per_class(suite_.classes.size(), 0);
+  for (const auto& [name, count] : counts) {
+    const std::string* n = name.as_str();
+    std::optional<std::int64_t> c = count.as_int();
+    if (n == nullptr || !c || *c < 0 || *c > 10'000'000) {
+      log("WARNING", fmt::format("Ignored a bad user count in a spawn message: {} = {}",
+                                 name.describe(), count.describe()));
+      continue;
+    }
+    std::size_t i = 0;
+    while (i < suite_.classes.size() && suite_.classes[i].name != *n) ++i;
+    if (i == suite_.classes.size()) {
+      if (*c > 0) {
+        log("WARNING", fmt::format("The master asked for {} users of class '{}', which the "
+                                   "scenario does not have; ignored",
+                                   *c, *n));
+      }
+      continue;
+    }
+    per_class[i] = static_cast<int>(*c);
+  }
+  return per_class;
+}
+
+void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, int total) {
+  engine::RunOptions ro = opts_.run;
+  ro.users = total;
+  ro.users_per_class = per_class;
+  ro.spawn_rate = kImmediate;
+  ro.run_time.reset();
+  ro.shape.reset();
+  if (const Value* host = spawn.find("host"); host && host->as_str() && !host->as_str()->empty()) {
+    ro.host = *host->as_str();
+  }
+  // Locust's stop_timeout: seconds, or None. Bounded, as it comes from the network.
+  if (const Value* st = spawn.find("stop_timeout"); st && st->as_number()) {
+    const double given = *st->as_number();
+    const double seconds = given >= 0 ? std::min(given, 86'400.0) : 0.0;  // NaN too
+    ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
+  }
+  try {
+    run_ = std::make_unique<RunThread>(suite_, std::move(ro), shared_,
+                                       [this](std::string_view text) { log("INFO", text); });
+  } catch (const std::exception& e) {
+    log("ERROR", fmt::format("Cannot start the users: {}", e.what()));
+    send("exception", Map{{"msg", e.what()}, {"traceback", ""}});
+    state_ = "ready";
+  }
+}
+
+void Worker::on_stop() {
+  if (!run_) {
+    send("client_stopped");
+    send("client_ready", opts_.version);
+    state_ = "ready";
+    return;
+  }
+  log("INFO", "Stopping the users (the master said stop)");
+  if (after_run_ == AfterRun::kNothing) after_run_ = AfterRun::kReady;
+  deferred_spawn_.reset();
+  state_ = "stopping";
+  run_->control().stop(engine::StopReason::kRequested);
+}
+
+void Worker::on_quit(std::string_view why) {
+  if (done_ || after_run_ == AfterRun::kQuit) return;
+  log("INFO", fmt::format("{}: stopping the users, sending the last statistics, quitting", why));
+  after_run_ = AfterRun::kQuit;
+  deferred_spawn_.reset();
+  if (run_) {
+    state_ = "stopping";
+    run_->control().stop(engine::StopReason::kRequested);
+    return;
+  }
+  on_finished(engine::StopReason::kRequested);
+}
+
+Value Worker::class_counts(const engine::ClassCounts& counts) const {
+  Map out;
+  for (const auto& [name, n] : counts) out.emplace_back(name, n);
+  return out;
+}
+
+void Worker::drain_events() {
+  std::deque<RunEvent> events;
+  {
+    std::lock_guard lock(shared_.mu);
+    events.swap(shared_.events);
+  }
+  for (const RunEvent& e : events) {
+    if (e.kind == RunEvent::Kind::kSpawned) {
+      if (after_run_ != AfterRun::kNothing) continue;  // stopping: not running any more
+      std::uint64_t total = 0;
+      for (const auto& [name, n] : e.counts) total += n;
+      state_ = "running";
+      send("spawning_complete",
+           Map{{"user_classes_count", class_counts(e.counts)}, {"user_count", total}});
+      log("INFO", fmt::format("All {} users spawned", total));
+    } else {
+      on_finished(e.reason);
+    }
+  }
+}
+
+void Worker::on_finished(engine::StopReason reason) {
+  run_.reset();  // joins the run's thread (already returned)
+  if (opts_.run_ended) opts_.run_ended();
+  engine::ClassCounts zero;
+  for (const scenario::UserClass& c : suite_.classes) zero.emplace_back(c.name, 0);
+  {
+    std::lock_guard lock(shared_.mu);
+    shared_.reporter.set_users(zero);
+  }
+  // What the run recorded since the last report goes out now, before the master forgets us.
+  send_stats();
+  if (reason == engine::StopReason::kSignal) after_run_ = AfterRun::kQuit;
+  if (after_run_ == AfterRun::kQuit) {
+    send("quit");
+    log_totals();
+    done_ = true;
+    return;
+  }
+  log("INFO", "Users stopped; ready for the next spawn");
+  send("client_stopped");
+  send("client_ready", opts_.version);
+  state_ = "ready";
+  after_run_ = AfterRun::kNothing;
+  if (deferred_spawn_) {
+    Value spawn = std::move(*deferred_spawn_);
+    deferred_spawn_.reset();
+    on_spawn(spawn);
+  }
+}
+
+void Worker::send_stats() {
+  Value data;
+  {
+    std::lock_guard lock(shared_.mu);
+    data = shared_.reporter.report(core::wall_unix_seconds());
+  }
+  send("stats", std::move(data));
+}
+
+void Worker::log_totals() {
+  std::lock_guard lock(shared_.mu);
+  const ReportedTotals& t = shared_.reporter.reported();
+  for (const auto& [key, n] : t.requests) {
+    log("INFO", fmt::format("Reported {} {}: {} requests, {} failures", key.method, key.name, n,
+                            t.failures.at(key)));
+  }
+  log("INFO", fmt::format("Reported to the master in total: {} requests, {} failures",
+                          t.all_requests, t.all_failures));
+}
+
+// A 2.12.1 master sends nothing while a run goes on, so only the connection itself tells that
+// it went away: after master_timeout without it the users stop and the worker exits, rather than
+// loading the target for nobody.
+void Worker::watch_link(Clock::time_point now) {
+  const ConnectionWatch::Change change = watch_->poll();
+  if (change == ConnectionWatch::Change::kDown && !link_lost_) {
+    link_lost_ = true;
+    link_lost_at_ = now;
+    log("WARNING", fmt::format("Lost the connection to the master at {}; the users stop if it is "
+                               "not back within {:g} s",
+                               endpoint_, opts_.master_timeout.count() / 1000.0));
+  } else if (change == ConnectionWatch::Change::kUp && link_lost_) {
+    link_lost_ = false;
+    log("INFO", "The connection to the master is back; announcing this worker again");
+    send("client_ready", opts_.version);
+  }
+  if (link_lost_ && connected_ && now - link_lost_at_ >= opts_.master_timeout &&
+      after_run_ != AfterRun::kQuit && !done_) {
+    log("ERROR", fmt::format("The master at {} has been unreachable for {:g} s: stopping the "
+                             "users and exiting (no load without a master)",
+                             endpoint_, opts_.master_timeout.count() / 1000.0));
+    exit_status_ = 1;
+    socket_.set(zmq::sockopt::linger, 0);  // nobody will take the last messages
+    on_quit("Master lost");
+  }
+}
+
+int Worker::run() {
+  log("INFO", fmt::format("Worker {} connecting to the master at {}", node_id_, endpoint_));
+  send("client_ready", opts_.version);
+  const Clock::time_point start = Clock::now();
+  Clock::time_point ready_sent = start, next_beat = start, next_report = start + opts_.report_every;
+  while (!done_) {
+    if (opts_.interrupted && opts_.interrupted()) on_quit("Interrupted");
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 1, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+    }
+    receive_all();
+    drain_events();
+    const Clock::time_point now = Clock::now();
+    watch_link(now);
+    if (!connected_ && !done_) {
+      if (now - start >= opts_.connect_timeout) {
+        log("ERROR", fmt::format("No Locust master answered at {} within {:g} s (is it running "
+                                 "with --master on that address and port?)",
+                                 endpoint_, opts_.connect_timeout.count() / 1000.0));
+        socket_.set(zmq::sockopt::linger, 0);  // nobody will take the queued client_ready
+        return 1;
+      }
+      if (now - ready_sent >= opts_.resend_every) {
+        send("client_ready", opts_.version);
+        ready_sent = now;
+      }
+      continue;
+    }
+    if (now >= next_beat) {
+      send("heartbeat", Map{{"state", state_},
+                            {"current_cpu_usage", usage_.cpu_percent()},
+                            {"current_memory_usage", ProcessUsage::rss_bytes()}});
+      next_beat = now + opts_.heartbeat_every;
+    }
+    if (now >= next_report && !done_) {
+      send_stats();
+      next_report = now + opts_.report_every;
+    }
+  }
+  return exit_status_;
+}
+
+}  // namespace
+
+std::string make_node_id() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  std::random_device rd;
+  std::string hex;
+  for (int i = 0; i < 4; ++i) hex += fmt::format("{:08x}", rd());
+  return std::string(host) + "_" + hex;
+}
+
+int run_worker(const scenario::Suite& suite, const WorkerOptions& options) {
+  Worker worker(suite, options);
+  return worker.run();
+}
+
+}  // namespace arrload::cluster
