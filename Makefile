@@ -11,7 +11,7 @@ export CCACHE_NOHASHDIR := 1
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
-.PHONY: all deps test-deps build demo test unit asan bench format format-check tidy clean
+.PHONY: all deps test-deps build demo test unit asan bench install package format format-check tidy clean
 
 all: build
 
@@ -42,6 +42,16 @@ $(ASAN_BUILD)/build.ninja:
 asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
+# Installs the binary, its manual page and the docs under PREFIX (DESTDIR=... stages them).
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (CPack): $(BUILD)/arrload_<version>_<arch>.deb, Depends from dpkg-shlibdeps.
+package: build
+	@scripts/install-deps.sh package
+	cd $(BUILD) && cpack -G DEB
 
 # Benchmarks against wrk, h2load and Locust (~15 min, noisy; not part of `make test`).
 # bench/run.sh --help; QUICK=1 make bench for a 4-minute pass.
