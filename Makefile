@@ -66,8 +66,11 @@ format:
 format-check: test-deps
 	clang-format --dry-run -Werror $(SOURCES)
 
-tidy: $(BUILD)/build.ninja
-	clang-tidy -p $(BUILD) --quiet $(filter src/%.cc,$(SOURCES))
+# clang-tidy reads compile_commands.json; clang cannot read GCC's precompiled headers, so it gets a
+# configure-only tree without them.
+tidy:
+	cmake -S . -B $(BUILD)-tidy -G Ninja -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON $(CMAKE_FLAGS) >/dev/null
+	clang-tidy -p $(BUILD)-tidy --quiet $(filter src/%.cc,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD)-tidy
