@@ -5,7 +5,7 @@
 # Benchmark for the microbenchmarks, -DARRLOAD_BENCH=ON; bench/run.sh installs the load tools it
 # compares against itself)
 set -euo pipefail
-want=(g++ cmake ninja-build ccache pkg-config
+want=(g++ cmake ninja-build ccache pkg-config lld
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev)
 if [[ "${1:-build}" == test ]]; then
