@@ -11,7 +11,7 @@ export CCACHE_NOHASHDIR := 1
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
-.PHONY: all deps test-deps build demo test unit asan bench format format-check tidy clean
+.PHONY: all deps test-deps build demo test unit asan bench install package format format-check tidy clean
 
 all: build
 
@@ -43,6 +43,16 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 
+# Installs the binary, its manual page and the docs under PREFIX (DESTDIR=... stages them).
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (CPack): $(BUILD)/arrload_<version>_<arch>.deb, Depends from dpkg-shlibdeps.
+package: build
+	@scripts/install-deps.sh package
+	cd $(BUILD) && cpack -G DEB
+
 # Benchmarks against wrk, h2load and Locust (~15 min, noisy; not part of `make test`).
 # bench/run.sh --help; QUICK=1 make bench for a 4-minute pass.
 bench: build
@@ -56,8 +66,11 @@ format:
 format-check: test-deps
 	clang-format --dry-run -Werror $(SOURCES)
 
-tidy: $(BUILD)/build.ninja
-	clang-tidy -p $(BUILD) --quiet $(filter src/%.cc,$(SOURCES))
+# clang-tidy reads compile_commands.json; clang cannot read GCC's precompiled headers, so it gets a
+# configure-only tree without them.
+tidy:
+	cmake -S . -B $(BUILD)-tidy -G Ninja -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON $(CMAKE_FLAGS) >/dev/null
+	clang-tidy -p $(BUILD)-tidy --quiet $(filter src/%.cc,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD)-tidy

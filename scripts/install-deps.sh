@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages arrload needs to build and test, only those missing.
-# Usage: scripts/install-deps.sh [build|test|bench]   (test adds the tools the test command uses;
-# bench adds Google Benchmark for the microbenchmarks, -DARRLOAD_BENCH=ON; bench/run.sh installs
-# the load tools it compares against itself)
+# Usage: scripts/install-deps.sh [build|test|package|bench]   (test adds the tools the test command
+# uses, including those of package: dpkg-shlibdeps and file for `make package`; bench adds Google
+# Benchmark for the microbenchmarks, -DARRLOAD_BENCH=ON; bench/run.sh installs the load tools it
+# compares against itself)
 set -euo pipefail
-want=(g++ cmake ninja-build ccache pkg-config
+want=(g++ cmake ninja-build ccache pkg-config lld
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev
       libmsgpuck-dev libzmq3-dev cppzmq-dev)
 if [[ "${1:-build}" == test ]]; then
-  want+=(clang-format clang-tidy python3-locust)
+  want+=(clang-format clang-tidy python3-locust dpkg-dev file)
+elif [[ "${1:-build}" == package ]]; then
+  want+=(dpkg-dev file)
 elif [[ "${1:-build}" == bench ]]; then
   want+=(libbenchmark-dev)
 fi

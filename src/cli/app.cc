@@ -12,6 +12,7 @@
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "cli/version.h"
 #include "cli/worker_command.h"
 #include "core/duration.h"
 #include "target/server.h"
@@ -128,7 +129,7 @@ int main(int argc, char** argv) {
           "`arrload [run] -f SCENARIO --host URL -u USERS -r RATE -t TIME --headless --csv PREFIX`",
           ARRLOAD_VERSION),
       "arrload"};
-  app.set_version_flag("-V,--version", ARRLOAD_VERSION);
+  app.set_version_flag("-V,--version", version_line());
   app.require_subcommand(1);
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::string config_path;
