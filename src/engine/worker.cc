@@ -20,8 +20,7 @@ namespace arrload::engine {
 
 namespace asio = boost::asio;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 struct Worker::Impl {
   Impl(const scenario::Suite& s, std::vector<http::Url> urls, stats::Aggregator& agg,
