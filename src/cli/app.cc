@@ -193,6 +193,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86'400.0));
   add_target_fault_options(target_cmd, target_opts.faults);
 
+  // LOCUST_* variables as Locust's Helm chart and many manifests set them; ARRLOAD_* ones win.
+  std::vector<std::pair<std::string, std::vector<std::string>>> env_vars;
+  for (const CLI::App* cmd : {run_cmd, demo_cmd}) {
+    for (const CLI::Option* o : cmd->get_options()) {
+      if (!o->get_envname().empty()) {
+        env_vars.emplace_back(o->get_envname(), locust_env_names(o->get_lnames()));
+      }
+    }
+  }
+  import_locust_env(env_vars);
+
   try {
     std::vector<std::string> args = prepare_args(argc, argv);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector

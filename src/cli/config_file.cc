@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -33,6 +34,36 @@ std::string env_name(const std::string& long_name) {
     out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
+}
+
+std::vector<std::string> locust_env_names(const std::vector<std::string>& long_names) {
+  // Locust's environment names that are not LOCUST_ + the option's name.
+  static const std::pair<const char*, const char*> kLocustOwn[] = {
+      {"master", "LOCUST_MODE_MASTER"},
+      {"worker", "LOCUST_MODE_WORKER"},
+      {"master-host", "LOCUST_MASTER_NODE_HOST"},
+      {"master-port", "LOCUST_MASTER_NODE_PORT"},
+  };
+  std::vector<std::string> out;
+  for (const std::string& name : long_names) {
+    for (const auto& [ours, theirs] : kLocustOwn) {
+      if (name == ours) out.emplace_back(theirs);
+    }
+    out.push_back("LOCUST_" + env_name(name).substr(std::string_view("ARRLOAD_").size()));
+  }
+  return out;
+}
+
+void import_locust_env(const std::vector<std::pair<std::string, std::vector<std::string>>>& vars) {
+  for (const auto& [ours, theirs] : vars) {
+    if (std::getenv(ours.c_str()) != nullptr) continue;
+    for (const std::string& name : theirs) {
+      if (const char* value = std::getenv(name.c_str())) {
+        ::setenv(ours.c_str(), value, /*overwrite=*/0);
+        break;
+      }
+    }
+  }
 }
 
 std::vector<std::string> config_file_tokens(const std::string& path) {

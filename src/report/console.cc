@@ -86,7 +86,7 @@ std::string error_report(const stats::Snapshot& snap) {
   if (snap.errors.empty()) return {};
   std::string out = "Error report\n";
   out += fmt::format("{:<18} {}\n", "# occurrences", "Error");
-  out += std::string(18, '-') + "|" + std::string(60, '-') + "\n";
+  out += fmt::format("{:-<18}|{:-<60}\n", "", "");
   for (const auto& [key, count] : snap.errors) {
     out += fmt::format("{:<18} {} {}: {}\n", count.occurrences, key.method, key.name, key.message);
   }

@@ -220,5 +220,27 @@ TEST_F(RunTest, ConfigFileAndEnvironmentSupplyOptions) {
   EXPECT_NE(text.find(host_), std::string::npos);
 }
 
+// Locust's Helm chart and manifests configure Locust through LOCUST_* variables: the same
+// deployment runs arrload. ARRLOAD_* variables win over them, the command line over both.
+TEST_F(RunTest, LocustEnvironmentVariablesAreReadAndOursWin) {
+  std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
+  const std::vector<std::string> locust_env = {"LOCUST_LOCUSTFILE=" + scenario,
+                                               "LOCUST_HOST=" + host_,
+                                               "LOCUST_USERS=3",
+                                               "LOCUST_SPAWN_RATE=10",
+                                               "LOCUST_RUN_TIME=1s",
+                                               "LOCUST_HEADLESS=true",
+                                               "LOCUST_TAGS=health"};
+  std::string json = dir_.file("locust.json");
+  auto r = run_arrload({"--json", json}, {}, SIGTERM, std::chrono::seconds(30), locust_env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_file(json).find("\"user_count\":3"), std::string::npos) << read_file(json);
+  std::vector<std::string> both = locust_env;
+  both.push_back("ARRLOAD_USERS=2");
+  auto ours = run_arrload({"--json", json}, {}, SIGTERM, std::chrono::seconds(30), both);
+  EXPECT_EQ(ours.exit_code, 0) << ours.err;
+  EXPECT_NE(read_file(json).find("\"user_count\":2"), std::string::npos) << read_file(json);
+}
+
 }  // namespace
 }  // namespace arrload::testing
