@@ -53,17 +53,21 @@ struct ProcessResult {
   double seconds = 0;  // wall time
 };
 
-// The arrload binary started with ARGS (without argv[0]) and ENV (added to this process's),
-// its stdout and stderr going to files.
+// A program (by default the arrload binary) started with ARGS (without argv[0]) and ENV (added
+// to this process's), its stdout and stderr going to files; killed if it outlives the object.
 class Arrload {
  public:
-  explicit Arrload(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  explicit Arrload(const std::vector<std::string>& args, const std::vector<std::string>& env = {})
+      : Arrload(ARRLOAD_BINARY, args, env) {}
+  // PROGRAM: a path (e.g. /usr/bin/locust).
+  Arrload(std::string program, const std::vector<std::string>& args,
+          const std::vector<std::string>& env) {
     out_path_ = io_.file("stdout");
     err_path_ = io_.file("stderr");
     // Everything the child needs is built before fork(): the test process has server threads,
     // and a child that allocates between fork() and exec() can deadlock on a lock one of them
     // held.
-    std::string bin = ARRLOAD_BINARY;
+    std::string bin = std::move(program);
     std::vector<std::string> arg_copy = args;
     std::vector<char*> argv{bin.data()};
     for (auto& a : arg_copy) argv.push_back(a.data());
@@ -98,6 +102,9 @@ class Arrload {
 
   // Waits for the exit. After SIGNAL_AFTER (if > 0) sends SIGNAL_NUMBER; kills it after LIMIT
   // (the test then fails on the exit code).
+  ProcessResult wait(std::chrono::seconds limit) {
+    return wait(std::chrono::milliseconds(0), SIGTERM, limit);
+  }
   ProcessResult wait(std::chrono::milliseconds signal_after, int signal_number,
                      std::chrono::seconds limit) {
     ProcessResult r;

@@ -1,10 +1,7 @@
 // End to end: a real Locust master (Debian's python3-locust, 2.12.1) drives an arrload worker
 // that loads the embedded target; the master's CSV must count exactly what the worker reported.
 // Loopback only; both processes are killed if they overrun.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -22,64 +19,6 @@ namespace arrload::testing {
 namespace {
 
 constexpr const char* kLocust = "/usr/bin/locust";
-
-// Any program, its output into files; killed when the object dies before it exits.
-class Process {
- public:
-  Process(std::vector<std::string> argv, const std::string& out_path, const std::string& err_path)
-      : out_path_(out_path), err_path_(err_path) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    start_ = std::chrono::steady_clock::now();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Process() {
-    if (!done_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  void signal(int signal_number) { ::kill(pid_, signal_number); }
-
-  // Waits for the exit for up to LIMIT (from the start), then kills it.
-  ProcessResult wait(std::chrono::seconds limit) {
-    ProcessResult r;
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) != pid_) {
-      if (std::chrono::steady_clock::now() - start_ >= limit) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        ADD_FAILURE() << "process did not finish within " << limit.count() << " s";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    done_ = true;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out_path_);
-    r.err = read_file(err_path_);
-    return r;
-  }
-
- private:
-  std::string out_path_, err_path_;
-  std::chrono::steady_clock::time_point start_;
-  pid_t pid_ = -1;
-  bool done_ = false;
-};
 
 // The arrload scenario: two weighted classes, one of them failing every request.
 const char* kScenario = R"(
@@ -149,8 +88,8 @@ TEST_F(LocustMasterTest, ALocustMasterDrivesAnArrloadWorker) {
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   const std::string csv = dir_.file("master");
 
-  Process master({kLocust,
-                  "-f",
+  Arrload master(kLocust,
+                 {"-f",
                   locustfile,
                   "--master",
                   "--master-bind-host",
@@ -173,7 +112,7 @@ TEST_F(LocustMasterTest, ALocustMasterDrivesAnArrloadWorker) {
                   "--exit-code-on-error",
                   "0",
                   "--only-summary"},
-                 dir_.file("master.out"), dir_.file("master.err"));
+                 {});
   Arrload worker({"run", "-f", scenario, "--worker", "--master-host", "127.0.0.1", "--master-port",
                   port, "--threads", "1"});
 
@@ -266,10 +205,11 @@ TEST_F(LocustMasterTest, StopThenSpawnAgainFromLocustsWebUi) {
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   const unsigned short web = test_ports::unused_loopback_port();
   const std::string csv = dir_.file("web");
-  Process master({kLocust, "-f", locustfile, "--master", "--master-bind-host", "127.0.0.1",
+  Arrload master(kLocust,
+                 {"-f", locustfile, "--master", "--master-bind-host", "127.0.0.1",
                   "--master-bind-port", port, "--web-host", "127.0.0.1", "--web-port",
                   std::to_string(web), "-H", host_, "--csv", csv, "--exit-code-on-error", "0"},
-                 dir_.file("master.out"), dir_.file("master.err"));
+                 {});
   Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
   ASSERT_TRUE(eventually([&] { return master_view(web).worker_state == "ready"; },
                          std::chrono::seconds(20)))
@@ -319,10 +259,11 @@ TEST_F(LocustMasterTest, AWorkerWhoseMasterDiesStopsItsUsers) {
   const std::string scenario = dir_.write("mixed.yaml", kScenario);
   const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
-  Process master({kLocust, "-f", locustfile, "--master", "--master-bind-host", "127.0.0.1",
-                  "--master-bind-port", port, "--expect-workers", "1", "--headless", "-u", "4",
-                  "-r", "4", "-t", "60s", "-H", host_},
-                 dir_.file("master.out"), dir_.file("master.err"));
+  Arrload master(
+      kLocust,
+      {"-f", locustfile, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+       "--expect-workers", "1", "--headless", "-u", "4", "-r", "4", "-t", "60s", "-H", host_},
+      {});
   Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1",
                   "--master-timeout", "2"});
   ASSERT_TRUE(eventually(
