@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -133,6 +134,8 @@ struct Runner::Impl {
   bool stopping = false;
   bool drained = false;    // every user ended; no timer may re-arm after this
   bool abandoned = false;  // the hard deadline passed with users still running (see hard_stop)
+  // Workers whose thread did not end (detached): never destroyed, as their thread may use them.
+  std::vector<std::unique_ptr<Worker>> wedged;
   int ticks = 0;
   std::vector<std::pair<std::string, std::uint64_t>> users_at_stop;  // for the final snapshot
   std::uint64_t user_count_at_stop = 0;
@@ -429,8 +432,15 @@ Runner::Runner(const scenario::Suite& suite, RunOptions options)
 
 Runner::~Runner() {
   // A worker left running by the hard deadline still refers to the aggregator and the exception
-  // log in Impl: keep them alive for the rest of the process.
-  if (impl_ && impl_->abandoned) static_cast<void>(impl_.release());
+  // log in Impl: keep them alive, and reachable, for the rest of the process.
+  if (impl_ && impl_->abandoned) {
+    // Never destroyed, not even at exit (the thread may still run then); reachable, so leak
+    // checkers do not report it.
+    static std::mutex mutex;
+    static auto* kept = new std::vector<std::unique_ptr<Impl>>();
+    std::lock_guard lock(mutex);
+    kept->push_back(std::move(impl_));
+  }
 }
 
 RunResult Runner::run(const RunHooks& hooks) {
@@ -459,7 +469,7 @@ RunResult Runner::run(const RunHooks& hooks) {
     // A worker thread that did not end may still touch its Worker and this Impl: both are
     // leaked on purpose (see ~Runner) rather than destroyed under it.
     for (auto& w : m.workers) {
-      if (!w->join_for(std::chrono::seconds(1))) static_cast<void>(w.release());
+      if (!w->join_for(std::chrono::seconds(1))) m.wedged.push_back(std::move(w));
     }
   } else {
     for (auto& w : m.workers) w->join();
@@ -476,6 +486,12 @@ RunResult Runner::run(const RunHooks& hooks) {
 
 void Runner::stop(StopReason reason) {
   asio::post(impl_->io, [m = impl_.get(), reason] { m->begin_stop(reason); });
+}
+
+void Runner::run_on_workers(const std::function<void()>& f) {
+  for (auto& w : impl_->workers) {
+    if (w) w->flush_then(f);
+  }
 }
 
 void Runner::reset_stats() {

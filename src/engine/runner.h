@@ -42,6 +42,10 @@ class Runner : public RunControl {
   void stop(StopReason reason = StopReason::kRequested) override;
   void reset_stats() override;
 
+  // Runs F once on each worker thread (after handing over its statistics). For tests, which use
+  // it to stand for a task that never gives its thread back. Thread-safe.
+  void run_on_workers(const std::function<void()>& f);
+
   struct Impl;
 
  private:

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -77,6 +78,41 @@ TEST(RunnerTest, RequestStopEndsAnIdleRun) {
   hooks.every_second = [&runner](const stats::Snapshot&) { runner.stop(); };
   RunResult r = run_bounded(runner, hooks, 20s);
   EXPECT_EQ(r.reason, StopReason::kRequested);
+}
+
+// A worker thread that never gets back to its event loop (here: a task standing for a bug that
+// blocks it for 20 s) cannot hold the run: past stop timeout + 5 s + 2 s the users are killed, a
+// second later the run ends without that thread, with its statistics as handed over.
+TEST(RunnerTest, HardDeadlineEndsARunWhoseWorkerNeverReturns) {
+  scenario::Suite suite = idle_suite();
+  RunOptions opts;
+  opts.users = 1;
+  opts.threads = 1;
+  Runner runner(suite, opts);
+  RunHooks hooks;
+  bool wedged = false;
+  std::vector<std::string> info;
+  hooks.info = [&info](std::string_view text) { info.emplace_back(text); };
+  hooks.every_second = [&](const stats::Snapshot&) {
+    if (wedged) return;
+    wedged = true;
+    runner.run_on_workers([] { std::this_thread::sleep_for(20s); });
+    runner.stop();
+  };
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r = run_bounded(runner, hooks, 18s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.reason, StopReason::kRequested);
+  // 1 s before the stop, 5 s + 2 s to the kill, 1 s more, up to 1 s to give up on the thread.
+  EXPECT_GT(seconds, 8.5);
+  EXPECT_LT(seconds, 14);
+  const auto said = [&info](std::string_view what) {
+    return std::any_of(info.begin(), info.end(),
+                       [what](const std::string& line) { return line.find(what) == 0; });
+  };
+  EXPECT_TRUE(said("Users still running 7s after the stop; ending them now"));
+  EXPECT_TRUE(said("Users did not end; the run ends without them"));
 }
 
 scenario::Suite two_class_suite() {
