@@ -20,15 +20,12 @@ struct RunResult {
   StopReason reason = StopReason::kRunTime;
 };
 
-// Throws std::invalid_argument naming the URL when a host the suite's classes would use (HOST,
-// else the suite's or the class's own) is not a usable http(s)/ws(s) URL. A missing host is
-// not an error here (the run asks for one).
-void check_hosts(const scenario::Suite& suite, const std::string& host);
-
 // The local engine behind RunControl: worker threads running the users of this process.
 class Runner : public RunControl {
  public:
-  // SUITE must outlive the runner. Throws std::invalid_argument for unusable options (bad host).
+  // SUITE must outlive the runner, and, when a run ended by leaving a stuck worker thread behind
+  // (the hard stop deadline), the process. Throws std::invalid_argument for unusable options
+  // (bad host).
   Runner(const scenario::Suite& suite, RunOptions options);
   ~Runner() override;
   Runner(const Runner&) = delete;

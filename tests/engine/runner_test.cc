@@ -84,7 +84,8 @@ TEST(RunnerTest, RequestStopEndsAnIdleRun) {
 // blocks it for 20 s) cannot hold the run: past stop timeout + 5 s + 2 s the users are killed, a
 // second later the run ends without that thread, with its statistics as handed over.
 TEST(RunnerTest, HardDeadlineEndsARunWhoseWorkerNeverReturns) {
-  scenario::Suite suite = idle_suite();
+  // The abandoned thread goes on using the suite after the run (and this test) returned.
+  static const scenario::Suite& suite = *new scenario::Suite(idle_suite());
   RunOptions opts;
   opts.users = 1;
   opts.threads = 1;
