@@ -16,20 +16,6 @@ using cluster::Map;
 using cluster::Message;
 using cluster::Value;
 
-const char* kScenario = R"(
-users:
-  - name: Pinger
-    weight: 3
-    wait: constant(0.02)
-    tasks:
-      - {name: ping, request: GET /ping}
-  - name: Breaker
-    weight: 1
-    wait: constant(0.05)
-    tasks:
-      - {name: broken, request: GET /__target/status/500}
-)";
-
 class FakeMaster {
  public:
   FakeMaster() : socket_(context_, zmq::socket_type::router) {
@@ -100,7 +86,7 @@ std::int64_t total_requests(const Message& stats) {
 class WorkerTest : public TargetTest {};
 
 TEST_F(WorkerTest, SpeaksLocustsSequenceAndShrugsOffGarbage) {
-  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   FakeMaster master;
   Arrload worker(
       {"run", "-f", scenario, "--worker", "--master-port", master.port(), "--threads", "1"});
@@ -180,7 +166,7 @@ TEST_F(WorkerTest, SpeaksLocustsSequenceAndShrugsOffGarbage) {
 }
 
 TEST_F(WorkerTest, SigtermEndsTheRunReportsAndQuits) {
-  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   FakeMaster master;
   Arrload worker(
       {"run", "-f", scenario, "--worker", "--master-port", master.port(), "--threads", "1"});

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -255,6 +256,21 @@ inline std::string http_get_body(unsigned short port, const std::string& path) {
 
 namespace arrload::testing {
 
+// Two weighted classes against the embedded target, one of them failing every request (500).
+inline constexpr const char* kPingerAndBreaker = R"(
+users:
+  - name: Pinger
+    weight: 3
+    wait: constant(0.02)
+    tasks:
+      - {name: ping, request: GET /ping}
+  - name: Breaker
+    weight: 1
+    wait: constant(0.05)
+    tasks:
+      - {name: broken, request: GET /__target/status/500}
+)";
+
 // A test with the embedded target on 127.0.0.1 (no simulated latency) and a scratch directory.
 class TargetTest : public ::testing::Test {
  protected:
@@ -267,6 +283,15 @@ class TargetTest : public ::testing::Test {
     host_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
   void TearDown() override { server_->stop(); }
+
+  // Requests the target has answered so far (the stats request itself is counted after it); -1
+  // when its statistics cannot be read.
+  long served() {
+    std::string body = http_get_body(server_->port(), "/__target/stats");
+    std::smatch m;
+    if (!std::regex_search(body, m, std::regex("\"requests_served\"\\s*:\\s*(\\d+)"))) return -1;
+    return std::stol(m[1]);
+  }
 
   std::unique_ptr<target::Server> server_;
   std::string host_;

@@ -20,21 +20,6 @@ namespace {
 
 constexpr const char* kLocust = "/usr/bin/locust";
 
-// The arrload scenario: two weighted classes, one of them failing every request.
-const char* kScenario = R"(
-users:
-  - name: Pinger
-    weight: 3
-    wait: constant(0.02)
-    tasks:
-      - {name: ping, request: GET /ping}
-  - name: Breaker
-    weight: 1
-    wait: constant(0.05)
-    tasks:
-      - {name: broken, request: GET /__target/status/500}
-)";
-
 // The master's locustfile only declares the classes (names and weights) it dispatches (here
 // written by hand; `arrload locustfile` writes it too).
 const char* kLocustfile = R"(from locust import User, task, constant
@@ -58,15 +43,7 @@ class Breaker(User):
         pass
 )";
 
-class LocustMasterTest : public TargetTest {
- protected:
-  long served() {
-    std::string body = http_get_body(server_->port(), "/__target/stats");
-    std::smatch m;
-    if (!std::regex_search(body, m, std::regex("\"requests_served\"\\s*:\\s*(\\d+)"))) return -1;
-    return std::stol(m[1]);
-  }
-};
+using LocustMasterTest = TargetTest;
 
 // "Reported GET /ping: 123 requests, 0 failures" from the worker's log; {-1, -1} when missing.
 std::pair<long, long> reported(const std::string& log, const std::string& what) {
@@ -80,7 +57,7 @@ std::pair<long, long> reported(const std::string& log, const std::string& what) 
 TEST_F(LocustMasterTest, ALocustMasterDrivesAnArrloadWorker) {
   ASSERT_TRUE(std::filesystem::exists(kLocust))
       << "Locust is missing: scripts/install-deps.sh test installs python3-locust";
-  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   // The master's locustfile as `arrload locustfile` writes it.
   ProcessResult stub = run_arrload({"locustfile", "-f", scenario});
   ASSERT_EQ(stub.exit_code, 0) << stub.err;
@@ -200,7 +177,7 @@ MasterView master_view(unsigned short web_port) {
 // requests of both runs reach the master.
 TEST_F(LocustMasterTest, StopThenSpawnAgainFromLocustsWebUi) {
   ASSERT_TRUE(std::filesystem::exists(kLocust)) << "scripts/install-deps.sh test installs Locust";
-  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   const unsigned short web = test_ports::unused_loopback_port();
@@ -256,7 +233,7 @@ TEST_F(LocustMasterTest, StopThenSpawnAgainFromLocustsWebUi) {
 // gone, stops its users after --master-timeout and exits 1; the target sees no more load.
 TEST_F(LocustMasterTest, AWorkerWhoseMasterDiesStopsItsUsers) {
   ASSERT_TRUE(std::filesystem::exists(kLocust)) << "scripts/install-deps.sh test installs Locust";
-  const std::string scenario = dir_.write("mixed.yaml", kScenario);
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   const std::string locustfile = dir_.write("locustfile.py", kLocustfile);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   Arrload master(
@@ -286,7 +263,7 @@ TEST_F(LocustMasterTest, AWorkerWhoseMasterDiesStopsItsUsers) {
 
 TEST(LocustWorkerTest, NoMasterMeansAClearErrorAndExitStatusOne) {
   TempDir dir;
-  const std::string scenario = dir.write("mixed.yaml", kScenario);
+  const std::string scenario = dir.write("mixed.yaml", kPingerAndBreaker);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
   ProcessResult r = run_arrload({"run", "-f", scenario, "--worker", "--master-port", port},
                                 std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(20),

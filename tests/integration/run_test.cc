@@ -9,16 +9,7 @@
 namespace arrload::testing {
 namespace {
 
-class RunTest : public TargetTest {
- protected:
-  // Requests the target has answered so far (the stats request itself is counted after it).
-  long served() {
-    std::string body = http_get_body(server_->port(), "/__target/stats");
-    std::smatch m;
-    if (!std::regex_search(body, m, std::regex("\"requests_served\"\\s*:\\s*(\\d+)"))) return -1;
-    return std::stol(m[1]);
-  }
-};
+using RunTest = TargetTest;
 
 const char* kMixedScenario = R"(
 users:
