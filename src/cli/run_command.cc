@@ -14,7 +14,7 @@
 #include "cli/run_support.h"
 #include "cli/web_command.h"
 #include "core/duration.h"
-#include "engine/runner.h"
+#include "engine/class_hosts.h"
 #include "engine/shape.h"
 #include "scenario/loader.h"
 

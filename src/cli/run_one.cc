@@ -16,6 +16,7 @@
 #include "cli/run_support.h"
 #include "core/clock.h"
 #include "core/duration.h"
+#include "engine/class_hosts.h"
 #include "engine/runner.h"
 #include "monitor/preflight.h"
 #include "report/console.h"

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "budget/verdict.h"
-#include "cli/run_support.h"
 #include "monitor/memory.h"
 #include "report/csv.h"
 #include "report/json.h"
@@ -35,10 +34,7 @@ bool write_stats_files(const RunCommand& cmd, const stats::Snapshot& snap,
                        report::HistoryCsv* history, const monitor::MemorySampler* memory) {
   return attempt([&] {
     if (history) history->append(snap);
-    if (!cmd.csv_prefix.empty()) {
-      make_parent_dirs(cmd.csv_prefix);
-      report::write_final_csv(cmd.csv_prefix, snap);
-    }
+    if (!cmd.csv_prefix.empty()) report::write_final_csv(cmd.csv_prefix, snap);
     if (memory && !cmd.csv_prefix.empty()) {
       std::string error;
       if (!memory->write_csv(monitor::target_memory_csv_path(cmd.csv_prefix), &error)) {
@@ -52,14 +48,12 @@ bool write_judged_files(const RunCommand& cmd, const stats::Snapshot& snap, repo
                         const monitor::MemorySampler* memory) {
   bool ok = attempt([&] {
     if (cmd.json_path.empty()) return;
-    if (cmd.json_path != "-") make_parent_dirs(cmd.json_path);
     report::write_json(cmd.json_path, snap, page.info);
   });
   // Each file on its own: a JSON file that cannot be written must not cost the page, nor the
   // reverse.
   ok &= attempt([&] {
     if (cmd.html_path.empty()) return;
-    if (cmd.html_path != "-") make_parent_dirs(cmd.html_path);
     page.snap = &snap;
     std::vector<monitor::MemorySample> samples;
     if (memory) {
@@ -70,7 +64,6 @@ bool write_judged_files(const RunCommand& cmd, const stats::Snapshot& snap, repo
   });
   ok &= attempt([&] {
     if (cmd.junit_path.empty()) return;
-    make_parent_dirs(cmd.junit_path);
     const budget::Verdict none;
     report::write_junit(cmd.junit_path, page.info.verdict ? *page.info.verdict : none,
                         snap.elapsed_s);

@@ -2,6 +2,9 @@
 // The last phase of `arrload run`: the report files it was asked for, each written from the
 // run's frozen final snapshot and nothing else, so the same calls serve a run that never sent a
 // request (a failed pre-flight) and, later, a master writing merged statistics.
+//
+// REQUIRES: the folders of the files exist (run_one makes them before any load, so that a path
+// that cannot be written stops the run before it starts).
 #include <string>
 
 #include "cli/run_command.h"

@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/duration.h"
+#include "engine/class_hosts.h"
 #include "engine/dispatch.h"
 #include "engine/exception_log.h"
 #include "engine/shape.h"
@@ -42,37 +43,6 @@ std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
   }
   return out;
 }
-
-std::vector<http::Url> class_urls(const scenario::Suite& suite, const std::string& host,
-                                  bool require_host = true) {
-  std::vector<http::Url> out;
-  for (const auto& c : suite.classes) {
-    // --host wins over the suite's host; a class's own host wins over both, as in Locust.
-    const std::string& text = !c.host.empty() ? c.host : !host.empty() ? host : suite.host;
-    if (text.empty()) {
-      if (!require_host) continue;
-      throw std::invalid_argument(
-          "no host: give --host (e.g. --host http://127.0.0.1:8088) or set `host:` in the "
-          "scenario");
-    }
-    auto url = http::Url::parse(text);
-    if (!url) {
-      throw std::invalid_argument(fmt::format(
-          "invalid host URL '{}'{} (use http://, https://, ws:// or wss:// with a host name)", text,
-          c.host.empty() ? "" : fmt::format(" of user class {}", c.name)));
-    }
-    out.push_back(*url);
-  }
-  return out;
-}
-
-}  // namespace
-
-void check_hosts(const scenario::Suite& suite, const std::string& host) {
-  static_cast<void>(class_urls(suite, host, /*require_host=*/false));
-}
-
-namespace {
 
 // How long a stopping run waits for its users, past their kill timers, before it ends without them.
 constexpr std::chrono::seconds kHardStopGrace{2};
