@@ -217,7 +217,14 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) return worker.worker ? execute_worker(run, worker) : execute_run(run);
+    if (*run_cmd) {
+      if (worker.worker && worker.master) {
+        fmt::print(stderr, "arrload: --master and --worker exclude each other\n");
+        return kExitUsage;
+      }
+      if (worker.master) return execute_master(run, worker);
+      return worker.worker ? execute_worker(run, worker) : execute_run(run);
+    }
     if (*validate_cmd) return execute_validate(validate_file, validate_tags, validate_exclude);
     if (*profiles_cmd) return execute_profiles(profiles_file);
     if (*locustfile_cmd) return execute_locustfile(locustfile_scenario);

@@ -37,6 +37,33 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
                      "the master has been down this many seconds")
           ->capture_default_str()
           ->check(CLI::Range(0.1, 86'400.0))
+          ->group(group),
+      app.add_flag("--master", flags.master,
+                   "Run as the master: workers (arrload or Locust) connect to it and run the "
+                   "users; it dispatches them, merges their statistics and writes the reports")
+          ->group(group),
+      app.add_option("--master-bind-host", flags.master_bind_host,
+                     "With --master: the interface to listen on (\"*\" = all)")
+          ->capture_default_str()
+          ->group(group),
+      app.add_option("--master-bind-port", flags.master_bind_port,
+                     "With --master: the port workers connect to")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 65535))
+          ->group(group),
+      app.add_option("--expect-workers", flags.expect_workers,
+                     "With --master --headless: wait for this many workers before starting")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1'000'000))
+          ->group(group),
+      app.add_option("--expect-workers-max-wait", flags.expect_workers_max_wait,
+                     "With --expect-workers: give up after this many seconds (0 = wait forever)")
+          ->capture_default_str()
+          ->check(CLI::Range(0.0, 86'400.0 * 365))
+          ->group(group),
+      app.add_flag("--enable-rebalancing", flags.enable_rebalancing,
+                   "With --master: move users to the other workers when a worker joins or goes "
+                   "missing during a run")
           ->group(group)};
   for (CLI::Option* o : added) o->envname(env_name(o->get_lnames().front()));
 }
@@ -101,6 +128,13 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
   };
   catch_signals();
   return cluster::run_worker(*suite, opts);
+}
+
+int execute_master(const RunCommand& cmd, const WorkerFlags& flags) {
+  (void)cmd;
+  (void)flags;
+  fmt::print(stderr, "arrload: --master is not built yet\n");
+  return kExitUsage;
 }
 
 }  // namespace arrload::cli

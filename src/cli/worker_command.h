@@ -19,6 +19,13 @@ struct WorkerFlags {
   int master_port = 5557;                 // --master-port
   double connect_timeout = 60;            // --master-connect-timeout, seconds (ours)
   double master_timeout = 60;             // --master-timeout, seconds (ours)
+  // The master's side.
+  bool master = false;                 // --master
+  std::string master_bind_host = "*";  // --master-bind-host: "*" = every interface
+  int master_bind_port = 5557;         // --master-bind-port
+  int expect_workers = 1;              // --expect-workers (headless: wait for this many)
+  double expect_workers_max_wait = 0;  // --expect-workers-max-wait, seconds; 0 = forever
+  bool enable_rebalancing = false;     // --enable-rebalancing
 };
 
 // Declares --worker, --master-host and --master-port on APP (the run subcommand), bound to
@@ -29,6 +36,10 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags);
 // options until the master says quit. Returns the exit status (0 after quit or Ctrl-C, 1 when no
 // master answered or the master was lost, 2 for a bad scenario or option).
 int execute_worker(const RunCommand& cmd, const WorkerFlags& flags);
+
+// Runs this process as the master of a cluster: CMD's run (headless, profiles or the web UI)
+// with its users on the workers that connect. Returns the run's exit status.
+int execute_master(const RunCommand& cmd, const WorkerFlags& flags);
 
 // `arrload locustfile -f S`: prints the locustfile a Locust master needs to drive workers
 // running S (its classes' names, weights and tags). 0, or 2 when S does not load.
