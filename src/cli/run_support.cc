@@ -71,6 +71,8 @@ const char* reason_name(engine::StopReason r) {
       return "signal";
     case engine::StopReason::kRequested:
       return "requested";
+    case engine::StopReason::kFailed:
+      return "failed";
   }
   return "unknown";
 }

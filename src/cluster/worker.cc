@@ -19,6 +19,7 @@
 #include "cluster/process_usage.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
+#include "stats/codec.h"
 
 namespace arrload::cluster {
 
@@ -342,10 +343,15 @@ void Worker::on_finished(engine::StopReason reason) {
 
 void Worker::send_stats() {
   Value data;
+  Bin exact;
   {
     std::lock_guard lock(shared_.mu);
     data = shared_.reporter.report(core::wall_unix_seconds());
+    stats::encode_delta(shared_.delta, exact.bytes);
+    shared_.delta = stats::Delta{};
   }
+  // Locust's fields for any master, and the exact samples for an arrload master.
+  if (Map* fields = data.as_map()) fields->emplace_back(kDeltaKey, std::move(exact));
   send("stats", std::move(data));
 }
 
