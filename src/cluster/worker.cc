@@ -160,6 +160,13 @@ void Worker::handle(const Message& m) {
     on_stop();
   } else if (m.type == "quit") {
     on_quit("Got quit from the master");
+  } else if (m.type == "arrload_refused") {
+    const Value* reason = m.data.find("reason");
+    log("ERROR", reason && reason->as_str() ? *reason->as_str()
+                                            : "the master refused this worker (no reason given)");
+    exit_status_ = 2;
+    socket_.set(zmq::sockopt::linger, 0);
+    done_ = true;
   } else if (m.type == "reconnect") {
     log("WARNING", "The master asked to reconnect: reopening the connection");
     open_socket();
