@@ -329,7 +329,8 @@ struct Master::State {
     p.class_counts.assign(suite.classes.size(), 0);
     p.assigned.clear();
     p.spawn_acked = true;
-    p.stop_sent = false;
+    // A stopping run still waits for this worker's last report (a Locust worker announces
+    // itself again right after client_stopped, before its next report).
     post(node, "ack", Map{{"index", p.index}});
     if (!was_present) {
       int usable = 0;
