@@ -7,6 +7,9 @@
 #include <functional>
 #include <regex>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include <gtest/gtest.h>
 
 #include "integration/harness.h"
@@ -239,6 +242,74 @@ TEST_F(ArrloadMasterTest, AWorkerWithAnotherScenarioIsRefusedOnBothSides) {
   EXPECT_NE(m.err.find("Refused worker"), std::string::npos) << m.err;
   EXPECT_NE(m.err.find("only 0 of the 1 expected workers connected within 4 s"), std::string::npos)
       << m.err;
+}
+
+}  // namespace
+}  // namespace arrload::testing
+
+namespace arrload::testing {
+namespace {
+
+// /stats/requests of the master's web UI: state, Aggregated requests, worker_count and the
+// first worker's state.
+struct WebView {
+  std::string state;
+  long requests = -1;
+  long worker_count = -1;
+  std::string worker_state;
+};
+
+WebView web_view(unsigned short port) {
+  WebView v;
+  boost::system::error_code ec;
+  boost::json::value j = boost::json::parse(http_get_body(port, "/stats/requests"), ec);
+  if (ec || !j.is_object()) return v;
+  const boost::json::object& o = j.as_object();
+  if (auto* s = o.if_contains("state"); s && s->is_string()) v.state = s->as_string().c_str();
+  for (const auto& e : o.at("stats").as_array()) {
+    if (e.at("name") == "Aggregated") v.requests = e.at("num_requests").to_number<long>();
+  }
+  if (auto* n = o.if_contains("worker_count")) v.worker_count = n->to_number<long>();
+  if (auto* w = o.if_contains("workers"); w && w->is_array() && !w->as_array().empty()) {
+    v.worker_state = w->as_array()[0].at("state").as_string().c_str();
+  }
+  return v;
+}
+
+// With the web UI the workers appear as they connect; a swarm runs on them, a stop stops them,
+// and the master's SIGTERM makes them quit.
+TEST_F(ArrloadMasterTest, TheWebUiListsTheWorkersAndRunsTestsOnThem) {
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  const unsigned short web = test_ports::unused_loopback_port();
+  Arrload master({"run", "-f", scenario, "--master", "--master-bind-host", "127.0.0.1",
+                  "--master-bind-port", port, "--web-port", std::to_string(web), "-H", host_});
+  ASSERT_TRUE(eventually([&] { return web_view(web).worker_count == 0; }, std::chrono::seconds(20)))
+      << master.err_so_far();
+  Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        WebView v = web_view(web);
+        return v.worker_count == 1 && v.worker_state == "ready";
+      },
+      std::chrono::seconds(20)))
+      << master.err_so_far();
+  EXPECT_EQ(http(web, "POST", "/swarm", "user_count=2&spawn_rate=2&host=" + host_).status, 200);
+  EXPECT_TRUE(eventually([&] { return web_view(web).requests > 30; }, std::chrono::seconds(20)))
+      << master.err_so_far() << worker.err_so_far();
+  EXPECT_EQ(web_view(web).worker_state, "running");
+  EXPECT_EQ(http(web, "GET", "/stop").status, 200);
+  EXPECT_TRUE(
+      eventually([&] { return web_view(web).state == "stopped"; }, std::chrono::seconds(30)))
+      << master.err_so_far();
+  const long requests = web_view(web).requests;
+  master.signal(SIGTERM);
+  ProcessResult m = master.wait(std::chrono::seconds(30));
+  ProcessResult w = worker.wait(std::chrono::seconds(30));
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_NE(w.err.find("Got quit from the master"), std::string::npos) << w.err;
+  const auto [all, failed] = reported(w.err, "Reported to the master in total");
+  EXPECT_EQ(all, requests) << w.err << m.err;
 }
 
 }  // namespace
