@@ -796,7 +796,9 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
         lost = std::exchange(sink_.lost, false);
         usable = usable_workers();
       }
-      if (had_workers_ && usable == 0) {
+      if (stopping_) {
+        // stopped just now (a signal, the shape's end): the workers are being told
+      } else if (had_workers_ && usable == 0) {
         reason_ = engine::StopReason::kFailed;
         error_ = "every worker is gone (quit or missing); the run cannot go on";
         info("Every worker is gone: ending the run");
@@ -804,8 +806,8 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       } else if (joined || (lost && st_->opts.enable_rebalancing)) {
         redispatch();
       }
-      check_spawned(now);
-      if (opts_.run_time && run_clock_ && now - *run_clock_ >= *opts_.run_time) {
+      if (!stopping_) check_spawned(now);
+      if (!stopping_ && opts_.run_time && run_clock_ && now - *run_clock_ >= *opts_.run_time) {
         info("Time limit reached. Stopping users");
         begin_stop(engine::StopReason::kRunTime);
       }
