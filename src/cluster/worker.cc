@@ -42,7 +42,7 @@ class Worker {
   int run();
 
  private:
-  enum class AfterRun { kNothing, kReady, kQuit };
+  enum class AfterRun { kNothing, kReady, kQuit, kReconnect };
 
   void log(std::string_view level, std::string_view text) const {
     if (opts_.log) {
@@ -67,6 +67,8 @@ class Worker {
   void send_stats();
   void log_totals();
   void watch_link(Clock::time_point now);
+  // The master is gone: the users stop, and the worker waits for a master as at its start.
+  void lose_master();
   Value class_counts(const engine::ClassCounts& counts) const;
 
   const scenario::Suite& suite_;
@@ -87,6 +89,8 @@ class Worker {
   bool link_lost_ = false;  // the connection to the master is down
   Clock::time_point link_lost_at_;
   int exit_status_ = 0;
+  Clock::time_point connecting_since_ = Clock::now();
+  bool reconnecting_ = false;  // waiting for a master again after losing one
   ProcessUsage usage_;
 };
 
@@ -318,6 +322,18 @@ void Worker::drain_events() {
   }
 }
 
+void Worker::lose_master() {
+  deferred_spawn_.reset();
+  if (run_) {
+    after_run_ = AfterRun::kReconnect;
+    state_ = "stopping";
+    run_->control().stop(engine::StopReason::kRequested);
+    return;
+  }
+  after_run_ = AfterRun::kReconnect;
+  on_finished(engine::StopReason::kRequested);
+}
+
 void Worker::on_finished(engine::StopReason reason) {
   run_.reset();  // joins the run's thread (already returned)
   if (opts_.run_ended) opts_.run_ended();
@@ -330,6 +346,17 @@ void Worker::on_finished(engine::StopReason reason) {
   // What the run recorded since the last report goes out now, before the master forgets us.
   send_stats();
   if (reason == engine::StopReason::kSignal) after_run_ = AfterRun::kQuit;
+  if (after_run_ == AfterRun::kReconnect) {
+    // What the run recorded is lost with its master (the statistics above went nowhere).
+    log("INFO", "Users stopped; waiting for a master");
+    after_run_ = AfterRun::kNothing;
+    state_ = "ready";
+    connected_ = false;
+    connecting_since_ = Clock::now();
+    reconnecting_ = true;
+    send("client_ready", opts_.version);
+    return;
+  }
   if (after_run_ == AfterRun::kQuit) {
     send("quit");
     log_totals();
@@ -390,13 +417,13 @@ void Worker::watch_link(Clock::time_point now) {
     send("client_ready", opts_.version);
   }
   if (link_lost_ && connected_ && now - link_lost_at_ >= opts_.master_timeout &&
-      after_run_ != AfterRun::kQuit && !done_) {
+      after_run_ != AfterRun::kQuit && after_run_ != AfterRun::kReconnect && !done_) {
     log("ERROR", fmt::format("The master at {} has been unreachable for {:g} s: stopping the "
-                             "users and exiting (no load without a master)",
-                             endpoint_, opts_.master_timeout.count() / 1000.0));
-    exit_status_ = 1;
-    socket_.set(zmq::sockopt::linger, 0);  // nobody will take the last messages
-    on_quit("Master lost");
+                             "users (no load without a master); waiting up to {:g} s for it to "
+                             "come back",
+                             endpoint_, opts_.master_timeout.count() / 1000.0,
+                             opts_.connect_timeout.count() / 1000.0));
+    lose_master();
   }
 }
 
@@ -404,6 +431,7 @@ int Worker::run() {
   log("INFO", fmt::format("Worker {} connecting to the master at {}", node_id_, endpoint_));
   send("client_ready", opts_.version);
   const Clock::time_point start = Clock::now();
+  connecting_since_ = start;
   Clock::time_point ready_sent = start, next_beat = start, next_report = start + opts_.report_every;
   while (!done_) {
     if (opts_.interrupted && opts_.interrupted()) on_quit("Interrupted");
@@ -418,7 +446,13 @@ int Worker::run() {
     const Clock::time_point now = Clock::now();
     watch_link(now);
     if (!connected_ && !done_) {
-      if (now - start >= opts_.connect_timeout) {
+      if (now - connecting_since_ >= opts_.connect_timeout) {
+        if (reconnecting_) {
+          log("ERROR", fmt::format("No master came back at {} within {:g} s; exiting", endpoint_,
+                                   opts_.connect_timeout.count() / 1000.0));
+          socket_.set(zmq::sockopt::linger, 0);
+          return 1;
+        }
         log("ERROR", fmt::format("No Locust master answered at {} within {:g} s (is it running "
                                  "with --master on that address and port?)",
                                  endpoint_, opts_.connect_timeout.count() / 1000.0));

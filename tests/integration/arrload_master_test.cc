@@ -314,3 +314,43 @@ TEST_F(ArrloadMasterTest, TheWebUiListsTheWorkersAndRunsTestsOnThem) {
 
 }  // namespace
 }  // namespace arrload::testing
+
+namespace arrload::testing {
+namespace {
+
+// The master dies (SIGKILL): the worker stops its users after --master-timeout and waits; a new
+// master on the same port gets it back and runs a test on it.
+TEST_F(ArrloadMasterTest, AWorkerStopsWithoutItsMasterAndServesTheNextOne) {
+  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  auto first = std::make_unique<Arrload>(
+      master_args(scenario, port, host_, dir_.file("first"), {"-u", "2", "-t", "60s"}));
+  Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1",
+                  "--master-timeout", "1", "--master-connect-timeout", "30"});
+  ASSERT_TRUE(eventually(
+      [&] { return worker.err_so_far().find("All 2 users spawned") != std::string::npos; },
+      std::chrono::seconds(20)))
+      << worker.err_so_far();
+  first->signal(SIGKILL);
+  first->wait(std::chrono::seconds(60));
+  ASSERT_TRUE(eventually(
+      [&] { return worker.err_so_far().find("waiting for a master") != std::string::npos; },
+      std::chrono::seconds(20)))
+      << worker.err_so_far();
+  const long idle = served();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(served(), idle + 1);  // no load without a master (only this stats request)
+
+  const std::string csv = dir_.file("second");
+  Arrload second(master_args(scenario, port, host_, csv, {"-u", "2", "-t", "2s"}));
+  ProcessResult m = second.wait(std::chrono::seconds(40));
+  ProcessResult w = worker.wait(std::chrono::seconds(20));
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  auto total = stats_row(read_file(csv + "_stats.csv"), "Aggregated");
+  ASSERT_FALSE(total.empty()) << m.err;
+  EXPECT_GT(std::stol(total[2]), 10);
+}
+
+}  // namespace
+}  // namespace arrload::testing
