@@ -12,6 +12,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zmq.hpp>
 
 #include "cluster/connection_watch.h"
@@ -71,7 +72,13 @@ class Worker {
   void lose_master();
   Value class_counts(const engine::ClassCounts& counts) const;
 
+  // The suite of the current run: the worker's, filtered by the master's tags (a spawn's
+  // parsed_options) when it sends any.
+  const scenario::Suite& suite() const { return run_suite_ ? *run_suite_ : suite_; }
+  void take_tags(const Value& spawn);
+
   const scenario::Suite& suite_;
+  std::optional<scenario::Suite> run_suite_;
   const WorkerOptions& opts_;
   std::string node_id_;
   std::string endpoint_;
@@ -200,13 +207,14 @@ void Worker::on_spawn(const Value& data) {
     return;
   }
   last_spawn_timestamp_ = *timestamp->as_number();
+  if (!run_) take_tags(data);
   const std::vector<int> per_class = class_targets(*counts->as_map());
   int total = 0;
   std::string listed;
   for (std::size_t i = 0; i < per_class.size(); ++i) {
     total += per_class[i];
     listed +=
-        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite_.classes[i].name, per_class[i]);
+        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite().classes[i].name, per_class[i]);
   }
   log("INFO", fmt::format("Spawning {} users ({})", total, listed));
   state_ = "spawning";
@@ -217,8 +225,31 @@ void Worker::on_spawn(const Value& data) {
   }
 }
 
+void Worker::take_tags(const Value& spawn) {
+  run_suite_.reset();
+  const Value* parsed = spawn.find("parsed_options");
+  auto list = [&](const char* key) {
+    std::vector<std::string> out;
+    const Value* v = parsed ? parsed->find(key) : nullptr;
+    if (v == nullptr || !v->as_array()) return out;
+    for (const Value& t : *v->as_array()) {
+      if (t.as_str()) out.push_back(*t.as_str());
+    }
+    return out;
+  };
+  const std::vector<std::string> tags = list("tags"), exclude = list("exclude_tags");
+  if (tags.empty() && exclude.empty()) return;
+  run_suite_ = suite_;
+  scenario::filter_tags(*run_suite_, tags, exclude);
+  log("INFO", fmt::format("The master's tags (-T {} / -E {}) leave {} of {} user classes",
+                          tags.empty() ? "-" : fmt::format("{}", fmt::join(tags, ",")),
+                          exclude.empty() ? "-" : fmt::format("{}", fmt::join(exclude, ",")),
+                          run_suite_->classes.size(), suite_.classes.size()));
+}
+
 std::vector<int> Worker::class_targets(const Map& counts) {
-  std::vector<int> per_class(suite_.classes.size(), 0);
+  const scenario::Suite& su = suite();
+  std::vector<int> per_class(su.classes.size(), 0);
   for (const auto& [name, count] : counts) {
     const std::string* n = name.as_str();
     std::optional<std::int64_t> c = count.as_int();
@@ -228,8 +259,8 @@ std::vector<int> Worker::class_targets(const Map& counts) {
       continue;
     }
     std::size_t i = 0;
-    while (i < suite_.classes.size() && suite_.classes[i].name != *n) ++i;
-    if (i == suite_.classes.size()) {
+    while (i < su.classes.size() && su.classes[i].name != *n) ++i;
+    if (i == su.classes.size()) {
       if (*c > 0) {
         log("WARNING", fmt::format("The master asked for {} users of class '{}', which the "
                                    "scenario does not have; ignored",
@@ -259,7 +290,7 @@ void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, in
     ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
   }
   try {
-    run_ = std::make_unique<RunThread>(suite_, std::move(ro), shared_,
+    run_ = std::make_unique<RunThread>(suite(), std::move(ro), shared_,
                                        [this](std::string_view text) { log("INFO", text); });
   } catch (const std::exception& e) {
     log("ERROR", fmt::format("Cannot start the users: {}", e.what()));
@@ -338,7 +369,7 @@ void Worker::on_finished(engine::StopReason reason) {
   run_.reset();  // joins the run's thread (already returned)
   if (opts_.run_ended) opts_.run_ended();
   engine::ClassCounts zero;
-  for (const scenario::UserClass& c : suite_.classes) zero.emplace_back(c.name, 0);
+  for (const scenario::UserClass& c : suite().classes) zero.emplace_back(c.name, 0);
   {
     std::lock_guard lock(shared_.mu);
     shared_.reporter.set_users(zero);

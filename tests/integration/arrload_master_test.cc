@@ -354,3 +354,36 @@ TEST_F(ArrloadMasterTest, AWorkerStopsWithoutItsMasterAndServesTheNextOne) {
 
 }  // namespace
 }  // namespace arrload::testing
+
+namespace arrload::testing {
+namespace {
+
+// The master's -T reaches the workers (in the spawn's parsed_options, as Locust sends it): they
+// run only the tagged tasks, whatever their own command line says.
+TEST_F(ArrloadMasterTest, TheMastersTagsFilterTheWorkersTasks) {
+  const std::string scenario = dir_.write("tagged.yaml", R"(
+users:
+  - name: Pinger
+    wait: constant(0.02)
+    tasks:
+      - {name: ping, request: GET /ping, tags: [fast]}
+      - {name: status, request: GET /__target/status/204, tags: [slow]}
+)");
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  const std::string csv = dir_.file("tagged");
+  Arrload master(master_args(scenario, port, host_, csv, {"-u", "2", "-t", "2s", "-T", "fast"}));
+  Arrload worker({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
+  ProcessResult m = master.wait(std::chrono::seconds(40));
+  ProcessResult w = worker.wait(std::chrono::seconds(20));
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_NE(w.err.find("The master's tags (-T fast / -E -) leave 1 of 1 user classes"),
+            std::string::npos)
+      << w.err;
+  const std::string stats = read_file(csv + "_stats.csv");
+  EXPECT_FALSE(stats_row(stats, "/ping", "GET").empty()) << stats;
+  EXPECT_TRUE(stats_row(stats, "/__target/status/204", "GET").empty()) << stats;
+}
+
+}  // namespace
+}  // namespace arrload::testing
