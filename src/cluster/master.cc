@@ -62,8 +62,9 @@ struct Peer {
   bool spawn_acked = true;
   double last_timestamp = 0;  // of the last spawn sent (strictly increasing per worker)
   bool stop_sent = false;
-  bool stopped = false;      // client_stopped since the stop
-  bool final_stats = false;  // a report with no users since the stop
+  std::uint64_t users_at_stop = 0;  // what it ran when the run began stopping
+  bool stopped = false;             // client_stopped since the stop
+  bool final_stats = false;         // a report with no users since the stop
   int problems = 0;
 
   // Takes users, in the current run or the next.
@@ -693,7 +694,8 @@ void MasterRun::begin_stop(engine::StopReason reason) {
   classes_at_stop_.assign(st_->suite.classes.size(), 0);
   int told = 0;
   for (auto& [id, p] : st_->peers) {
-    users_at_stop_ += p.present ? p.user_count : 0;
+    p.users_at_stop = p.present ? p.user_count : 0;
+    users_at_stop_ += p.users_at_stop;
     for (std::size_t c = 0; c < classes_at_stop_.size() && c < p.class_counts.size(); ++c) {
       classes_at_stop_[c] += p.present ? p.class_counts[c] : 0;
     }
@@ -762,6 +764,7 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       p.stop_sent = false;
       p.saturated = false;
       p.peak_cpu = p.cpu;
+      p.users_at_stop = 0;
     }
   }
   const bool go = !st_->opts.wait_for_workers || wait_for_workers();
@@ -848,6 +851,14 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
         sink_.approximate.size(), rows));
   }
   for (const auto& [id, p] : st_->peers) {
+    if (!p.assigned.empty() || p.users_at_stop > 0) {
+      info(fmt::format("Worker {} ({}): {} users at the end, peak CPU {}, memory {:.0f} MiB{}", id,
+                       p.arrload ? "arrload" : "Locust", p.users_at_stop, percent(p.peak_cpu),
+                       static_cast<double>(p.memory) / (1024.0 * 1024.0),
+                       !p.present  ? " (gone)"
+                       : p.missing ? " (missing)"
+                                   : ""));
+    }
     if (p.saturated) {
       result.notes.push_back(fmt::format(
           "Worker {} reported up to {} CPU: its response times may include its own delays", id,
