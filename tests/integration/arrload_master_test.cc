@@ -44,29 +44,11 @@ class Breaker(HttpUser):
 
 using ArrloadMasterTest = TargetTest;
 
-// "Reported GET /ping: 123 requests, 0 failures" from a worker's log; {-1, -1} when missing.
-std::pair<long, long> reported(const std::string& log, const std::string& what) {
-  std::smatch m;
-  std::regex re(std::regex_replace(what, std::regex(R"([.^$|()\[\]{}*+?\\/])"), R"(\$&)") +
-                R"(: (\d+) requests, (\d+) failures)");
-  if (!std::regex_search(log, m, re)) return {-1, -1};
-  return {std::stol(m[1]), std::stol(m[2])};
-}
-
 // "Spawning 4 users (Pinger: 3, Breaker: 1)" from an arrload worker's log: the first such total.
 long spawned_users(const std::string& log) {
   std::smatch m;
   if (!std::regex_search(log, m, std::regex(R"(Spawning (\d+) users)"))) return -1;
   return std::stol(m[1]);
-}
-
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 std::vector<std::string> master_args(const std::string& scenario, const std::string& port,
