@@ -196,7 +196,14 @@ struct Master::State {
       }
       const std::string node(id.to_string_view());
       std::string error;
-      std::optional<Message> m = extra ? std::nullopt : decode(frame.to_string_view(), error);
+      // Lean first: an arrload worker's stats carry exact samples, so Locust's fields beside
+      // them need not be built; a Locust worker's report is then decoded in full.
+      static constexpr std::string_view kLocustFields[] = {"stats", "stats_total", "errors"};
+      std::optional<Message> m =
+          extra ? std::nullopt : decode(frame.to_string_view(), error, kLocustFields);
+      if (m && m->type == "stats" && m->data.find(kDeltaKey) == nullptr) {
+        m = decode(frame.to_string_view(), error);
+      }
       std::lock_guard lock(mu);
       if (!m) {
         problem(node, extra
