@@ -52,8 +52,8 @@ class DeployRunTest : public TargetTest {
         master, {"ARRLOAD_MASTER_BIND_HOST=127.0.0.1", "ARRLOAD_MASTER_BIND_PORT=" + port,
                  "ARRLOAD_WEB_HOST=127.0.0.1", "ARRLOAD_WEB_PORT=" + std::to_string(lo.web_port)});
     const auto worker_args = loopback_args(worker, files, lo, problems);
-    const auto worker_env =
-        env_of(worker, {"ARRLOAD_MASTER_HOST=127.0.0.1", "ARRLOAD_MASTER_PORT=" + port});
+    // No defaults for the workers: one that does not name its master would not find it in a pod.
+    const auto worker_env = env_of(worker, {});
     EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
     std::cerr << "master: arrload " << ::testing::PrintToString(master_args) << "\nworker: arrload "
               << ::testing::PrintToString(worker_args) << " (" << worker.replicas << " of them)\n";
@@ -127,6 +127,26 @@ TEST_F(DeployRunTest, TheLocustTestExampleRunsAsTheOperatorStartsIt) {
   const Container master = container_in(k8s.containers, "locusttest.yaml", true);
   const Container worker = container_in(k8s.containers, "locusttest.yaml", false);
   const ClusterOutcome run = run_cluster(master, worker, std::chrono::seconds(120));
+  if (only_the_master_is_missing(run)) GTEST_SKIP() << "arrload has no --master yet";
+  expect_a_complete_run(run);
+}
+
+// A worker told where its master is only by the variables Locust's Helm chart (deliveryhero)
+// sets, LOCUST_MASTER_HOST and LOCUST_MASTER_PORT.
+TEST_F(DeployRunTest, AWorkerFindsItsMasterThroughTheHelmChartsVariables) {
+  const Manifests k8s = read_manifests(kSource + "/deploy/k8s");
+  Container master = container_in(k8s.containers, "master.yaml", true);
+  std::replace_if(
+      master.args.begin(), master.args.end(),
+      [](const std::string& a) { return a.rfind("--expect-workers=", 0) == 0; },
+      "--expect-workers=1");
+  Container worker = container_in(k8s.containers, "worker.yaml", false);
+  worker.args = {"--locustfile=/lotest/src", "--worker"};
+  worker.env = {{"LOCUST_HOST", "http://autoarr:8088"},
+                {"LOCUST_MASTER_HOST", "arrload-master"},
+                {"LOCUST_MASTER_PORT", "5557"}};
+  worker.replicas = 1;
+  const ClusterOutcome run = run_cluster(master, worker, std::chrono::seconds(60));
   if (only_the_master_is_missing(run)) GTEST_SKIP() << "arrload has no --master yet";
   expect_a_complete_run(run);
 }
