@@ -19,6 +19,7 @@
 #include "cluster/process_usage.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
+#include "stats/codec.h"
 
 namespace arrload::cluster {
 
@@ -159,6 +160,13 @@ void Worker::handle(const Message& m) {
     on_stop();
   } else if (m.type == "quit") {
     on_quit("Got quit from the master");
+  } else if (m.type == "arrload_refused") {
+    const Value* reason = m.data.find("reason");
+    log("ERROR", reason && reason->as_str() ? *reason->as_str()
+                                            : "the master refused this worker (no reason given)");
+    exit_status_ = 2;
+    socket_.set(zmq::sockopt::linger, 0);
+    done_ = true;
   } else if (m.type == "reconnect") {
     log("WARNING", "The master asked to reconnect: reopening the connection");
     open_socket();
@@ -342,10 +350,15 @@ void Worker::on_finished(engine::StopReason reason) {
 
 void Worker::send_stats() {
   Value data;
+  Bin exact;
   {
     std::lock_guard lock(shared_.mu);
     data = shared_.reporter.report(core::wall_unix_seconds());
+    stats::encode_delta(shared_.delta, exact.bytes);
+    shared_.delta = stats::Delta{};
   }
+  // Locust's fields for any master, and the exact samples for an arrload master.
+  if (Map* fields = data.as_map()) fields->emplace_back(kDeltaKey, std::move(exact));
   send("stats", std::move(data));
 }
 
