@@ -4,7 +4,11 @@
 // embedded target for --host, loopback ports for the master and the web UI, a short -t, image
 // paths mapped to the repository or to a ConfigMap written out as Kubernetes mounts it. Every
 // process is bounded in time.
+#include <functional>
 #include <memory>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include <gtest/gtest.h>
 
@@ -25,10 +29,12 @@ struct ClusterOutcome {
 
 class DeployRunTest : public TargetTest {
  protected:
-  // Runs MASTER and WORKER.replicas workers. CONFIG_MAPS: besides those of deploy/k8s.
+  // Runs MASTER and WORKER.replicas workers; DURING (if any) is called with the master's web
+  // port once they are started. CONFIG_MAPS: besides those of deploy/k8s.
   ClusterOutcome run_cluster(
       const Container& master, const Container& worker, std::chrono::seconds limit,
-      std::map<std::string, std::map<std::string, std::string>> config_maps = {}) {
+      std::map<std::string, std::map<std::string, std::string>> config_maps = {},
+      const std::function<void(unsigned short)>& during = {}) {
     const ImageLayout image = read_containerfile(kSource + "/deploy/Containerfile");
     config_maps.merge(read_manifests(kSource + "/deploy/k8s").config_maps);
     ImageFiles files(image, kSource, config_maps, dir_.file(""));
@@ -58,6 +64,7 @@ class DeployRunTest : public TargetTest {
     std::vector<std::unique_ptr<Arrload>> ws;
     for (int i = 0; i < worker.replicas; ++i)
       ws.push_back(std::make_unique<Arrload>(worker_args, worker_env));
+    if (during) during(static_cast<unsigned short>(lo.web_port));
     out.master = m.wait(limit);
     // The workers quit with the master (its quit message).
     for (auto& w : ws) out.workers.push_back(w->wait(std::chrono::seconds(15)));
@@ -94,13 +101,39 @@ TEST_F(DeployRunTest, ThePlainManifestsRunAMasterAndItsWorkers) {
   expect_a_complete_run(run);
 }
 
-// locusttest.yaml as the operator turns it into a master and workers.
+// The state and user count in /stats/requests on PORT once the run has all its users (or after
+// 60 s): the operator's metrics sidecar reads them there.
+std::pair<std::string, std::int64_t> running_state(unsigned short port, std::int64_t users) {
+  std::pair<std::string, std::int64_t> seen{"", -1};
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up && seen.second != users) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(http_get_body(port, "/stats/requests"), ec);
+    if (ec || !v.is_object()) continue;
+    const auto& o = v.as_object();
+    if (o.contains("state") && o.at("state").is_string()) {
+      seen.first = std::string(o.at("state").as_string());
+    }
+    if (o.contains("user_count") && o.at("user_count").is_int64()) {
+      seen.second = o.at("user_count").as_int64();
+    }
+  }
+  return seen;
+}
+
+// locusttest.yaml as the operator turns it into a master and workers; its metrics sidecar would
+// find the run in the web UI.
 TEST_F(DeployRunTest, TheLocustTestExampleRunsAsTheOperatorStartsIt) {
   const Manifests k8s = read_manifests(kSource + "/deploy/k8s");
   const Container master = container_in(k8s.containers, "locusttest.yaml", true);
   const Container worker = container_in(k8s.containers, "locusttest.yaml", false);
-  const ClusterOutcome run = run_cluster(master, worker, std::chrono::seconds(120));
+  std::pair<std::string, std::int64_t> seen;
+  const ClusterOutcome run =
+      run_cluster(master, worker, std::chrono::seconds(120), {},
+                  [&](unsigned short web_port) { seen = running_state(web_port, 100); });
   expect_a_complete_run(run);
+  EXPECT_EQ(seen, std::make_pair(std::string("running"), std::int64_t{100}));
 }
 
 // A worker told where its master is only by the variables Locust's Helm chart (deliveryhero)
