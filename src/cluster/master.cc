@@ -62,8 +62,9 @@ struct Peer {
   bool spawn_acked = true;
   double last_timestamp = 0;  // of the last spawn sent (strictly increasing per worker)
   bool stop_sent = false;
-  bool stopped = false;      // client_stopped since the stop
-  bool final_stats = false;  // a report with no users since the stop
+  std::uint64_t users_at_stop = 0;  // what it ran when the run began stopping
+  bool stopped = false;             // client_stopped since the stop
+  bool final_stats = false;         // a report with no users since the stop
   int problems = 0;
 
   // Takes users, in the current run or the next.
@@ -329,7 +330,8 @@ struct Master::State {
     p.class_counts.assign(suite.classes.size(), 0);
     p.assigned.clear();
     p.spawn_acked = true;
-    p.stop_sent = false;
+    // A stopping run still waits for this worker's last report (a Locust worker announces
+    // itself again right after client_stopped, before its next report).
     post(node, "ack", Map{{"index", p.index}});
     if (!was_present) {
       int usable = 0;
@@ -692,7 +694,8 @@ void MasterRun::begin_stop(engine::StopReason reason) {
   classes_at_stop_.assign(st_->suite.classes.size(), 0);
   int told = 0;
   for (auto& [id, p] : st_->peers) {
-    users_at_stop_ += p.present ? p.user_count : 0;
+    p.users_at_stop = p.present ? p.user_count : 0;
+    users_at_stop_ += p.users_at_stop;
     for (std::size_t c = 0; c < classes_at_stop_.size() && c < p.class_counts.size(); ++c) {
       classes_at_stop_[c] += p.present ? p.class_counts[c] : 0;
     }
@@ -761,6 +764,7 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       p.stop_sent = false;
       p.saturated = false;
       p.peak_cpu = p.cpu;
+      p.users_at_stop = 0;
     }
   }
   const bool go = !st_->opts.wait_for_workers || wait_for_workers();
@@ -795,7 +799,9 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
         lost = std::exchange(sink_.lost, false);
         usable = usable_workers();
       }
-      if (had_workers_ && usable == 0) {
+      if (stopping_) {
+        // stopped just now (a signal, the shape's end): the workers are being told
+      } else if (had_workers_ && usable == 0) {
         reason_ = engine::StopReason::kFailed;
         error_ = "every worker is gone (quit or missing); the run cannot go on";
         info("Every worker is gone: ending the run");
@@ -803,8 +809,8 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       } else if (joined || (lost && st_->opts.enable_rebalancing)) {
         redispatch();
       }
-      check_spawned(now);
-      if (opts_.run_time && run_clock_ && now - *run_clock_ >= *opts_.run_time) {
+      if (!stopping_) check_spawned(now);
+      if (!stopping_ && opts_.run_time && run_clock_ && now - *run_clock_ >= *opts_.run_time) {
         info("Time limit reached. Stopping users");
         begin_stop(engine::StopReason::kRunTime);
       }
@@ -845,6 +851,14 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
         sink_.approximate.size(), rows));
   }
   for (const auto& [id, p] : st_->peers) {
+    if (!p.assigned.empty() || p.users_at_stop > 0) {
+      info(fmt::format("Worker {} ({}): {} users at the end, peak CPU {}, memory {:.0f} MiB{}", id,
+                       p.arrload ? "arrload" : "Locust", p.users_at_stop, percent(p.peak_cpu),
+                       static_cast<double>(p.memory) / (1024.0 * 1024.0),
+                       !p.present  ? " (gone)"
+                       : p.missing ? " (missing)"
+                                   : ""));
+    }
     if (p.saturated) {
       result.notes.push_back(fmt::format(
           "Worker {} reported up to {} CPU: its response times may include its own delays", id,
