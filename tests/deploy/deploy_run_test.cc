@@ -101,23 +101,34 @@ TEST_F(DeployRunTest, ThePlainManifestsRunAMasterAndItsWorkers) {
   expect_a_complete_run(run);
 }
 
-// The state and user count in /stats/requests on PORT once the run has all its users (or after
-// 60 s): the operator's metrics sidecar reads them there.
-std::pair<std::string, std::int64_t> running_state(unsigned short port, std::int64_t users) {
-  std::pair<std::string, std::int64_t> seen{"", -1};
+// What the operator's metrics sidecar reads in the master's /stats/requests.
+struct Scraped {
+  std::string state;
+  std::int64_t users = -1;
+  std::int64_t workers = -1;
+  bool operator==(const Scraped&) const = default;
+};
+
+std::int64_t int_field(const boost::json::object& o, const char* key) {
+  return o.contains(key) && o.at(key).is_int64() ? o.at(key).as_int64() : -1;
+}
+
+// /stats/requests on PORT once the run has USERS users on WORKERS workers (or after 60 s).
+Scraped scrape_until(unsigned short port, std::int64_t users, std::int64_t workers) {
+  Scraped seen;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < give_up && seen.second != users) {
+  while (std::chrono::steady_clock::now() < give_up &&
+         (seen.users != users || seen.workers != workers)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     boost::system::error_code ec;
     const boost::json::value v = boost::json::parse(http_get_body(port, "/stats/requests"), ec);
     if (ec || !v.is_object()) continue;
     const auto& o = v.as_object();
     if (o.contains("state") && o.at("state").is_string()) {
-      seen.first = std::string(o.at("state").as_string());
+      seen.state = std::string(o.at("state").as_string());
     }
-    if (o.contains("user_count") && o.at("user_count").is_int64()) {
-      seen.second = o.at("user_count").as_int64();
-    }
+    seen.users = int_field(o, "user_count");
+    seen.workers = int_field(o, "worker_count");
   }
   return seen;
 }
@@ -128,12 +139,13 @@ TEST_F(DeployRunTest, TheLocustTestExampleRunsAsTheOperatorStartsIt) {
   const Manifests k8s = read_manifests(kSource + "/deploy/k8s");
   const Container master = container_in(k8s.containers, "locusttest.yaml", true);
   const Container worker = container_in(k8s.containers, "locusttest.yaml", false);
-  std::pair<std::string, std::int64_t> seen;
+  Scraped seen;
   const ClusterOutcome run =
       run_cluster(master, worker, std::chrono::seconds(120), {},
-                  [&](unsigned short web_port) { seen = running_state(web_port, 100); });
+                  [&](unsigned short web_port) { seen = scrape_until(web_port, 100, 4); });
   expect_a_complete_run(run);
-  EXPECT_EQ(seen, std::make_pair(std::string("running"), std::int64_t{100}));
+  EXPECT_EQ(seen, (Scraped{"running", 100, 4}))
+      << seen.state << ", " << seen.users << " users, " << seen.workers << " workers";
 }
 
 // A worker told where its master is only by the variables Locust's Helm chart (deliveryhero)
