@@ -79,6 +79,9 @@ TEST(DeployFilesTest, EveryContainerRunsArrloadOnFilesTheImageHas) {
     loopback_args(c, files, Loopback{"http://127.0.0.1:1", 1, 2, "1s", scratch.file("")}, problems);
   }
   EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  // Without a ConfigMap (a LocustTest without testFiles) /lotest/src is the image's own copy.
+  Container bare;
+  EXPECT_EQ(files.find("/lotest/src/", bare), kSource + "/scenarios/autoarr");
   // And an image path that is not there is caught.
   Container stray;
   stray.args = {"-f", "/lotest/src/missing.yaml"};

@@ -21,7 +21,8 @@ inline const std::set<std::string> kInputFileOptions = {"-f", "--scenario", "--l
                                                         "--config", "--budgets"};
 // Options whose value names a file the container writes.
 inline const std::set<std::string> kOutputFileOptions = {"--csv", "--json", "--html", "--junit"};
-// Options that take a value (the rest of the command line is passed through untouched).
+// The other options whose value is replaced by a loopback one (every other argument is passed
+// through untouched).
 inline const std::set<std::string> kRewrittenOptions = {"-H",
                                                         "--host",
                                                         "--master-host",
@@ -184,8 +185,8 @@ inline std::vector<std::string> loopback_env(
         takes_value(option) ? loopback_value(option, value, c, files, lo, problems) : value;
     out.push_back(name + "=" + v);
   }
-  // The container's own variables come later in VARS and must win: the harness puts the
-  // first of two equal names first, so reverse.
+  // The container's own variables come later in VARS and must win over the image's; getenv()
+  // finds the first of two equal names, so reverse.
   std::reverse(out.begin(), out.end());
   return out;
 }
