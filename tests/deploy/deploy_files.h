@@ -19,8 +19,9 @@ namespace arrload::testing::deploy {
 
 // What the final stage of a Containerfile puts into the image.
 struct ImageLayout {
-  // COPY from the build context (the repository): image path -> repository path, both without
-  // a trailing slash. COPY --from=<stage> lines are not here (built files, not sources).
+  // COPY from the build context (the repository): image path (as written: a trailing slash
+  // makes it a directory) -> repository path. COPY --from=<stage> lines are not here (built
+  // files, not sources).
   std::vector<std::pair<std::string, std::string>> copies;
   std::vector<std::pair<std::string, std::string>> env;  // ENV NAME=VALUE
   std::vector<std::string> entrypoint;                   // ENTRYPOINT ["..."]
@@ -94,12 +95,14 @@ inline ImageLayout read_containerfile(const std::string& path) {
       layout.runs.push_back(rest);
     } else if (word == "COPY") {
       std::vector<std::string> words = fields(rest);
-      if (words.empty() || words[0].rfind("--from=", 0) == 0) continue;
+      if (std::any_of(words.begin(), words.end(),
+                      [](const std::string& w) { return w.rfind("--from=", 0) == 0; })) {
+        continue;
+      }
       std::erase_if(words, [](const std::string& w) { return w.rfind("--", 0) == 0; });
       if (words.size() < 2) throw std::runtime_error(path + ": COPY without source or target");
       for (std::size_t i = 0; i + 1 < words.size(); ++i) {
-        layout.copies.emplace_back(without_trailing_slash(words.back()),
-                                   without_trailing_slash(words[i]));
+        layout.copies.emplace_back(words.back(), without_trailing_slash(words[i]));
       }
     } else if (word == "ENV") {
       for (const std::string& pair : fields(rest)) {

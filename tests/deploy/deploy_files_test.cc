@@ -44,6 +44,34 @@ TEST(DeployFilesTest, TheContainerfileBuildsOnDebian12WithArrloadAsTheEntrypoint
   }
 }
 
+// How the test reads an image's files: a directory's contents, a file into a directory, COPY
+// --from skipped, a ConfigMap mount hiding what the image has there.
+TEST(DeployFilesTest, ImagePathsMapAsAContainerRuntimeAndKubernetesLayThemOut) {
+  TempDir dir;
+  const std::string file = dir.write("Containerfile",
+                                     "FROM debian:12 AS build\n"
+                                     "COPY scenarios/autoarr/suite.yaml /early/\n"
+                                     "FROM debian:12-slim\n"
+                                     "COPY --from=build /out/x /usr/bin/\n"
+                                     "COPY --chown=1:1 scenarios/autoarr/ \\\n"
+                                     "     /lotest/src/\n"
+                                     "copy scenarios/autoarr/budgets.yaml /etc/arrload/\n");
+  ImageFiles files(read_containerfile(file), kSource, {{"cm", {{"only.yaml", "users: []\n"}}}},
+                   dir.file(""));
+  Container plain, mounted;
+  mounted.mounts = {{"/lotest/src", "cm"}};
+  const std::string suite = kSource + "/scenarios/autoarr";
+  EXPECT_EQ(files.find("/lotest/src", plain), suite);
+  EXPECT_EQ(files.find("/lotest/src/shapes.yaml", plain), suite + "/shapes.yaml");
+  EXPECT_EQ(files.find("/etc/arrload/budgets.yaml", plain), suite + "/budgets.yaml");
+  EXPECT_EQ(files.find("/early/suite.yaml", plain), std::nullopt);  // an earlier stage's
+  EXPECT_EQ(files.find("/usr/bin/x", plain), std::nullopt);         // built, not a source
+  EXPECT_EQ(files.find("/lotest/src/shapes.yaml", mounted), std::nullopt);
+  const auto only = files.find("/lotest/src/only.yaml", mounted);
+  ASSERT_TRUE(only.has_value());
+  EXPECT_EQ(read_file(*only), "users: []\n");
+}
+
 TEST(DeployFilesTest, TheScenarioConfigMapHoldsTheAutoArrSuiteAsItIs) {
   const Manifests k8s = read_manifests(kK8s);
   ASSERT_EQ(k8s.config_maps.count("arrload-autoarr"), 1u);

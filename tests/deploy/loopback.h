@@ -59,8 +59,14 @@ class ImageFiles {
         return existing(*dir + *rest);
       }
     }
-    for (const auto& [in_image, in_repo] : layout_.copies) {
-      if (auto rest = below(p, in_image)) return existing(source_dir_ + "/" + in_repo + *rest);
+    for (const auto& [target, in_repo] : layout_.copies) {
+      // A file copied into a directory keeps its name there.
+      const std::string source = source_dir_ + "/" + in_repo;
+      std::string in_image = without_trailing_slash(target);
+      if (target.back() == '/' && std::filesystem::is_regular_file(source)) {
+        in_image += "/" + std::filesystem::path(source).filename().string();
+      }
+      if (auto rest = below(p, in_image)) return existing(source + *rest);
     }
     return std::nullopt;
   }
