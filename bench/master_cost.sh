@@ -19,7 +19,8 @@
 #
 # Usage: bench/master_cost.sh [--help]
 # Environment: COUNTS="100 1000 5000" MASTERS="locust arrload" (a missing arrload master is
-#              skipped with a note) WARMUP=20 SAMPLE=30 POLL=2 CONNECT_WAIT=180 EXT=1 (arrload
+#              skipped with a note) REPEAT=1 (rounds, each over every N and master)
+#              WARMUP=20 SAMPLE=30 POLL=2 CONNECT_WAIT=180 EXT=1 (arrload
 #              master: its simulated workers add arrload_delta) MASTER_CPU=1 SIM_CPU=0 NICE=-15
 #              ARRLOAD=build/arrload (copied first) BUILD=build SIM=<prebuilt simulator, else built>
 #              MASTER_PORT=25557 WEB_PORT=28089 OUT=results/bench/master-cost-<time>
@@ -30,6 +31,7 @@ own_autogroup bash "$0" "$@"
 
 COUNTS=${COUNTS:-100 1000 5000}
 MASTERS=${MASTERS:-locust arrload}
+REPEAT=${REPEAT:-1}
 WARMUP=${WARMUP:-20}
 SAMPLE=${SAMPLE:-30}
 POLL=${POLL:-2}
@@ -55,11 +57,15 @@ else
 fi
 HAVE_ARRLOAD=0
 if [[ " $MASTERS " == *" arrload "* ]]; then
-  snapshot_arrload
-  if "$ARRLOAD_BIN" run --help 2>/dev/null | grep -q -- '--master-bind-port'; then
-    HAVE_ARRLOAD=1
+  if [[ ! -x ${ARRLOAD:-$ROOT/build/arrload} ]]; then
+    log "no arrload binary at ${ARRLOAD:-$ROOT/build/arrload}: measuring Locust's master only"
   else
-    log "this arrload has no master mode: measuring Locust's master only"
+    snapshot_arrload
+    if "$ARRLOAD_BIN" run --help 2>/dev/null | grep -q -- '--master-bind-port'; then
+      HAVE_ARRLOAD=1
+    else
+      log "this arrload has no master mode: measuring Locust's master only"
+    fi
   fi
 fi
 
@@ -71,9 +77,10 @@ port_free "$WEB_PORT" || die "port $WEB_PORT is taken (set WEB_PORT)"
 RESULTS=$OUT/results.tsv
 printf 'master\tworkers\tmaster_cpu_pct\trss_mib\thwm_mib\tage_median_s\tage_max_s\tui_wait_s\tsim_cpu_pct\tload1_start\tload1_end\tworkers_seen\tusers_seen\treports_per_s\tsend_failures\n' >"$RESULTS"
 
-# start_master KIND N: starts the master under `timeout`; sets MASTER_TIMEOUT_PID and MASTER_CMD.
+# start_master KIND N TAG: starts the master under `timeout`, its output in OUT/TAG.master.log;
+# sets MASTER_TIMEOUT_PID and MASTER_CMD.
 start_master() {
-  local kind=$1 n=$2 bound=$((CONNECT_WAIT + WARMUP + SAMPLE + 120))
+  local kind=$1 n=$2 tag=$3 bound=$((CONNECT_WAIT + WARMUP + SAMPLE + 120))
   if [[ $kind == locust ]]; then
     MASTER_CMD="locust -f $BENCH_DIR/scenarios/master_cost_locustfile.py --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   else
@@ -81,7 +88,7 @@ start_master() {
   fi
   # shellcheck disable=SC2086
   timeout "$bound" nice -n "$NICE" taskset -c "$MASTER_CPU" $MASTER_CMD \
-    >"$OUT/$kind-$n.master.log" 2>&1 &
+    >"$OUT/$tag.master.log" 2>&1 &
   MASTER_TIMEOUT_PID=$!
 }
 
@@ -104,19 +111,24 @@ print(len(workers) if workers is not None else d.get("worker_count", 0), d.get("
 
 rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# measure KIND N: one master with N simulated workers; appends a row to $RESULTS.
+# measure KIND N ROUND: one master with N simulated workers; appends a row to $RESULTS.
 measure() {
-  local kind=$1 n=$2 tag="$1-$2" ext=()
+  local kind=$1 n=$2 tag="$1-$2-$3" ext=()
   [[ $kind == arrload && $EXT == 1 ]] && ext=(--arrload-ext)
   log "== $kind master, $n workers"
-  start_master "$kind" "$n"
+  start_master "$kind" "$n" "$tag"
   local _ mpid=""
   for _ in $(seq 1 100); do
     mpid=$(pgrep -P "$MASTER_TIMEOUT_PID" | head -1 || true)
     [[ -n $mpid ]] && stats_json | grep -q . && break
     sleep 0.2
   done
-  [[ -n $mpid ]] || die "$kind master did not start (see $OUT/$tag.master.log)"
+  if [[ -z $mpid ]] || ! stats_json | grep -q .; then
+    log "$kind master did not serve /stats/requests within 20 s: skipped (see $OUT/$tag.master.log)"
+    tail -5 "$OUT/$tag.master.log" >&2
+    kill -TERM "$MASTER_TIMEOUT_PID" 2>/dev/null || true; wait "$MASTER_TIMEOUT_PID" 2>/dev/null || true
+    return 0
+  fi
   SIM_CMD="$OUT/sim_workers --workers $n --master-port $MASTER_PORT --duration $((CONNECT_WAIT + WARMUP + SAMPLE + 60)) --progress $OUT/$tag.progress ${ext[*]}"
   # shellcheck disable=SC2086
   timeout $((CONNECT_WAIT + WARMUP + SAMPLE + 90)) nice -n "$NICE" taskset -c "$SIM_CPU" $SIM_CMD \
@@ -185,10 +197,12 @@ PY
 }
 
 log "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT"
-for n in $COUNTS; do
-  for kind in $MASTERS; do
-    [[ $kind == arrload && $HAVE_ARRLOAD == 0 ]] && continue
-    measure "$kind" "$n"
+for rep in $(seq 1 "$REPEAT"); do
+  for n in $COUNTS; do
+    for kind in $MASTERS; do
+      [[ $kind == arrload && $HAVE_ARRLOAD == 0 ]] && continue
+      measure "$kind" "$n" "$rep"
+    done
   done
 done
 column -t -s $'\t' "$RESULTS"
