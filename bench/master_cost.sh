@@ -135,14 +135,20 @@ measure() {
     >"$OUT/$tag.sim.log" 2>&1 &
   local sim_timeout=$! spid=""
   for _ in $(seq 1 50); do spid=$(pgrep -P "$sim_timeout" | head -1 || true); [[ -n $spid ]] && break; sleep 0.1; done
-  local waited=0 w=0 u=0
-  while ((waited < CONNECT_WAIT)); do
+  local started=$SECONDS w=0 u=0
+  while ((SECONDS - started < CONNECT_WAIT)); do
     read -r w u _ < <(stats_json | workers_and_users)
     ((w >= n && u >= n)) && break
-    sleep 1; waited=$((waited + 1))
+    sleep 1
   done
-  log "$w workers, $u users after ${waited} s; warming up ${WARMUP} s"
+  log "$w workers, $u users after $((SECONDS - started)) s; warming up ${WARMUP} s"
   sleep "$WARMUP"
+  if ! kill -0 "$mpid" 2>/dev/null || ! kill -0 "$spid" 2>/dev/null; then
+    log "the master or the simulator ended before the measurement: skipped (see $OUT/$tag.*.log)"
+    kill -TERM "$sim_timeout" "$MASTER_TIMEOUT_PID" 2>/dev/null || true
+    wait "$sim_timeout" "$MASTER_TIMEOUT_PID" 2>/dev/null || true
+    return 0
+  fi
   local load_start m0 s0 t0 hwm=0 rss
   load_start=$(cut -d' ' -f1 /proc/loadavg)
   m0=$(proc_cpu_ticks "$mpid"); s0=$(proc_cpu_ticks "$spid"); t0=$EPOCHREALTIME
