@@ -62,6 +62,7 @@ struct Options {
   bool arrload_ext = false;
   std::string version = "2.12.1";  // client_ready's data
   std::string progress;            // file, or empty
+  bool decode_cost = false;        // measure a master's decoding instead (decode_cost())
 };
 
 // Sentinel values the templates are encoded with, then patched at send time.
@@ -546,6 +547,49 @@ int Simulator::run() {
   return 0;
 }
 
+// --decode-cost: what receiving one report costs a master, without the network: decoding the
+// message (cluster::decode), then, when it carries arrload_delta, decoding that and merging it
+// into the run's Delta. Prints microseconds a report for each step and what that makes for
+// --workers workers reporting every --stats-interval seconds.
+int decode_cost(const Options& opts) {
+  std::vector<std::string> reports;
+  for (int v = 0; v < opts.variants; ++v) {
+    Template t = make_template(make_report(opts.endpoints, v, opts.arrload_ext), "check");
+    std::string bytes = t.head + stats_tail(Map{{"SimUser", 1}}, 1, "check");
+    t.patch(bytes.data(), unix_now() - 3, unix_now());
+    reports.push_back(std::move(bytes));
+  }
+  using Clock = std::chrono::steady_clock;
+  constexpr int kRounds = 3000;
+  double message_s = 0, delta_s = 0, merge_s = 0;
+  stats::Delta run;
+  for (int i = 0; i < kRounds; ++i) {
+    const auto t0 = Clock::now();
+    std::string error;
+    auto m = arrload::cluster::decode(reports[i % reports.size()], error);
+    const auto t1 = Clock::now();
+    message_s += std::chrono::duration<double>(t1 - t0).count();
+    const Value* ext = m ? m->data.find("arrload_delta") : nullptr;
+    if (!ext || !ext->as_bin()) continue;
+    auto d = stats::decode_delta(ext->as_bin()->bytes);
+    const auto t2 = Clock::now();
+    if (!d) throw std::runtime_error(d.error);
+    run.merge(*d.value);
+    const auto t3 = Clock::now();
+    delta_s += std::chrono::duration<double>(t2 - t1).count();
+    merge_s += std::chrono::duration<double>(t3 - t2).count();
+  }
+  const double per_report_us = (message_s + delta_s + merge_s) / kRounds * 1e6;
+  fmt::print(
+      "decode-cost: {} reports of {} bytes: message {:.1f} us, arrload_delta decode {:.1f} us, "
+      "merge {:.1f} us; {:.1f} us a report = {:.1f}% of a core for {} workers every {} s\n",
+      kRounds, reports[0].size(), message_s / kRounds * 1e6, delta_s / kRounds * 1e6,
+      merge_s / kRounds * 1e6, per_report_us,
+      per_report_us * 1e-6 * opts.workers / opts.stats_interval * 100, opts.workers,
+      opts.stats_interval);
+  return 0;
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -578,6 +622,8 @@ Options parse(int argc, char** argv) {
       o.progress = next();
     else if (a == "--arrload-ext")
       o.arrload_ext = true;
+    else if (a == "--decode-cost")
+      o.decode_cost = true;
     else
       throw std::runtime_error("unknown option " + a + " (see the top of bench/sim_workers.cc)");
   }
@@ -594,6 +640,7 @@ int main(int argc, char** argv) {
     Options opts = parse(argc, argv);
     std::signal(SIGTERM, [](int) { g_stop = true; });
     std::signal(SIGINT, [](int) { g_stop = true; });
+    if (opts.decode_cost) return decode_cost(opts);
     return Simulator(opts).run();
   } catch (const std::exception& e) {
     fmt::print(stderr, "sim_workers: {}\n", e.what());
