@@ -3,7 +3,9 @@
 # and a heartbeat every second (issue 15). The workers are simulated by one light process
 # (bench/sim_workers.cc, built here as arrload_sim_workers); the master is Locust 2.12.1's or
 # arrload's, run one after the other for each N in the same invocation, both with the web UI on
-# 127.0.0.1 and --autostart (-u N -r N --expect-workers N).
+# 127.0.0.1 and --autostart (-u N -r N --expect-workers N). Floors for comparison: the kinds
+# null-discard, null-decode and null-merge run bench/null_master.cc (a ZeroMQ ROUTER that only
+# receives; decodes with arrload's codec; also decodes and merges arrload_delta), no web UI.
 #
 # For each master and N: start the master (pinned to MASTER_CPU), start the simulator (pinned to
 # SIM_CPU), wait until the master's /stats/requests shows N workers and N users, wait WARMUP s,
@@ -14,15 +16,16 @@
 # simulator's progress file (requests it has handed to ZeroMQ, every 0.1 s): age = the time the
 # answer arrived - the time the simulator had sent R requests (resolution about 0.05 s; ui_wait_s
 # is how long the answer took). This is the master's lag (queueing, merging, caching); a real
-# worker adds up to its 3 s report interval on top. Then everything
-# is stopped; every process runs under `timeout`.
+# worker adds up to its 3 s report interval on top. Then everything is stopped; every process
+# runs under `timeout`.
 #
 # Usage: bench/master_cost.sh [--help]
-# Environment: COUNTS="100 1000 5000" MASTERS="locust arrload" (a missing arrload master is
-#              skipped with a note) REPEAT=1 (rounds, each over every N and master)
-#              WARMUP=20 SAMPLE=30 POLL=2 CONNECT_WAIT=180 EXT=1 (arrload
-#              master: its simulated workers add arrload_delta) MASTER_CPU=1 SIM_CPU=0 NICE=-15
-#              ARRLOAD=build/arrload (copied first) BUILD=build SIM=<prebuilt simulator, else built>
+# Environment: COUNTS="100 1000 5000" MASTERS="locust arrload" (or any of locust, arrload,
+#              null-discard, null-decode, null-merge; an arrload without a master is skipped)
+#              REPEAT=1 (rounds, each over every N and master) WARMUP=20 SAMPLE=30 POLL=2
+#              CONNECT_WAIT=180 EXT=1 (arrload and null-merge masters: the simulated workers add
+#              arrload_delta) MASTER_CPU=1 SIM_CPU=0 NICE=-15 ARRLOAD=build/arrload (copied first)
+#              BUILD=build SIM=<a prebuilt simulator, else both tools are built>
 #              MASTER_PORT=25557 WEB_PORT=28089 OUT=results/bench/master-cost-<time>
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0; fi
@@ -49,11 +52,13 @@ HZ=$(getconf CLK_TCK)
 log "open files: $(raise_nofile 20000)"
 if [[ -n ${SIM:-} ]]; then
   cp "$SIM" "$OUT/sim_workers"
+  [[ -x $BUILD/arrload_null_master ]] && cp "$BUILD/arrload_null_master" "$OUT/null_master"
 else
-  log "building the simulator (target arrload_sim_workers in $BUILD)"
-  nice -n 10 cmake --build "$BUILD" --target arrload_sim_workers >"$OUT/build.log" 2>&1 ||
-    { tail -20 "$OUT/build.log" >&2; die "could not build arrload_sim_workers"; }
+  log "building the simulator and the null master (targets arrload_sim_workers, arrload_null_master in $BUILD)"
+  nice -n 10 cmake --build "$BUILD" --target arrload_sim_workers arrload_null_master >"$OUT/build.log" 2>&1 ||
+    { tail -20 "$OUT/build.log" >&2; die "could not build the bench tools"; }
   cp "$BUILD/arrload_sim_workers" "$OUT/sim_workers"
+  cp "$BUILD/arrload_null_master" "$OUT/null_master"
 fi
 HAVE_ARRLOAD=0
 if [[ " $MASTERS " == *" arrload "* ]]; then
@@ -81,7 +86,9 @@ printf 'master\tworkers\tmaster_cpu_pct\trss_mib\thwm_mib\tage_median_s\tage_max
 # sets MASTER_TIMEOUT_PID and MASTER_CMD.
 start_master() {
   local kind=$1 n=$2 tag=$3 bound=$((CONNECT_WAIT + WARMUP + SAMPLE + 120))
-  if [[ $kind == locust ]]; then
+  if [[ $kind == null-* ]]; then
+    MASTER_CMD="$OUT/null_master --port $MASTER_PORT --mode ${kind#null-} --duration $bound"
+  elif [[ $kind == locust ]]; then
     MASTER_CMD="locust -f $BENCH_DIR/scenarios/master_cost_locustfile.py --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   else
     MASTER_CMD="$ARRLOAD_BIN run -f $BENCH_DIR/scenarios/master_cost.yaml --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
@@ -92,15 +99,25 @@ start_master() {
   MASTER_TIMEOUT_PID=$!
 }
 
-# stats_json: the master's /stats/requests, or nothing.
-stats_json() { curl -fsS --max-time 5 "http://127.0.0.1:$WEB_PORT/stats/requests" 2>/dev/null || true; }
+# stats_json: the master's /stats/requests, or nothing; from a null master its newest status line.
+stats_json() {
+  if [[ $KIND == null-* ]]; then
+    tail -1 "$OUT/$TAG.master.log" 2>/dev/null | grep '^workers' || true
+  else
+    curl -fsS --max-time 5 "http://127.0.0.1:$WEB_PORT/stats/requests" 2>/dev/null || true
+  fi
+}
 
 # workers_and_users JSON: "workers users total_requests" from a /stats/requests body.
 workers_and_users() {
   "$PY" -c '
 import json, sys
+text = sys.stdin.read()
+if text.startswith("workers "):  # a null master: "workers W spawned S messages M bytes B requests R"
+    f = text.split()
+    print(f[1], f[3], f[9]); sys.exit()
 try:
-    d = json.loads(sys.stdin.read())
+    d = json.loads(text)
 except ValueError:
     print("0 0 0"); sys.exit()
 total = [s for s in d.get("stats", []) if s.get("name") == "Aggregated"]
@@ -114,7 +131,8 @@ rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null ||
 # measure KIND N ROUND: one master with N simulated workers; appends a row to $RESULTS.
 measure() {
   local kind=$1 n=$2 tag="$1-$2-$3" ext=()
-  [[ $kind == arrload && $EXT == 1 ]] && ext=(--arrload-ext)
+  KIND=$kind TAG=$tag
+  [[ ($kind == arrload || $kind == null-merge) && $EXT == 1 ]] && ext=(--arrload-ext)
   log "== $kind master, $n workers"
   start_master "$kind" "$n" "$tag"
   local _ mpid=""
@@ -186,7 +204,8 @@ for line in open(polls):
     else:
         (ta, ra), (tb, rb) = (times[i - 1], totals[i - 1]), (times[i], totals[i])
         ts = ta + (r - ra) / (rb - ra) * (tb - ta) if rb > ra else tb
-    ages.append(max(0.0, tp - ts))
+    if not kind.startswith("null-"):  # a null master has no web UI
+        ages.append(max(0.0, tp - ts))
 def at(t):  # the progress line nearest before t
     return sent[max(0, bisect.bisect_right(times, t) - 1)]
 a, b = at(float(t0)), at(float(t1))
