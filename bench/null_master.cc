@@ -8,6 +8,7 @@
 // stats_total.num_requests, in decode and merge modes).
 //
 //   arrload_null_master --port 25557 --mode merge --duration 120
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -92,7 +93,12 @@ int serve(int port, const std::string& mode, double duration) {
   auto next_print = start;
   while (!g_stop && Clock::now() - start < std::chrono::duration<double>(duration)) {
     zmq::pollitem_t item{router.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(100));
+    try {
+      zmq::poll(&item, 1, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      continue;  // a signal: the loop condition decides
+    }
     zmq::message_t id, payload;
     while (router.recv(id, zmq::recv_flags::dontwait)) {
       if (!id.more() || !router.recv(payload, zmq::recv_flags::dontwait)) continue;
