@@ -29,6 +29,9 @@ struct RunInfo;
 namespace arrload::monitor {
 class MemorySampler;
 }
+namespace arrload::cluster {
+class Master;
+}
 
 namespace arrload::cli {
 
@@ -114,6 +117,8 @@ struct RunCommand {
   bool autostart = false;
   int autoquit = -1;                // --autoquit N: quit N s after a test ends; -1: never
   RunObserver* observer = nullptr;  // set by the web UI; not an option
+  // Set with --master: the runs' users are on this master's workers. Not an option.
+  cluster::Master* master = nullptr;
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment

@@ -14,6 +14,7 @@
 #include "cli/run_monitoring.h"
 #include "cli/run_reports.h"
 #include "cli/run_support.h"
+#include "cluster/master.h"
 #include "core/clock.h"
 #include "core/duration.h"
 #include "engine/class_hosts.h"
@@ -142,7 +143,7 @@ struct LiveRun {
   std::unique_ptr<report::HistoryCsv> history;
   std::optional<double> ramp_up_end;  // when the leak detector starts judging memory
   std::string abort_reason;           // the breached check, once --abort-on-fail stopped the run
-  engine::Runner* runner = nullptr;
+  engine::RunControl* runner = nullptr;
 
   LiveRun(const RunCommand& c, const budget::Budgets& b) : cmd(c), budgets(b), windows(b) {}
 
@@ -183,7 +184,10 @@ struct LiveRun {
 std::string interruption(const engine::RunResult& result, const LiveRun& live,
                          std::optional<std::chrono::microseconds> planned) {
   if (!planned || !live.abort_reason.empty()) return {};
-  if (result.reason == engine::StopReason::kRunTime) return {};
+  if (result.reason == engine::StopReason::kRunTime ||
+      result.reason == engine::StopReason::kFailed) {
+    return {};
+  }
   const std::string by =
       result.reason == engine::StopReason::kSignal ? "a signal (SIGINT/SIGTERM)" : "a stop request";
   return fmt::format("stopped by {} after {:.1f} s of a planned {}; the results are partial", by,
@@ -249,9 +253,10 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   }
 
   // Phase 3: the run.
-  std::unique_ptr<engine::Runner> runner;
+  std::unique_ptr<engine::Engine> runner;
   try {
-    runner = std::make_unique<engine::Runner>(*suite, *opts);
+    runner = cmd.master != nullptr ? cmd.master->new_run(*opts)
+                                   : std::make_unique<engine::Runner>(*suite, *opts);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return kExitUsage;
@@ -290,6 +295,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     catch_signals();
   }
   if (memory) memory->stop();
+  if (result.reason == engine::StopReason::kFailed) log_line("ERROR", result.error);
   const stats::Snapshot& snap = result.final;
   if (live.timeline) live.timeline->append(snap, /*force=*/true);
   fmt::print("{}", report::final_summary(snap));
@@ -301,6 +307,9 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   const std::string interrupted = interruption(result, live, planned_length(*opts));
   const bool judged = !budgets.empty() || memory;
   std::optional<budget::Verdict> verdict;
+  if (!judged) {
+    for (const std::string& n : result.notes) log_line("WARNING", n);
+  }
   if (judged || !interrupted.empty()) {
     live.windows.finish(snap);
     verdict = judged ? budget::judge(snap, budgets, &live.windows) : budget::Verdict{};
@@ -327,6 +336,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       verdict->criteria.push_back(recovery_criterion(monitor::probe_recovery(mon->health_url, ro)));
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
+    for (const std::string& n : result.notes) verdict->notes.push_back(n);
     fmt::print("\n{}", report::verdict_table(*verdict));
     if (!cmd.gate_on_verdict && !verdict->pass() && !verdict->interrupted()) {
       fmt::print(
@@ -352,6 +362,9 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     if (cmd.gate_on_verdict) status = verdict->exit_code();
   } else if (snap.aggregated.total.num_failures > 0 || !snap.exceptions.empty()) {
     status = cmd.exit_code_on_error;
+  }
+  if (result.reason == engine::StopReason::kFailed && status == kExitOk) {
+    status = kExitRuntimeError;
   }
   if (cmd.observer) {
     cmd.observer->finished(snap, page.info, status);

@@ -1,9 +1,13 @@
 #include "cli/run_support.h"
 
+#include <openssl/sha.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -63,6 +67,41 @@ void make_parent_dirs(const std::string& path) {
   if (!parent.empty()) std::filesystem::create_directories(parent);
 }
 
+std::string scenario_fingerprint(const std::string& scenario,
+                                 const std::vector<std::pair<std::string, std::string>>& files) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, std::string>> named = files;
+  if (named.empty()) {
+    std::vector<fs::path> paths;
+    std::error_code ec;
+    if (fs::is_directory(scenario, ec)) {
+      for (const fs::directory_entry& e : fs::directory_iterator(scenario, ec)) {
+        const std::string ext = e.path().extension().string();
+        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) paths.push_back(e.path());
+      }
+    } else {
+      paths.emplace_back(scenario);
+    }
+    for (const fs::path& p : paths) {
+      std::ifstream in(p, std::ios::binary);
+      if (!in) return "unreadable";
+      std::ostringstream text;
+      text << in.rdbuf();
+      named.emplace_back(p.filename().string(), text.str());
+    }
+  }
+  std::sort(named.begin(), named.end());
+  std::string all;
+  for (const auto& [name, text] : named) {
+    all += fmt::format("{}\n{}\n{}\n", name, text.size(), text);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(all.data()), all.size(), digest);
+  std::string hex;
+  for (int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
 const char* reason_name(engine::StopReason r) {
   switch (r) {
     case engine::StopReason::kRunTime:
@@ -71,6 +110,8 @@ const char* reason_name(engine::StopReason r) {
       return "signal";
     case engine::StopReason::kRequested:
       return "requested";
+    case engine::StopReason::kFailed:
+      return "failed";
   }
   return "unknown";
 }

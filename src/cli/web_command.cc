@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "budget/verdict.h"
+#include "cluster/master.h"
 #include "engine/control.h"
 #include "monitor/memory.h"
 #include "report/html.h"
@@ -163,6 +164,15 @@ class WebRun final : public web::Control, public RunObserver {
     if (!snapshot_) return std::nullopt;
     return report::json_report(*snapshot_, info_locked());
   }
+  std::optional<std::vector<web::WorkerRow>> workers() const override {
+    if (cmd_.master == nullptr) return std::nullopt;
+    std::vector<web::WorkerRow> out;
+    for (const cluster::WorkerView& w : cmd_.master->workers()) {
+      out.push_back({w.id, w.state, w.user_count, w.cpu_percent, w.memory_bytes});
+    }
+    return out;
+  }
+
   std::vector<web::ClassTasks> tasks() const override {
     std::lock_guard lock(mu_);
     // The classes' shares of the users running, or of the weights when no test runs.

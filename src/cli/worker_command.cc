@@ -7,6 +7,7 @@
 #include "cli/run_command.h"
 #include "cli/run_support.h"
 #include "cluster/locustfile.h"
+#include "cluster/master.h"
 #include "cluster/worker.h"
 #include "scenario/loader.h"
 
@@ -114,7 +115,8 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.connect_timeout * 1000));
   opts.master_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.master_timeout * 1000));
-  opts.version = ARRLOAD_VERSION;
+  opts.version = cluster::worker_version(ARRLOAD_VERSION,
+                                         scenario_fingerprint(cmd.scenario, cmd.scenario_files));
   opts.run.host = cmd.host;  // until a master's spawn names one
   opts.run.threads = cmd.threads;
   opts.run.seed = cmd.seed;
@@ -131,10 +133,41 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
 }
 
 int execute_master(const RunCommand& cmd, const WorkerFlags& flags) {
-  (void)cmd;
-  (void)flags;
-  fmt::print(stderr, "arrload: --master is not built yet\n");
-  return kExitUsage;
+  std::optional<scenario::Suite> suite = load(cmd);
+  if (!suite) return kExitUsage;
+  if (flags.expect_workers_max_wait > 0 && !cmd.headless && !cmd.autostart) {
+    log_line("WARNING", "--expect-workers-max-wait applies to --headless and --autostart runs");
+  }
+  cluster::MasterOptions mo;
+  mo.bind_host = flags.master_bind_host;
+  mo.bind_port = flags.master_bind_port;
+  mo.expect_workers = flags.expect_workers;
+  mo.wait_for_workers = cmd.headless || cmd.autostart;
+  mo.expect_workers_max_wait =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.expect_workers_max_wait * 1000));
+  mo.enable_rebalancing = flags.enable_rebalancing;
+  mo.scenario_hash = scenario_fingerprint(cmd.scenario, cmd.scenario_files);
+  mo.tags = split_list(cmd.tags);
+  mo.exclude_tags = split_list(cmd.exclude_tags);
+  mo.interrupted = [] { return g_signal != 0; };
+  const int min_rank = level_rank(cmd.loglevel);
+  mo.log = [min_rank](std::string_view level, std::string_view text) {
+    if (level_rank(std::string(level)) >= min_rank) log_line(std::string(level), text);
+  };
+  std::unique_ptr<cluster::Master> master;
+  try {
+    master = std::make_unique<cluster::Master>(*suite, mo);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: {}\n", e.what());
+    return kExitRuntimeError;
+  }
+  if (level_rank(cmd.loglevel) <= 1) {
+    log_line("INFO", fmt::format("Master listening for workers on {}:{} (scenario fingerprint {})",
+                                 flags.master_bind_host, master->port(), mo.scenario_hash));
+  }
+  RunCommand run = cmd;
+  run.master = master.get();
+  return execute_run(run);
 }
 
 }  // namespace arrload::cli

@@ -1,5 +1,7 @@
 #include "cluster/message.h"
 
+#include <algorithm>
+
 #include <msgpuck.h>
 
 #include <cstdint>
@@ -35,6 +37,10 @@ void encode_string(std::string_view s, bool bin, std::string& out) {
 class Decoder {
  public:
   Decoder(std::string_view in) : begin_(in.data()), cur_(in.data()), end_(in.data() + in.size()) {}
+
+  // Values under these keys of a map at depth 1 (a message's data) are checked, not built: they
+  // decode as nil.
+  void skip_keys(std::span<const std::string_view> keys) { skip_ = keys; }
 
   std::optional<Value> value(int depth) {
     if (depth > kMaxDepth) return fail(fmt::format("nested deeper than {} levels", kMaxDepth));
@@ -120,6 +126,15 @@ class Decoder {
     for (std::uint32_t i = 0; i < n; ++i) {
       std::optional<Value> k = value(depth + 1);
       if (!k) return std::nullopt;
+      if (depth == 1 && skipped(*k)) {
+        const char* at = cur_;
+        if (cur_ >= end_ || mp_check(&cur_, end_) != 0) {
+          cur_ = at;
+          return fail("truncated value");
+        }
+        out.emplace_back(std::move(*k), Value());
+        continue;
+      }
       std::optional<Value> v = value(depth + 1);
       if (!v) return std::nullopt;
       out.emplace_back(std::move(*k), std::move(*v));
@@ -127,10 +142,16 @@ class Decoder {
     return Value(std::move(out));
   }
 
+  bool skipped(const Value& key) const {
+    const std::string* k = key.as_str();
+    return k != nullptr && std::find(skip_.begin(), skip_.end(), *k) != skip_.end();
+  }
+
   const char* begin_;
   const char* cur_;
   const char* end_;
   std::string error_;
+  std::span<const std::string_view> skip_;
 };
 
 }  // namespace
@@ -197,16 +218,19 @@ std::string encode(const Message& m) {
   return out;
 }
 
-std::optional<Value> decode_value(std::string_view bytes, std::string& error) {
+std::optional<Value> decode_value(std::string_view bytes, std::string& error,
+                                  std::span<const std::string_view> skip_data_keys) {
   Decoder d(bytes);
+  d.skip_keys(skip_data_keys);
   std::optional<Value> v = d.value(0);
   if (v && !d.at_end()) v = d.fail("extra bytes after the value");
   if (!v) error = d.error();
   return v;
 }
 
-std::optional<Message> decode(std::string_view bytes, std::string& error) {
-  std::optional<Value> v = decode_value(bytes, error);
+std::optional<Message> decode(std::string_view bytes, std::string& error,
+                              std::span<const std::string_view> skip_data_keys) {
+  std::optional<Value> v = decode_value(bytes, error, skip_data_keys);
   if (!v) return std::nullopt;
   const Array* a = v->as_array();
   if (a == nullptr || a->size() != 3) {

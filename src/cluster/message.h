@@ -6,6 +6,7 @@
 // Decoding faces the network: it never reads outside the given bytes, never recurses without
 // bound, never allocates more than the input can justify, and reports garbage as an error.
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,10 +30,14 @@ void encode_value(const Value& v, std::string& out);
 std::string encode(const Message& m);
 
 // One MessagePack value decoded from exactly BYTES (nothing may follow it). On failure: nullopt
-// and ERROR says what is wrong and at which byte.
-std::optional<Value> decode_value(std::string_view bytes, std::string& error);
+// and ERROR says what is wrong and at which byte. SKIP_DATA_KEYS: see decode().
+std::optional<Value> decode_value(std::string_view bytes, std::string& error,
+                                  std::span<const std::string_view> skip_data_keys = {});
 // A message decoded from one frame. On failure: nullopt and ERROR says why (not MessagePack,
-// truncated, not a 3-element array, a type that is not a string, ...).
-std::optional<Message> decode(std::string_view bytes, std::string& error);
+// truncated, not a 3-element array, a type that is not a string, ...). Values under
+// SKIP_DATA_KEYS in the data map are checked but not built (they come out nil): a master reads
+// an arrload worker's exact samples without building the Locust fields beside them.
+std::optional<Message> decode(std::string_view bytes, std::string& error,
+                              std::span<const std::string_view> skip_data_keys = {});
 
 }  // namespace arrload::cluster

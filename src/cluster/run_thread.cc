@@ -1,6 +1,9 @@
 #include "cluster/run_thread.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "core/clock.h"
 
 namespace arrload::cluster {
 
@@ -12,13 +15,16 @@ RunThread::RunThread(const scenario::Suite& suite, engine::RunOptions options, W
     std::lock_guard lock(shared_.mu);
     shared_.events.push_back({RunEvent::Kind::kSpawned, counts, {}});
   };
-  events_.every_second = [this](const stats::Snapshot& snap) {
+  events_.every_second = [this](const stats::Snapshot& snap) { observe(snap); };
+  events_.recorded = [this](const stats::ShardDelta& d) {
+    const auto second = static_cast<std::int64_t>(core::wall_unix_seconds());
     std::lock_guard lock(shared_.mu);
-    shared_.reporter.observe(snap);
+    shared_.delta.add(d, second);
   };
   {
     std::lock_guard lock(shared_.mu);
     shared_.reporter.start_run();
+    shared_.exceptions_seen.clear();
   }
   thread_ = std::thread([this] { body(); });
 }
@@ -33,10 +39,20 @@ RunThread::~RunThread() {
   thread_.join();
 }
 
+void RunThread::observe(const stats::Snapshot& snap) {
+  std::lock_guard lock(shared_.mu);
+  shared_.reporter.observe(snap);
+  for (const auto& [message, count] : snap.exceptions) {
+    std::uint64_t& seen = shared_.exceptions_seen[message];
+    if (count > seen) shared_.delta.add_exception(message, count - seen);
+    seen = std::max(seen, count);
+  }
+}
+
 void RunThread::body() {
   engine::RunResult result = runner_->run(events_);
+  observe(result.final);
   std::lock_guard lock(shared_.mu);
-  shared_.reporter.observe(result.final);
   shared_.events.push_back({RunEvent::Kind::kFinished, {}, result.reason});
   finished_ = true;
 }

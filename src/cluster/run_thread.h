@@ -8,6 +8,7 @@
 
 #include "cluster/locust_stats.h"
 #include "engine/runner.h"
+#include "stats/delta.h"
 
 namespace arrload::cluster {
 
@@ -26,8 +27,17 @@ struct RunEvent {
 struct WorkerShared {
   std::mutex mu;
   LocustReporter reporter;
+  // Everything recorded since the last report, exactly (histograms and all): the extension an
+  // arrload master merges instead of Locust's rounded fields.
+  stats::Delta delta;
+  // The run's scenario errors so far (message -> count), to put only new ones in DELTA.
+  std::map<std::string, std::uint64_t> exceptions_seen;
   std::deque<RunEvent> events;
 };
+
+// The key of the `stats` data under which an arrload worker sends DELTA (MessagePack bin holding
+// stats::encode_delta; docs/stats-encoding.md). Locust's master ignores keys it does not know.
+inline constexpr const char* kDeltaKey = "arrload_delta";
 
 class RunThread {
  public:
@@ -46,6 +56,8 @@ class RunThread {
 
  private:
   void body();
+  // Takes in the run's newest snapshot (the reporter's fields, new scenario errors).
+  void observe(const stats::Snapshot& snap);
 
   std::unique_ptr<engine::Runner> runner_;
   WorkerShared& shared_;

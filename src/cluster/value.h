@@ -57,6 +57,7 @@ class Value {
   const Bin* as_bin() const { return std::get_if<Bin>(&v_); }
   const Array* as_array() const { return std::get_if<Array>(&v_); }
   const Map* as_map() const { return std::get_if<Map>(&v_); }
+  Map* as_map() { return std::get_if<Map>(&v_); }
   std::uint64_t as_uint_raw() const { return std::get<std::uint64_t>(v_); }  // REQUIRES: kUint
 
   // In a map: the value under the string KEY; null when this is not a map or has no such key.

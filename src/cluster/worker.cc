@@ -12,6 +12,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zmq.hpp>
 
 #include "cluster/connection_watch.h"
@@ -19,6 +20,7 @@
 #include "cluster/process_usage.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
+#include "stats/codec.h"
 
 namespace arrload::cluster {
 
@@ -41,7 +43,7 @@ class Worker {
   int run();
 
  private:
-  enum class AfterRun { kNothing, kReady, kQuit };
+  enum class AfterRun { kNothing, kReady, kQuit, kReconnect };
 
   void log(std::string_view level, std::string_view text) const {
     if (opts_.log) {
@@ -66,9 +68,17 @@ class Worker {
   void send_stats();
   void log_totals();
   void watch_link(Clock::time_point now);
+  // The master is gone: the users stop, and the worker waits for a master as at its start.
+  void lose_master();
   Value class_counts(const engine::ClassCounts& counts) const;
 
+  // The suite of the current run: the worker's, filtered by the master's tags (a spawn's
+  // parsed_options) when it sends any.
+  const scenario::Suite& suite() const { return run_suite_ ? *run_suite_ : suite_; }
+  void take_tags(const Value& spawn);
+
   const scenario::Suite& suite_;
+  std::optional<scenario::Suite> run_suite_;
   const WorkerOptions& opts_;
   std::string node_id_;
   std::string endpoint_;
@@ -86,6 +96,8 @@ class Worker {
   bool link_lost_ = false;  // the connection to the master is down
   Clock::time_point link_lost_at_;
   int exit_status_ = 0;
+  Clock::time_point connecting_since_ = Clock::now();
+  bool reconnecting_ = false;  // waiting for a master again after losing one
   ProcessUsage usage_;
 };
 
@@ -159,6 +171,13 @@ void Worker::handle(const Message& m) {
     on_stop();
   } else if (m.type == "quit") {
     on_quit("Got quit from the master");
+  } else if (m.type == "arrload_refused") {
+    const Value* reason = m.data.find("reason");
+    log("ERROR", reason && reason->as_str() ? *reason->as_str()
+                                            : "the master refused this worker (no reason given)");
+    exit_status_ = 2;
+    socket_.set(zmq::sockopt::linger, 0);
+    done_ = true;
   } else if (m.type == "reconnect") {
     log("WARNING", "The master asked to reconnect: reopening the connection");
     open_socket();
@@ -188,13 +207,14 @@ void Worker::on_spawn(const Value& data) {
     return;
   }
   last_spawn_timestamp_ = *timestamp->as_number();
+  if (!run_) take_tags(data);
   const std::vector<int> per_class = class_targets(*counts->as_map());
   int total = 0;
   std::string listed;
   for (std::size_t i = 0; i < per_class.size(); ++i) {
     total += per_class[i];
     listed +=
-        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite_.classes[i].name, per_class[i]);
+        fmt::format("{}{}: {}", listed.empty() ? "" : ", ", suite().classes[i].name, per_class[i]);
   }
   log("INFO", fmt::format("Spawning {} users ({})", total, listed));
   state_ = "spawning";
@@ -205,8 +225,31 @@ void Worker::on_spawn(const Value& data) {
   }
 }
 
+void Worker::take_tags(const Value& spawn) {
+  run_suite_.reset();
+  const Value* parsed = spawn.find("parsed_options");
+  auto list = [&](const char* key) {
+    std::vector<std::string> out;
+    const Value* v = parsed ? parsed->find(key) : nullptr;
+    if (v == nullptr || !v->as_array()) return out;
+    for (const Value& t : *v->as_array()) {
+      if (t.as_str()) out.push_back(*t.as_str());
+    }
+    return out;
+  };
+  const std::vector<std::string> tags = list("tags"), exclude = list("exclude_tags");
+  if (tags.empty() && exclude.empty()) return;
+  run_suite_ = suite_;
+  scenario::filter_tags(*run_suite_, tags, exclude);
+  log("INFO", fmt::format("The master's tags (-T {} / -E {}) leave {} of {} user classes",
+                          tags.empty() ? "-" : fmt::format("{}", fmt::join(tags, ",")),
+                          exclude.empty() ? "-" : fmt::format("{}", fmt::join(exclude, ",")),
+                          run_suite_->classes.size(), suite_.classes.size()));
+}
+
 std::vector<int> Worker::class_targets(const Map& counts) {
-  std::vector<int> per_class(suite_.classes.size(), 0);
+  const scenario::Suite& su = suite();
+  std::vector<int> per_class(su.classes.size(), 0);
   for (const auto& [name, count] : counts) {
     const std::string* n = name.as_str();
     std::optional<std::int64_t> c = count.as_int();
@@ -216,8 +259,8 @@ std::vector<int> Worker::class_targets(const Map& counts) {
       continue;
     }
     std::size_t i = 0;
-    while (i < suite_.classes.size() && suite_.classes[i].name != *n) ++i;
-    if (i == suite_.classes.size()) {
+    while (i < su.classes.size() && su.classes[i].name != *n) ++i;
+    if (i == su.classes.size()) {
       if (*c > 0) {
         log("WARNING", fmt::format("The master asked for {} users of class '{}', which the "
                                    "scenario does not have; ignored",
@@ -247,7 +290,7 @@ void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, in
     ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
   }
   try {
-    run_ = std::make_unique<RunThread>(suite_, std::move(ro), shared_,
+    run_ = std::make_unique<RunThread>(suite(), std::move(ro), shared_,
                                        [this](std::string_view text) { log("INFO", text); });
   } catch (const std::exception& e) {
     log("ERROR", fmt::format("Cannot start the users: {}", e.what()));
@@ -310,11 +353,23 @@ void Worker::drain_events() {
   }
 }
 
+void Worker::lose_master() {
+  deferred_spawn_.reset();
+  if (run_) {
+    after_run_ = AfterRun::kReconnect;
+    state_ = "stopping";
+    run_->control().stop(engine::StopReason::kRequested);
+    return;
+  }
+  after_run_ = AfterRun::kReconnect;
+  on_finished(engine::StopReason::kRequested);
+}
+
 void Worker::on_finished(engine::StopReason reason) {
   run_.reset();  // joins the run's thread (already returned)
   if (opts_.run_ended) opts_.run_ended();
   engine::ClassCounts zero;
-  for (const scenario::UserClass& c : suite_.classes) zero.emplace_back(c.name, 0);
+  for (const scenario::UserClass& c : suite().classes) zero.emplace_back(c.name, 0);
   {
     std::lock_guard lock(shared_.mu);
     shared_.reporter.set_users(zero);
@@ -322,6 +377,17 @@ void Worker::on_finished(engine::StopReason reason) {
   // What the run recorded since the last report goes out now, before the master forgets us.
   send_stats();
   if (reason == engine::StopReason::kSignal) after_run_ = AfterRun::kQuit;
+  if (after_run_ == AfterRun::kReconnect) {
+    // What the run recorded is lost with its master (the statistics above went nowhere).
+    log("INFO", "Users stopped; waiting for a master");
+    after_run_ = AfterRun::kNothing;
+    state_ = "ready";
+    connected_ = false;
+    connecting_since_ = Clock::now();
+    reconnecting_ = true;
+    send("client_ready", opts_.version);
+    return;
+  }
   if (after_run_ == AfterRun::kQuit) {
     send("quit");
     log_totals();
@@ -342,10 +408,15 @@ void Worker::on_finished(engine::StopReason reason) {
 
 void Worker::send_stats() {
   Value data;
+  Bin exact;
   {
     std::lock_guard lock(shared_.mu);
     data = shared_.reporter.report(core::wall_unix_seconds());
+    stats::encode_delta(shared_.delta, exact.bytes);
+    shared_.delta = stats::Delta{};
   }
+  // Locust's fields for any master, and the exact samples for an arrload master.
+  if (Map* fields = data.as_map()) fields->emplace_back(kDeltaKey, std::move(exact));
   send("stats", std::move(data));
 }
 
@@ -377,13 +448,13 @@ void Worker::watch_link(Clock::time_point now) {
     send("client_ready", opts_.version);
   }
   if (link_lost_ && connected_ && now - link_lost_at_ >= opts_.master_timeout &&
-      after_run_ != AfterRun::kQuit && !done_) {
+      after_run_ != AfterRun::kQuit && after_run_ != AfterRun::kReconnect && !done_) {
     log("ERROR", fmt::format("The master at {} has been unreachable for {:g} s: stopping the "
-                             "users and exiting (no load without a master)",
-                             endpoint_, opts_.master_timeout.count() / 1000.0));
-    exit_status_ = 1;
-    socket_.set(zmq::sockopt::linger, 0);  // nobody will take the last messages
-    on_quit("Master lost");
+                             "users (no load without a master); waiting up to {:g} s for it to "
+                             "come back",
+                             endpoint_, opts_.master_timeout.count() / 1000.0,
+                             opts_.connect_timeout.count() / 1000.0));
+    lose_master();
   }
 }
 
@@ -391,6 +462,7 @@ int Worker::run() {
   log("INFO", fmt::format("Worker {} connecting to the master at {}", node_id_, endpoint_));
   send("client_ready", opts_.version);
   const Clock::time_point start = Clock::now();
+  connecting_since_ = start;
   Clock::time_point ready_sent = start, next_beat = start, next_report = start + opts_.report_every;
   while (!done_) {
     if (opts_.interrupted && opts_.interrupted()) on_quit("Interrupted");
@@ -405,7 +477,13 @@ int Worker::run() {
     const Clock::time_point now = Clock::now();
     watch_link(now);
     if (!connected_ && !done_) {
-      if (now - start >= opts_.connect_timeout) {
+      if (now - connecting_since_ >= opts_.connect_timeout) {
+        if (reconnecting_) {
+          log("ERROR", fmt::format("No master came back at {} within {:g} s; exiting", endpoint_,
+                                   opts_.connect_timeout.count() / 1000.0));
+          socket_.set(zmq::sockopt::linger, 0);
+          return 1;
+        }
         log("ERROR", fmt::format("No Locust master answered at {} within {:g} s (is it running "
                                  "with --master on that address and port?)",
                                  endpoint_, opts_.connect_timeout.count() / 1000.0));

@@ -22,6 +22,7 @@ enum class StopReason {
   kRunTime,    // --run-time elapsed, or the shape ended
   kSignal,     // SIGINT or SIGTERM
   kRequested,  // stop() from a driver (web UI, --abort-on-fail, a master's stop)
+  kFailed,     // the run could not go on (a cluster master lost every worker): RunResult.error
 };
 
 // How many users to run, and how fast to get there.
@@ -67,6 +68,28 @@ struct RunEvents {
   std::function<void(const stats::Snapshot&)> every_two_seconds;
   // Progress messages ("Ramping to 10 users at a rate of 5.00 per second").
   std::function<void(std::string_view)> info;
+  // Every batch of samples as a worker thread hands it over, before the statistics take it in
+  // (a cluster worker sends them on, exactly). Called on the engine's worker threads, several at
+  // once: it must be thread-safe.
+  std::function<void(const stats::ShardDelta&)> recorded;
+};
+
+struct RunResult {
+  stats::Snapshot final;  // frozen after every user stopped; every report is written from it
+  StopReason reason = StopReason::kRunTime;
+  // With kFailed: why the run could not go on.
+  std::string error;
+  // What the reports should also say about the run (a cluster master: workers that were
+  // CPU-saturated or lost, rows merged from Locust's rounded buckets).
+  std::vector<std::string> notes;
+};
+
+// Something that runs a load test: the local engine (Runner), or a cluster master whose workers
+// run the users. The CLI and the web UI drive either the same way.
+class Engine : public RunControl {
+ public:
+  // Runs the test on the calling thread until it stops, telling EVENTS as it goes. Call once.
+  virtual RunResult run(const RunEvents& events) = 0;
 };
 
 }  // namespace arrload::engine

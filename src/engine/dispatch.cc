@@ -6,6 +6,17 @@
 
 namespace arrload::engine {
 
+std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
+                                       const std::vector<std::string>& allowed) {
+  std::vector<ClassWeight> out;
+  for (const auto& c : suite.classes) {
+    const bool in =
+        allowed.empty() || std::find(allowed.begin(), allowed.end(), c.name) != allowed.end();
+    out.push_back({c.name, in ? c.weight : 0, in ? c.fixed_count.value_or(-1) : 0});
+  }
+  return out;
+}
+
 ClassDispatcher::ClassDispatcher(std::vector<ClassWeight> classes) {
   std::vector<int> order(classes.size());
   std::iota(order.begin(), order.end(), 0);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "scenario/model.h"
+
 namespace arrload::engine {
 
 struct ClassWeight {
@@ -17,6 +19,11 @@ struct ClassWeight {
   int weight = 1;        // >= 0; classes of weight 0 and no fixed count never spawn
   int fixed_count = -1;  // >= 0 for a fixed-count class, -1 otherwise
 };
+
+// The weights of SUITE's classes, in suite order; classes not in ALLOWED (when non-empty) get
+// none (a shape stage's class list).
+std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
+                                       const std::vector<std::string>& allowed = {});
 
 class ClassDispatcher {
  public:

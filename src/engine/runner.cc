@@ -32,18 +32,6 @@ using std::chrono::microseconds;
 
 namespace {
 
-// The suite's class weights; classes not in ALLOWED (when non-empty) get none.
-std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
-                                       const std::vector<std::string>& allowed = {}) {
-  std::vector<ClassWeight> out;
-  for (const auto& c : suite.classes) {
-    const bool in =
-        allowed.empty() || std::find(allowed.begin(), allowed.end(), c.name) != allowed.end();
-    out.push_back({c.name, in ? c.weight : 0, in ? c.fixed_count.value_or(-1) : 0});
-  }
-  return out;
-}
-
 // How long a stopping run waits for its users, past their kill timers, before it ends without them.
 constexpr std::chrono::seconds kHardStopGrace{2};
 
@@ -417,6 +405,7 @@ RunResult Runner::run(const RunHooks& hooks) {
   Impl& m = *impl_;
   m.hooks = &hooks;
   m.aggregator.reset(core::now_us(), core::wall_unix_seconds());
+  if (hooks.recorded) m.aggregator.set_tap(hooks.recorded);
   for (auto& w : m.workers) w->start();
   m.watch_signals();
   if (m.opts.run_time) {

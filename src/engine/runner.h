@@ -15,13 +15,8 @@ namespace arrload::engine {
 // The runner's hooks are the run's events (control.h).
 using RunHooks = RunEvents;
 
-struct RunResult {
-  stats::Snapshot final;  // frozen after every user stopped; every report is written from it
-  StopReason reason = StopReason::kRunTime;
-};
-
 // The local engine behind RunControl: worker threads running the users of this process.
-class Runner : public RunControl {
+class Runner : public Engine {
  public:
   // SUITE must outlive the runner, and, when a run ended by leaving a stuck worker thread behind
   // (the hard stop deadline), the process. Throws std::invalid_argument for unusable options
@@ -32,7 +27,7 @@ class Runner : public RunControl {
   Runner& operator=(const Runner&) = delete;
 
   // Runs the test on the calling thread until it stops, telling EVENTS as it goes. Call once.
-  RunResult run(const RunEvents& events);
+  RunResult run(const RunEvents& events) override;
 
   // RunControl. Any time, also before run() (a stop then ends the run at once).
   void retarget(UserTargets targets) override;

@@ -35,6 +35,7 @@ Aggregator::Aggregator(core::Micros start_mono, double start_unix)
     : start_mono_(start_mono), start_unix_(start_unix) {}
 
 void Aggregator::absorb(ShardDelta delta) {
+  if (tap_) tap_(delta);
   std::lock_guard lock(mu_);
   for (auto& row : delta.entries) {
     total_[row.first].merge(row.second);

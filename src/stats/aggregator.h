@@ -1,6 +1,7 @@
 #pragma once
 // Merges the worker threads' shard deltas into run-wide statistics and produces Snapshots.
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -20,6 +21,10 @@ class Aggregator {
 
   // Adds a worker's delta. Thread-safe; called by each worker about once a second.
   void absorb(ShardDelta delta);
+
+  // TAP sees every delta absorb() takes, just before it is taken in, on the absorbing thread
+  // (several threads at once: it must be thread-safe). Set it before the first absorb().
+  void set_tap(std::function<void(const ShardDelta&)> tap) { tap_ = std::move(tap); }
 
   // Closes the current one-second interval: what was absorbed since the previous tick becomes
   // the newest second of the recent window. Called by the control thread once a second, and
@@ -41,6 +46,7 @@ class Aggregator {
   EntryMap pending_;              // absorbed since the last tick
   std::deque<EntryMap> seconds_;  // the last kRecentWindowSeconds closed seconds, newest last
   std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
+  std::function<void(const ShardDelta&)> tap_;
 };
 
 }  // namespace arrload::stats

@@ -165,8 +165,21 @@ std::variant<SwarmRequest, std::string> parse_swarm(const std::string& body) {
 
 std::string stats_requests_json(const stats::Snapshot* snap, RunState state,
                                 const budget::Verdict* verdict, const std::string& host,
-                                const std::string& last_error) {
+                                const std::string& last_error,
+                                const std::vector<WorkerRow>* workers) {
   json::object o;
+  if (workers != nullptr) {
+    json::array list;
+    for (const WorkerRow& w : *workers) {
+      list.push_back(json::object{{"id", w.id},
+                                  {"state", w.state},
+                                  {"user_count", w.user_count},
+                                  {"cpu_usage", w.cpu_usage},
+                                  {"memory_usage", w.memory_usage}});
+    }
+    o["worker_count"] = workers->size();
+    o["workers"] = std::move(list);
+  }
   json::array rows;
   json::array errors;
   if (snap != nullptr) {
@@ -308,9 +321,11 @@ HttpResponse reset_route(Control& control, const HttpRequest&, std::string_view)
 HttpResponse requests_route(Control& control, const HttpRequest&, std::string_view) {
   auto snap = control.snapshot();
   auto verdict = control.verdict();
+  auto workers = control.workers();
   HttpResponse r;
-  r.body = stats_requests_json(snap ? &*snap : nullptr, control.state(),
-                               verdict ? &*verdict : nullptr, control.host(), control.last_error());
+  r.body =
+      stats_requests_json(snap ? &*snap : nullptr, control.state(), verdict ? &*verdict : nullptr,
+                          control.host(), control.last_error(), workers ? &*workers : nullptr);
   return r;
 }
 

@@ -58,6 +58,15 @@ struct ClassTasks {
   std::vector<scenario::TaskShare> tasks;  // shares within the class
 };
 
+// A cluster worker as Locust's /stats/requests lists it.
+struct WorkerRow {
+  std::string id;
+  std::string state;  // ready, spawning, running, stopped, missing
+  std::uint64_t user_count = 0;
+  double cpu_usage = 0;            // % of one core
+  std::uint64_t memory_usage = 0;  // bytes
+};
+
 // What the UI steers and reads. Implementations are thread-safe.
 class Control {
  public:
@@ -87,6 +96,8 @@ class Control {
   virtual std::vector<ClassTasks> tasks() const = 0;
   // The contents of the run's PREFIX_stats_history.csv; none without --csv.
   virtual std::optional<std::string> full_history_csv() const = 0;
+  // A cluster master's workers; none when this process runs the users itself.
+  virtual std::optional<std::vector<WorkerRow>> workers() const { return std::nullopt; }
 };
 
 // Answers REQUEST. PAGE is the UI's HTML (served at "/").
@@ -100,9 +111,11 @@ std::string timeline_json(const Timeline& timeline);
 // "tasks"?}}}}, "total": the same with every task's ratio times its class's share}.
 std::string tasks_json(const std::vector<ClassTasks>& classes);
 
-// GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null.
+// GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null. WORKERS (a
+// master's; null otherwise) adds Locust's "workers" and "worker_count".
 std::string stats_requests_json(const stats::Snapshot* snap, RunState state,
                                 const budget::Verdict* verdict, const std::string& host,
-                                const std::string& last_error);
+                                const std::string& last_error,
+                                const std::vector<WorkerRow>* workers = nullptr);
 
 }  // namespace arrload::web

@@ -187,6 +187,35 @@ TEST(MessageTest, EveryTruncationIsAnError) {
   EXPECT_NE(error.find("extra bytes"), std::string::npos) << error;
 }
 
+// A master reads an arrload worker's report without building Locust's fields: they come out nil,
+// everything else as usual, and a skipped value is still checked (a truncated one is an error).
+TEST(MessageTest, SkippedDataKeysAreCheckedButNotBuilt) {
+  const Message m{"stats",
+                  Map{{"stats", Array{stats_entry("/ping", "GET")}},
+                      {"user_count", 4},
+                      {"stats_total", stats_entry("Aggregated", "")},
+                      {"arrload_delta", Bin{"\x01\x02"}}},
+                  "host_abc"};
+  const std::string bytes = encode(m);
+  static constexpr std::string_view kSkip[] = {"stats", "stats_total"};
+  std::string error;
+  std::optional<Message> lean = decode(bytes, error, kSkip);
+  ASSERT_TRUE(lean) << error;
+  EXPECT_TRUE(lean->data.find("stats")->is_nil());
+  EXPECT_TRUE(lean->data.find("stats_total")->is_nil());
+  EXPECT_EQ(*lean->data.find("user_count"), Value(4));
+  EXPECT_EQ(*lean->data.find("arrload_delta"), Value(Bin{"\x01\x02"}));
+  EXPECT_EQ(lean->node_id, "host_abc");
+  // Only the data map's own keys are skipped, not deeper ones of the same name.
+  const Message nested{"x", Map{{"outer", Map{{"stats", 1}}}}, "id"};
+  std::optional<Message> kept = decode(encode(nested), error, kSkip);
+  ASSERT_TRUE(kept) << error;
+  EXPECT_EQ(kept->data, nested.data);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(decode(std::string_view(bytes.data(), n), error, kSkip)) << "prefix of " << n;
+  }
+}
+
 TEST(MessageTest, LiesAndGarbageAreErrorsNotCrashes) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "truncated"},

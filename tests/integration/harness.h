@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -255,6 +256,26 @@ inline std::string http_get_body(unsigned short port, const std::string& path) {
 }  // namespace arrload::testing
 
 namespace arrload::testing {
+
+// Polls PRED every 100 ms for up to LIMIT; true once it held.
+inline bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+// A cluster worker's closing log line "Reported GET /ping: 123 requests, 0 failures" (WHAT:
+// "Reported GET /ping"): {requests, failures}; {-1, -1} when missing.
+inline std::pair<long, long> reported(const std::string& log, const std::string& what) {
+  std::smatch m;
+  std::regex re(std::regex_replace(what, std::regex(R"([.^$|()\[\]{}*+?\\/])"), R"(\$&)") +
+                R"(: (\d+) requests, (\d+) failures)");
+  if (!std::regex_search(log, m, re)) return {-1, -1};
+  return {std::stol(m[1]), std::stol(m[2])};
+}
 
 // Two weighted classes against the embedded target, one of them failing every request (500).
 inline constexpr const char* kPingerAndBreaker = R"(
