@@ -219,6 +219,34 @@ bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uin
   return true;
 }
 
+bool Histogram::valid_state(const HistogramState& state) {
+  const auto& buckets = state.buckets;
+  if (buckets.empty()) return state.sum == 0 && state.min == 0 && state.max == 0;
+  if (state.min > state.max || bucket_index(state.min) != buckets.front().first ||
+      bucket_index(state.max) != buckets.back().first) {
+    return false;
+  }
+  std::uint64_t total = 0;
+  std::uint32_t next = 0;
+  for (const auto& [index, n] : buckets) {
+    if (index < next || index >= kBucketCount || n == 0 || n > UINT64_MAX - total) return false;
+    total += n;
+    next = index + 1;
+  }
+  return true;
+}
+
+void Histogram::add_state(const HistogramState& state) {
+  if (state.buckets.empty()) return;
+  for (const auto& [index, n] : state.buckets) {
+    slot(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets)) += n;
+    count_ += n;
+  }
+  sum_ += state.sum;
+  min_ = std::min(min_, state.min);
+  max_ = std::max(max_, state.max);
+}
+
 std::size_t Histogram::memory_bytes() const {
   std::size_t bytes = blocks_.capacity() * sizeof(blocks_[0]);
   for (const auto& b : blocks_) {

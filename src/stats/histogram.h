@@ -18,6 +18,15 @@
 
 namespace arrload::stats {
 
+// A histogram's exact state, as the codec carries it: the non-empty buckets in increasing index
+// order (Histogram::bucket_index numbering), and the exact sum, min and max.
+struct HistogramState {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
+  std::uint64_t sum = 0;
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+};
+
 class Histogram {
  public:
   static constexpr int kSubBucketBits = 10;  // 1024 sub-buckets per magnitude
@@ -74,6 +83,11 @@ class Histogram {
   // last bucket. An empty BUCKETS requires SUM == MIN == MAX == 0.
   bool assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
                     std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+  // Whether STATE is one assign_state() takes (the same checks).
+  static bool valid_state(const HistogramState& state);
+  // Adds the values of a histogram in STATE, which must be valid_state(): merge() without
+  // building that histogram (touches only its buckets).
+  void add_state(const HistogramState& state);
 
  private:
   static constexpr int kChunkBits = 7;
