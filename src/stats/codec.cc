@@ -199,7 +199,9 @@ void get_counts(wire::Reader& r, const char* what, F&& f) {
   }
 }
 
-void get_seconds(wire::Reader& r, std::map<std::int64_t, SecondCounts>& seconds) {
+// Reads per-second counts, calling F(second, requests, failures) for each.
+template <typename F>
+void get_seconds(wire::Reader& r, F&& f) {
   const std::uint32_t n = r.array("per-second counts");
   if (n % 3 != 0) r.fail("per-second counts are not (second, requests, failures) triples");
   std::int64_t second = 0;
@@ -217,9 +219,9 @@ void get_seconds(wire::Reader& r, std::map<std::int64_t, SecondCounts>& seconds)
       }
       second = static_cast<std::int64_t>(static_cast<std::uint64_t>(second) + step);
     }
-    SecondCounts& c = seconds[second];
-    c.requests = r.uint("a second's requests");
-    c.failures = r.uint("a second's failures");
+    const std::uint64_t requests = r.uint("a second's requests");
+    const std::uint64_t failures = r.uint("a second's failures");
+    if (r.ok()) f(second, requests, failures);
   }
 }
 
@@ -323,26 +325,27 @@ Decoded<D> read_delta(std::string_view bytes, Endpoint&& endpoint) {
 }  // namespace
 
 Decoded<Delta> decode_delta(std::string_view bytes) {
-  return read_delta<Delta>(
-      bytes, [](Delta& d, EndpointKey key, std::size_t at, wire::Reader& r, ReadScratch& scratch) {
-        auto [it, inserted] = d.endpoints.try_emplace(std::move(key));
-        if (!inserted) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
-        get_entry(r, it->second.entry, scratch);
-        get_seconds(r, it->second.per_second);
-      });
+  return read_delta<Delta>(bytes, [](Delta& d, EndpointKey key, std::size_t at, wire::Reader& r,
+                                     ReadScratch& scratch) {
+    auto [it, inserted] = d.endpoints.try_emplace(std::move(key));
+    if (!inserted) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
+    get_entry(r, it->second.entry, scratch);
+    auto& seconds = it->second.per_second;
+    get_seconds(r, [&seconds](std::int64_t second, std::uint64_t requests, std::uint64_t failures) {
+      seconds[second] = {requests, failures};
+    });
+  });
 }
 
 Decoded<LeanDelta> decode_delta_lean(std::string_view bytes) {
   std::set<EndpointKey> seen;
-  std::map<std::int64_t, SecondCounts> seconds;  // checked, not kept
   return read_delta<LeanDelta>(bytes, [&](LeanDelta& d, EndpointKey key, std::size_t at,
                                           wire::Reader& r, ReadScratch& scratch) {
     if (!seen.insert(key).second) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
     LeanEntry& e = d.endpoints.emplace_back();
     e.key = std::move(key);
     get_entry(r, e, scratch);
-    seconds.clear();
-    get_seconds(r, seconds);
+    get_seconds(r, [](std::int64_t, std::uint64_t, std::uint64_t) {});  // checked, not kept
   });
 }
 
