@@ -89,6 +89,14 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
     if (resp.error == core::NetError::kTls && !resp.error_detail.empty()) {
       message = fmt::format("SSLError: {}", resp.error_detail);
     }
+    // So is the redirect limit, the Location that could not be followed, the decoding error.
+    const bool detailed = resp.error == core::NetError::kTooManyRedirects ||
+                          resp.error == core::NetError::kBadRedirect ||
+                          resp.error == core::NetError::kContentDecoding;
+    if (detailed && !resp.error_detail.empty()) {
+      const std::string_view text = message;
+      message = fmt::format("{}: {}", text.substr(0, text.find(':')), resp.error_detail);
+    }
     return true;
   }
   if (req.expect.ranges.empty()) {

@@ -192,6 +192,8 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.content_type = req->content_type;
   out.timeout_us = req->timeout.value_or(env_.suite.default_timeout).count();
   out.keep_body = req->needs_body();
+  out.max_redirects = req->max_redirects;
+  out.cookies = cls_.cookies ? &cookies_ : nullptr;
   ++io_ops_;
   co_await session_.send(out, response_);
   co_return record(*req, response_);

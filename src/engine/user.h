@@ -121,6 +121,7 @@ class User {
   std::uint64_t id_;
   core::Rng rng_;
   http::Session session_;
+  http::CookieJar cookies_;  // used unless the class says cookies: false
   boost::asio::steady_timer timer_;
   std::vector<std::string> vars_;
   scenario::RenderContext render_;

@@ -1,8 +1,10 @@
 #include "http/client.h"
 
 #include <array>
+#include <ctime>
 #include <optional>
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,8 +14,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "core/strings.h"
 #include "http/error_map.h"
 #include "http/net_shared.h"
+#include "http/redirect.h"
 #include "http/request_writer.h"
 #include "http/response_reader.h"
 
@@ -36,32 +40,32 @@ struct Exchange {
   bool keep_alive = false;          // the server allows another request on this connection
 };
 
-}  // namespace
+// A keep-alive connection to one origin. Connection::usable: the last exchange ended cleanly
+// and the server keeps the connection.
+struct Link : Connection {
+  Link(NetContext& c, Url u)
+      : Connection(c),
+        base(std::move(u)),
+        host_header(base.host_header()),
+        cookie_host(core::to_lower(base.host)) {}
 
-// Connection::usable: the last exchange ended cleanly and the server keeps the connection.
-struct Session::Impl : Connection {
-  Impl(NetContext& c, Url u) : Connection(c), base(std::move(u)), host_header(base.host_header()) {}
-
-  void begin(core::Micros timeout_us);
+  void begin(core::Micros deadline_us) {
+    timed_out = false;
+    aborted = false;
+    watch(deadline_us);
+  }
   asio::awaitable<error_code> connect();
-  asio::awaitable<Exchange> exchange(Request req, Response* out);
 
   Url base;
   std::string host_header;
+  std::string cookie_host;  // the host as cookies match it
   // References socket, so closing the socket (watchdog, close()) also ends TLS operations. Only
   // replaced in connect(): destroying it under a pending operation would be undefined.
   std::optional<asio::ssl::stream<tcp::socket&>> tls;
   boost::beast::flat_buffer buffer;
-  std::string request_head;  // reused serialization buffer
 };
 
-void Session::Impl::begin(core::Micros timeout_us) {
-  timed_out = false;
-  aborted = false;
-  watch(core::now_us() + timeout_us);
-}
-
-asio::awaitable<error_code> Session::Impl::connect() {
+asio::awaitable<error_code> Link::connect() {
   close_socket();
   tls.reset();  // safe here: this send is the only operation, and it is not using the stream
   buffer.clear();
@@ -73,10 +77,36 @@ asio::awaitable<error_code> Session::Impl::connect() {
   co_return hec;
 }
 
+}  // namespace
+
+struct Session::Impl {
+  Impl(NetContext& c, Url u) : ctx(c), home(c, std::move(u)) {}
+
+  // Where the redirect in fields.location leads from LINK and TARGET: the link to use (home,
+  // or away made or re-aimed) and the next target in next_target. Null when it cannot be
+  // followed.
+  Link* follow(const Link& link, std::string_view target);
+  // Writes the head of REQ for LINK into request_head, with the jar's cookies for TARGET (the
+  // whole path and query).
+  void write_head(const Request& req, Link& link, std::string_view base_path,
+                  std::string_view target);
+  void store_cookies(CookieJar& jar, const Link& link, std::string_view target) const;
+
+  NetContext& ctx;
+  Link home;
+  std::unique_ptr<Link> away;  // the last other origin a redirect led to
+  std::string request_head;    // reused serialization buffer
+  ResponseFields fields;       // of the last response
+  std::unique_ptr<Decoder> decoder;
+  std::string cookie_header;  // reused
+  std::string hop_target;     // the target of the current hop after a redirect
+  std::string next_target;
+};
+
 namespace {
 
 template <class Stream>
-asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Request req,
+asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Link* link, Request req,
                                       Response* out) {
   Exchange result;
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(s->request_head),
@@ -87,36 +117,101 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Request 
     co_return result;
   }
 
-  ResponseReader parser(req.keep_body ? &out->body : nullptr);
+  ResponseReader parser(req.keep_body ? &out->body : nullptr, &s->fields, &s->decoder,
+                        req.cookies != nullptr, req.method == "HEAD");
   parser.header_limit(kHeaderLimit);
   parser.body_limit(req.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit)
                                   : boost::none);  // a body not kept is only counted
-  if (req.method == "HEAD") parser.skip(true);
 
-  auto [rec, read] = co_await bhttp::async_read(stream, s->buffer, parser, kNoThrow);
+  auto [rec, read] = co_await bhttp::async_read(stream, link->buffer, parser, kNoThrow);
   result.ec = rec;
   result.got_response_bytes = parser.got_some();
   if (parser.is_header_done()) out->status = parser.status();
   out->body_bytes = parser.body_bytes();
+  out->wire_bytes = parser.wire_bytes();
   // basic_parser's keep_alive() also says no when the body ends at the connection's close.
   result.keep_alive = !rec && parser.keep_alive();
   co_return result;
 }
 
+asio::awaitable<Exchange> exchange(Session::Impl* s, Link* link, Request req, Response* out) {
+  if (link->tls) return exchange_on(*link->tls, s, link, req, out);
+  return exchange_on(link->socket, s, link, req, out);
+}
+
+// One hop on LINK: connects when needed, and retries once on a fresh connection when a reused
+// one turned out closed by the server before any byte of the response.
+asio::awaitable<error_code> send_on(Session::Impl* s, Link* link, Request req, Response* out) {
+  error_code ec;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = link->usable && link->socket.is_open();
+    if (!reused) {
+      ec = co_await link->connect();
+      if (ec) break;
+    }
+    const Exchange x = co_await exchange(s, link, req, out);
+    ec = x.ec;
+    link->usable = x.keep_alive && link->socket.is_open() && !link->timed_out && !link->aborted;
+    // A server may close an idle keep-alive connection just as we reuse it; then nothing of the
+    // response arrived and one retry on a fresh connection is safe.
+    const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
+    if (attempt > 0 || !stale || link->timed_out || link->aborted) break;
+    out->status = 0;
+  }
+  if (!link->usable) link->close_socket();
+  co_return ec;
+}
+
 void reset(Response& out) {
   out.status = 0;
   out.body_bytes = 0;
+  out.wire_bytes = 0;
   out.body.clear();
+  out.redirects = 0;
   out.error = core::NetError::kNone;
   out.error_detail.clear();
   out.latency_us = 0;
 }
 
+// The whole target of the first hop: the base URL's path prefix and the request's target.
+void whole_target(std::string_view base_path, std::string_view target, std::string& out) {
+  out.assign(base_path);
+  if (target.empty() || target.front() != '/') out.push_back('/');
+  out.append(target);
+}
+
 }  // namespace
 
-asio::awaitable<Exchange> Session::Impl::exchange(Request req, Response* out) {
-  if (tls) return exchange_on(*tls, this, req, out);
-  return exchange_on(socket, this, req, out);
+void Session::Impl::write_head(const Request& req, Link& link, std::string_view base_path,
+                               std::string_view target) {
+  HopHeaders hop;
+  hop.other_origin = &link != &home;
+  cookie_header.clear();
+  if (req.cookies != nullptr && !req.cookies->empty()) {
+    req.cookies->header_for(link.cookie_host, target, link.base.tls, std::time(nullptr),
+                            cookie_header);
+    hop.cookie = cookie_header;
+  }
+  write_request_head(req, base_path, link.host_header, request_head, hop);
+}
+
+void Session::Impl::store_cookies(CookieJar& jar, const Link& link, std::string_view target) const {
+  const std::int64_t now = std::time(nullptr);
+  for (const std::string& value : fields.set_cookies) {
+    jar.store(value, link.cookie_host, target, now);
+  }
+}
+
+Link* Session::Impl::follow(const Link& link, std::string_view target) {
+  std::optional<RedirectTarget> next = resolve_redirect(link.base, target, fields.location);
+  if (!next) return nullptr;
+  next_target = std::move(next->target);
+  if (same_origin(next->origin, home.base)) return &home;
+  if (!away || !same_origin(next->origin, away->base)) {
+    // Safe: no operation is pending on the old one (this send is the only one).
+    away = std::make_unique<Link>(ctx, std::move(next->origin));
+  }
+  return away.get();
 }
 
 // ---- public API ----
@@ -126,43 +221,84 @@ Session::Session(ClientContext& ctx, Url base)
 
 Session::~Session() = default;
 
-const Url& Session::base() const { return impl_->base; }
+const Url& Session::base() const { return impl_->home.base; }
 
-void Session::close() { impl_->abort(); }
+void Session::close() {
+  impl_->home.abort();
+  if (impl_->away) impl_->away->abort();
+}
 
 asio::awaitable<void> Session::send(const Request& req, Response& out) {
   Impl& s = *impl_;
   reset(out);
-  write_request_head(req, s.base.base_path, s.host_header, s.request_head);
-  s.begin(req.timeout_us);
   const core::Micros start = core::now_us();
+  const core::Micros deadline = start + req.timeout_us;
+  s.home.begin(deadline);
+  Link* link = &s.home;
+  Request hop = req;
+  std::string_view base_path = s.home.base.base_path;
+  // The whole target is only built when something needs it: cookies or a redirect.
+  bool have_target = false;
+  auto target = [&]() -> std::string_view {
+    if (!have_target) whole_target(base_path, hop.target, s.hop_target);
+    have_target = true;
+    return s.hop_target;
+  };
   error_code ec;
-  for (int attempt = 0;; ++attempt) {
-    const bool reused = s.usable && s.socket.is_open();
-    if (!reused) {
-      ec = co_await s.connect();
-      if (ec) break;
+  core::NetError failure = core::NetError::kNone;
+  for (;;) {
+    const bool jar = req.cookies != nullptr && !req.cookies->empty();
+    s.write_head(hop, *link, base_path, jar ? target() : std::string_view());
+    ec = co_await send_on(&s, link, hop, &out);
+    if (ec) break;
+    if (req.cookies != nullptr && !s.fields.set_cookies.empty()) {
+      s.store_cookies(*req.cookies, *link, target());
     }
-    const Exchange x = co_await s.exchange(req, &out);
-    ec = x.ec;
-    s.usable = x.keep_alive && s.socket.is_open() && !s.timed_out && !s.aborted;
-    // A server may close an idle keep-alive connection just as we reuse it; then nothing of the
-    // response arrived and one retry on a fresh connection is safe.
-    const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
-    if (attempt > 0 || !stale || s.timed_out || s.aborted) break;
+    if (req.max_redirects <= 0 || !is_redirect(out.status) || s.fields.location.empty()) break;
+    if (out.redirects >= req.max_redirects) {
+      failure = core::NetError::kTooManyRedirects;
+      out.error_detail = fmt::format("too many redirects ({})", req.max_redirects);
+      break;
+    }
+    Link* next = s.follow(*link, target());
+    if (next == nullptr) {
+      failure = core::NetError::kBadRedirect;
+      out.error_detail = fmt::format("cannot follow the redirect to '{}'", s.fields.location);
+      break;
+    }
+    if (s.home.aborted || link->aborted) {  // close() between the hops
+      failure = core::NetError::kAborted;
+      break;
+    }
+    if (next != &s.home) next->begin(deadline);
+    link = next;
+    ++out.redirects;
+    s.hop_target.swap(s.next_target);
+    hop.target = s.hop_target;
+    base_path = {};
+    hop.method = redirected_method(out.status, hop.method);
+    if (!redirect_keeps_body(out.status)) {
+      hop.body = {};
+      hop.content_type = {};
+    }
     out.status = 0;
+    out.body.clear();
   }
-  if (!s.usable) s.close_socket();
   out.latency_us = core::now_us() - start;
   if (ec) {
-    out.error = s.timed_out ? core::NetError::kTimeout
-                : s.aborted ? core::NetError::kAborted
-                            : map_error(ec);
-    out.error_detail = s.timed_out              ? "request timed out"
-                       : !s.tls_failure.empty() ? s.tls_failure
-                                                : ec.message();
+    out.error = link->timed_out          ? core::NetError::kTimeout
+                : link->aborted          ? core::NetError::kAborted
+                : s.fields.decode_failed ? core::NetError::kContentDecoding
+                                         : map_error(ec);
+    out.error_detail = link->timed_out              ? "request timed out"
+                       : s.fields.decode_failed     ? s.decoder->error()
+                       : !link->tls_failure.empty() ? link->tls_failure
+                                                    : ec.message();
+  } else if (failure != core::NetError::kNone) {
+    out.error = failure;
   }
-  s.unwatch();
+  s.home.unwatch();
+  if (s.away) s.away->unwatch();
 }
 
 }  // namespace arrload::http

@@ -120,7 +120,7 @@ void load_data(const Field& root, LoadState& state,
 UserClass load_user(const Field& field, LoadState& state) {
   field.expect_map("a user class: a mapping with name: and tasks:");
   field.check_keys({"name", "weight", "fixed_count", "wait", "host", "category", "sequential",
-                    "on_start", "on_stop", "tasks"});
+                    "on_start", "on_stop", "tasks", "cookies"});
   UserClass user;
   user.where = field.where();
   Field name = field.get("name", "the user class's name, as in HealthCheckUser");
@@ -138,6 +138,7 @@ UserClass load_user(const Field& field, LoadState& state) {
   }
   if (auto f = field.find("wait")) user.wait = detail::load_wait(*f);
   if (auto f = field.find("host")) user.host = f->text();
+  if (auto f = field.find("cookies")) user.cookies = f->boolean();
   detail::Inherited inherited;
   if (auto f = field.find("category")) inherited.category = detail::load_category(*f);
   user.root = detail::load_group(field, state, inherited, false);

@@ -254,6 +254,21 @@ void load_body(const Field& field, LoadState& state, Request& r) {
   if (type) r.content_type = type->text();
 }
 
+// follow_redirects: true/false and max_redirects: N (default 10).
+void load_redirects(const Field& field, Request& r) {
+  std::optional<Field> follow = field.find("follow_redirects");
+  std::optional<Field> max = field.find("max_redirects");
+  if (max) {
+    const std::int64_t n = max->integer();
+    if (n < 0 || n > 1000) max->fail("max_redirects must be 0 to 1000");
+    r.max_redirects = static_cast<int>(n);
+  }
+  if (follow && !follow->boolean()) {
+    if (max && r.max_redirects > 0) max->fail("max_redirects needs follow_redirects: true");
+    r.max_redirects = 0;
+  }
+}
+
 Request load_short_request(const Field& field, LoadState& state) {
   Request r;
   r.where = field.where();
@@ -367,7 +382,8 @@ Request load_request(const Field& field, LoadState& state) {
   field.expect_map("a request: 'METHOD /path' or a mapping with path: (or ws:)");
   if (field.find("ws")) return load_ws_step(field, state);
   field.check_keys({"method", "path", "query", "headers", "json", "body", "content_type", "name",
-                    "timeout", "expect", "check", "extract", "category"});
+                    "timeout", "expect", "check", "extract", "category", "follow_redirects",
+                    "max_redirects"});
   Request r;
   r.where = field.where();
   if (auto f = field.find("method")) r.method = checked_method(*f, f->text());
@@ -387,6 +403,7 @@ Request load_request(const Field& field, LoadState& state) {
   if (auto f = field.find("check")) load_checks(*f, r);
   if (auto f = field.find("extract")) load_extract(*f, state, r);
   if (auto f = field.find("category")) r.category = load_category(*f);
+  load_redirects(field, r);
   return r;
 }
 

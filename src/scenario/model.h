@@ -84,6 +84,9 @@ struct Request {
   std::string
       category;  // budget category (health, read, write, slow, websocket, ...); may be empty
   std::optional<WsStep> ws;
+  // Redirects followed before the response counts (follow_redirects: false makes it 0: the 3xx
+  // is the response); one more is a failed request, "too many redirects (N)".
+  int max_redirects = 10;
   SourceLocation where;
 
   bool needs_body() const { return !extract.empty() || !checks.empty(); }
@@ -116,8 +119,9 @@ struct UserClass {
   int weight = 1;                  // >= 0
   std::optional<int> fixed_count;  // Locust's fixed_count: exactly this many users
   WaitTime wait;
-  TaskGroup root;    // the user's tasks, on_start and on_stop
-  std::string host;  // overrides the suite host when non-empty
+  TaskGroup root;       // the user's tasks, on_start and on_stop
+  std::string host;     // overrides the suite host when non-empty
+  bool cookies = true;  // each user keeps a cookie jar (Locust's HttpUser does); false: none
   SourceLocation where;
 };
 

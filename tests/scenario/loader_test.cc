@@ -219,6 +219,25 @@ TEST(Loader, DefaultsWhenKeysAreLeftOut) {
   EXPECT_FALSE(r.body.has_value());
   EXPECT_FALSE(r.timeout.has_value());
   EXPECT_EQ(r.where.line, 3);
+  EXPECT_TRUE(u.cookies);
+  EXPECT_EQ(r.max_redirects, 10);
+}
+
+TEST(Loader, CookiesAndRedirects) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    cookies: false
+    tasks:
+      - request: {path: /a, follow_redirects: false}
+      - request: {path: /b, max_redirects: 2}
+      - request: {path: /c, follow_redirects: true, max_redirects: 0}
+)",
+                                   "r.yaml");
+  EXPECT_FALSE(s.classes[0].cookies);
+  const auto& tasks = s.classes[0].root.tasks;
+  EXPECT_EQ(tasks[0].requests[0].max_redirects, 0);
+  EXPECT_EQ(tasks[1].requests[0].max_redirects, 2);
+  EXPECT_EQ(tasks[2].requests[0].max_redirects, 0);
 }
 
 TEST(Loader, WaitForms) {
@@ -247,7 +266,7 @@ TEST(Loader, ErrorMessageFormat) {
     EXPECT_STREQ(e.what(),
                  "f.yaml:3: users[0].wieght: unknown key 'wieght' (did you mean 'weight'? "
                  "allowed: name, weight, fixed_count, wait, host, category, sequential, on_start, "
-                 "on_stop, tasks)");
+                 "on_stop, tasks, cookies)");
     EXPECT_EQ(e.file(), "f.yaml");
   }
 }
