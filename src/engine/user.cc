@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/response_check.h"
-#include "scenario/json_path.h"
 
 namespace arrload::engine {
 
@@ -194,6 +193,7 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.keep_body = req->needs_body();
   out.max_redirects = req->max_redirects;
   out.cookies = cls_.cookies ? &cookies_ : nullptr;
+  out.capture_headers = req->response_headers.empty() ? nullptr : &req->response_headers;
   ++io_ops_;
   co_await session_.send(out, response_);
   co_return record(*req, response_);
@@ -214,14 +214,14 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
   if (resp.error == core::NetError::kAborted && stopping_) return false;  // stopped mid-flight
   const std::string& name = req.name.empty() ? path_buf_ : req.name;
   bool failed = check_response(req, resp, path_buf_, message_buf_);
+  if (!failed) failed = check_headers(req, resp.headers, message_buf_);
   if (!failed) failed = check_body(req, resp.body, rng_, message_buf_);
+  if (!failed) failed = check_text(req, resp.body, message_buf_);
   if (!failed) {
     for (const auto& x : req.extract) {
-      auto value = scenario::extract_json(resp.body, x.json_path, rng_);
+      auto value = extract_value(x, resp, rng_, message_buf_);
       if (!value) {
         failed = true;
-        message_buf_ =
-            fmt::format("extract {}: {} matched nothing in the response", x.var, x.json_path);
         break;
       }
       vars_[static_cast<std::size_t>(x.slot)] = std::move(*value);

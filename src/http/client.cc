@@ -119,6 +119,7 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Link* li
 
   ResponseReader parser(req.keep_body ? &out->body : nullptr, &s->fields, &s->decoder,
                         req.cookies != nullptr, req.method == "HEAD");
+  if (req.capture_headers != nullptr) parser.capture(req.capture_headers, &out->headers);
   parser.header_limit(kHeaderLimit);
   parser.body_limit(req.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit)
                                   : boost::none);  // a body not kept is only counted
@@ -168,6 +169,7 @@ void reset(Response& out) {
   out.wire_bytes = 0;
   out.body.clear();
   out.redirects = 0;
+  out.headers.clear();
   out.error = core::NetError::kNone;
   out.error_detail.clear();
   out.latency_us = 0;

@@ -52,6 +52,8 @@ struct Request {
   // Cookies sent with every hop and updated from Set-Cookie; null: none sent, none kept. Must
   // outlive the send.
   CookieJar* cookies = nullptr;
+  // Lower-case names of response header fields to copy into Response::headers; null: none.
+  const std::vector<std::string>* capture_headers = nullptr;
 };
 
 struct Response {
@@ -60,6 +62,8 @@ struct Response {
   std::uint64_t wire_bytes = 0;  // body size in bytes as received (before decoding)
   std::string body;              // only when Request::keep_body; decoded
   int redirects = 0;             // redirects followed before this response
+  // The fields named in Request::capture_headers, as received (name as written, value), in order.
+  std::vector<std::pair<std::string, std::string>> headers;
   core::NetError error = core::NetError::kNone;
   std::string error_detail;     // the system's message for error (for logs)
   core::Micros latency_us = 0;  // from before connect/write to the last body byte of the last hop

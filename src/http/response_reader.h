@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/beast/http/basic_parser.hpp>
 
+#include "core/strings.h"
 #include "http/decoder.h"
 
 namespace arrload::http {
@@ -45,6 +47,15 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
     skip(head);
   }
 
+  // Copies the fields whose lower-case names are in NAMES into OUT (cleared here). Both must
+  // outlive the parse.
+  void capture(const std::vector<std::string>* names,
+               std::vector<std::pair<std::string, std::string>>* out) {
+    capture_names_ = names;
+    captured_ = out;
+    captured_->clear();
+  }
+
   int status() const { return status_; }                    // 0 until the status line was parsed
   std::uint64_t body_bytes() const { return body_bytes_; }  // decoded body length so far
   std::uint64_t wire_bytes() const { return wire_bytes_; }  // body bytes as received
@@ -57,7 +68,8 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
   void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
                        error_code&) override {}
   void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
-  void on_field_impl(field name, string_view, string_view value, error_code&) override {
+  void on_field_impl(field name, string_view text, string_view value, error_code&) override {
+    if (capture_names_ != nullptr) capture_field({text.data(), text.size()}, value);
     switch (name) {
       case field::location:
         if (status_ >= 300 && status_ < 400) fields_->location.assign(value.data(), value.size());
@@ -72,6 +84,15 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
         break;
     }
   }
+  void capture_field(std::string_view text, string_view value) {
+    for (const std::string& wanted : *capture_names_) {
+      if (core::iequals(wanted, text)) {
+        captured_->emplace_back(std::string(text), std::string(value.data(), value.size()));
+        return;
+      }
+    }
+  }
+
   void on_header_impl(error_code&) override {
     const ContentCoding c = fields_->coding;
     decoding_ =
@@ -118,6 +139,8 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
   std::string* keep_;
   ResponseFields* fields_;
   std::unique_ptr<Decoder>* decoder_;
+  const std::vector<std::string>* capture_names_ = nullptr;
+  std::vector<std::pair<std::string, std::string>>* captured_ = nullptr;
   bool want_cookies_;
   bool decoding_ = false;
   int status_ = 0;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/pattern.h"
 #include "scenario/template.h"
 
 namespace arrload::scenario {
@@ -42,11 +43,24 @@ struct StatusSet {
   bool allows(int status) const;
 };
 
-// Take a value from a JSON response body into a per-user variable.
+// Take a value from the response into a per-user variable: from the JSON body, a header, or the
+// body by a regular expression.
 struct Extraction {
-  int slot = 0;           // index into the user's variables
-  std::string var;        // variable name, for messages
-  std::string json_path;  // "$.series[0].id", "$.series[*].id" (random element), "$.id"
+  enum class Source { kJson, kHeader, kRegex };
+  int slot = 0;     // index into the user's variables
+  std::string var;  // variable name, for messages
+  Source source = Source::kJson;
+  std::string json_path;         // kJson: "$.series[0].id", "$.series[*].id" (random), "$.id"
+  std::string header;            // kHeader: the header's name, as written
+  std::optional<Pattern> regex;  // kRegex: the first capture group (or the whole match)
+};
+
+// A check on a response header: it must be present and, when VALUES is non-empty, equal one of
+// them; parameters after ';' are ignored unless the value names some ("application/json"
+// matches "application/json; charset=utf-8").
+struct HeaderCheck {
+  std::string name;  // as written; compared without case
+  std::vector<std::string> values;
 };
 
 // A check on the response body: the value at PATH must exist and, when VALUES is non-empty, equal
@@ -79,8 +93,13 @@ struct Request {
   std::string name;                     // stats row name; empty = the rendered path
   std::optional<microseconds> timeout;  // empty = the suite default
   StatusSet expect;
-  std::vector<BodyCheck> checks;  // all must hold (after the status check)
+  std::vector<BodyCheck> checks;           // all must hold (after the status check)
+  std::vector<HeaderCheck> header_checks;  // all must hold (before the body checks)
+  std::vector<std::string> body_contains;  // each must appear in the body
+  std::vector<Pattern> body_matches;       // each must find a match in the body
   std::vector<Extraction> extract;
+  // Lower-case names of the response headers header_checks and extract read; empty: none.
+  std::vector<std::string> response_headers;
   std::string
       category;  // budget category (health, read, write, slow, websocket, ...); may be empty
   std::optional<WsStep> ws;
@@ -89,7 +108,8 @@ struct Request {
   int max_redirects = 10;
   SourceLocation where;
 
-  bool needs_body() const { return !extract.empty() || !checks.empty(); }
+  // Whether a check or an extraction reads the body.
+  bool needs_body() const;
 };
 
 struct TaskGroup;

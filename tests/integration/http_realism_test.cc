@@ -139,6 +139,52 @@ users:
   for (const auto& rec : probe_.received()) EXPECT_EQ(rec.accept_encoding, "gzip, deflate, br");
 }
 
+TEST_F(HttpRealismTest, HeaderAndTextChecksAndExtraction) {
+  auto r = run(R"yaml(
+users:
+  - name: Former
+    wait: constant(0.05)
+    tasks:
+      - name: form
+        requests:
+          - path: /page
+            check:
+              headers: {Content-Type: text/html, X-Trace: "*"}
+              body_contains: Welcome
+              body_matches: '<form>.*</form>'
+            extract:
+              csrf: {regex: 'name="csrf" value="([^"]+)"'}
+              trace: {header: x-trace}
+          - {method: POST, path: /submit, body: "csrf={{ csrf }}", expect: [200]}
+          - path: /redirect/302
+            name: where
+            follow_redirects: false
+            extract: {loc: {header: Location}}
+          - {path: "/landing?trace={{ trace }}&from={{ loc }}", name: landing}
+          - {path: /page, name: wrong-type, check: {headers: {Content-Type: application/json}}}
+          - {path: /page, name: no-goodbye, check: {body_contains: Goodbye}}
+)yaml",
+               "1");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const std::string csv = stats();
+  for (const char* name : {"/page", "/submit", "where", "landing"}) {
+    EXPECT_GE(count(csv, name), 2) << name << csv;
+    EXPECT_EQ(failures(csv, name), 0) << name << csv;
+  }
+  EXPECT_EQ(failures(csv, "wrong-type"), count(csv, "wrong-type")) << csv;
+  EXPECT_EQ(failures(csv, "no-goodbye"), count(csv, "no-goodbye")) << csv;
+  for (const auto& rec : probe_.received("/submit")) EXPECT_EQ(rec.body, "csrf=tok-7f3a");
+  ASSERT_FALSE(probe_.received("/landing").empty());
+  EXPECT_EQ(probe_.received("/landing")[0].target, "/landing?trace=t-42&from=/landing");
+  const std::string failed = read_file(dir_.file("out_failures.csv"));
+  EXPECT_NE(failed.find("check header Content-Type: got 'text/html; charset=utf-8', expected "
+                        "application/json"),
+            std::string::npos)
+      << failed;
+  EXPECT_NE(failed.find("check body_contains: 'Goodbye' is not in the response"), std::string::npos)
+      << failed;
+}
+
 // The issue's report: the target's /api/v1/shows answers 307 to /api/v1/shows/, and extraction
 // from it failed every time.
 class TargetRedirectTest : public TargetTest {};

@@ -15,6 +15,9 @@
 //   /hops/N                  302 to /hops/N-1 (relative: "N-1"); /hops/0 is 200 {"hops": 0}
 //   /gzip, /deflate, /br     {"status": "ok"} in that coding (when the request accepts it)
 //   /bad-gzip                Content-Encoding: gzip with a body that is not gzip
+//   /page                    an HTML page (text/html; charset=utf-8, X-Trace: t-42) with a CSRF
+//                            token "tok-7f3a" in a hidden input and "Welcome"
+//   POST /submit             200 when the body holds csrf=tok-7f3a, else 403
 //   anything else            200 {"status": "ok"}
 #include <zlib.h>
 
@@ -156,6 +159,15 @@ class ProbeServer {
       return encoded("br", brotli_status_ok());
     }
     if (path == "/bad-gzip") return encoded("gzip", "this is not gzip at all");
+    if (path == "/page") {
+      return http::test::respond(
+          200,
+          R"(<html><form><input type="hidden" name="csrf" value="tok-7f3a"></form>Welcome</html>)",
+          "Content-Type: text/html; charset=utf-8\r\nX-Trace: t-42\r\n");
+    }
+    if (path == "/submit" && r.method == "POST") {
+      return json(r.body.find("csrf=tok-7f3a") != std::string::npos ? 200 : 403, "{}");
+    }
     return json(200, kOk);
   }
 
