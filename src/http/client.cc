@@ -79,18 +79,31 @@ asio::awaitable<error_code> Link::connect() {
 
 }  // namespace
 
+// What one send() carries from hop to hop; lives in its coroutine frame.
+struct Hops {
+  Request hop;                 // what the current hop sends (redirects change it)
+  Link* link = nullptr;        // where it goes
+  std::string_view base_path;  // the base URL's path prefix; "" after a redirect
+  bool have_target = false;    // Impl::hop_target holds the whole target of this hop
+  core::NetError failure = core::NetError::kNone;  // why the redirects stopped, if they failed
+};
+
 struct Session::Impl {
   Impl(NetContext& c, Url u) : ctx(c), home(c, std::move(u)) {}
 
+  // The whole target (path and query) of the current hop, built on first use.
+  std::string_view target(Hops& h);
+  // Writes the head of the current hop into request_head, with the jar's cookies.
+  void write_head(Hops& h, CookieJar* jar);
+  // After a hop that got a response: stores its cookies, and when it is a redirect to follow,
+  // turns H into the next hop and returns true. Sets H.failure (and OUT.error_detail) when the
+  // redirect cannot be followed.
+  bool next_hop(const Request& req, Hops& h, Response& out);
   // Where the redirect in fields.location leads from LINK and TARGET: the link to use (home,
-  // or away made or re-aimed) and the next target in next_target. Null when it cannot be
-  // followed.
+  // or away made or re-aimed), the next target in next_target. Null when it cannot be followed.
   Link* follow(const Link& link, std::string_view target);
-  // Writes the head of REQ for LINK into request_head, with the jar's cookies for TARGET (the
-  // whole path and query).
-  void write_head(const Request& req, Link& link, std::string_view base_path,
-                  std::string_view target);
-  void store_cookies(CookieJar& jar, const Link& link, std::string_view target) const;
+  // Sets OUT's latency and error at the end of a send that began at START.
+  void finish(const Hops& h, error_code ec, core::Micros start, Response& out);
 
   NetContext& ctx;
   Link home;
@@ -99,7 +112,7 @@ struct Session::Impl {
   ResponseFields fields;       // of the last response
   std::unique_ptr<Decoder> decoder;
   std::string cookie_header;  // reused
-  std::string hop_target;     // the target of the current hop after a redirect
+  std::string hop_target;     // the whole target of the current hop, when needed
   std::string next_target;
 };
 
@@ -140,29 +153,6 @@ asio::awaitable<Exchange> exchange(Session::Impl* s, Link* link, Request req, Re
   return exchange_on(link->socket, s, link, req, out);
 }
 
-// One hop on LINK: connects when needed, and retries once on a fresh connection when a reused
-// one turned out closed by the server before any byte of the response.
-asio::awaitable<error_code> send_on(Session::Impl* s, Link* link, Request req, Response* out) {
-  error_code ec;
-  for (int attempt = 0;; ++attempt) {
-    const bool reused = link->usable && link->socket.is_open();
-    if (!reused) {
-      ec = co_await link->connect();
-      if (ec) break;
-    }
-    const Exchange x = co_await exchange(s, link, req, out);
-    ec = x.ec;
-    link->usable = x.keep_alive && link->socket.is_open() && !link->timed_out && !link->aborted;
-    // A server may close an idle keep-alive connection just as we reuse it; then nothing of the
-    // response arrived and one retry on a fresh connection is safe.
-    const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
-    if (attempt > 0 || !stale || link->timed_out || link->aborted) break;
-    out->status = 0;
-  }
-  if (!link->usable) link->close_socket();
-  co_return ec;
-}
-
 void reset(Response& out) {
   out.status = 0;
   out.body_bytes = 0;
@@ -184,24 +174,60 @@ void whole_target(std::string_view base_path, std::string_view target, std::stri
 
 }  // namespace
 
-void Session::Impl::write_head(const Request& req, Link& link, std::string_view base_path,
-                               std::string_view target) {
-  HopHeaders hop;
-  hop.other_origin = &link != &home;
-  cookie_header.clear();
-  if (req.cookies != nullptr && !req.cookies->empty()) {
-    req.cookies->header_for(link.cookie_host, target, link.base.tls, std::time(nullptr),
-                            cookie_header);
-    hop.cookie = cookie_header;
-  }
-  write_request_head(req, base_path, link.host_header, request_head, hop);
+std::string_view Session::Impl::target(Hops& h) {
+  if (!h.have_target) whole_target(h.base_path, h.hop.target, hop_target);
+  h.have_target = true;
+  return hop_target;
 }
 
-void Session::Impl::store_cookies(CookieJar& jar, const Link& link, std::string_view target) const {
-  const std::int64_t now = std::time(nullptr);
-  for (const std::string& value : fields.set_cookies) {
-    jar.store(value, link.cookie_host, target, now);
+void Session::Impl::write_head(Hops& h, CookieJar* jar) {
+  HopHeaders extra;
+  extra.other_origin = h.link != &home;
+  if (jar != nullptr && !jar->empty()) {
+    jar->header_for(h.link->cookie_host, target(h), h.link->base.tls, std::time(nullptr),
+                    cookie_header);
+    extra.cookie = cookie_header;
   }
+  write_request_head(h.hop, h.base_path, h.link->host_header, request_head, extra);
+}
+
+bool Session::Impl::next_hop(const Request& req, Hops& h, Response& out) {
+  if (req.cookies != nullptr && !fields.set_cookies.empty()) {
+    const std::int64_t now = std::time(nullptr);
+    for (const std::string& value : fields.set_cookies) {
+      req.cookies->store(value, h.link->cookie_host, target(h), now);
+    }
+  }
+  if (req.max_redirects <= 0 || !is_redirect(out.status) || fields.location.empty()) return false;
+  if (out.redirects >= req.max_redirects) {
+    h.failure = core::NetError::kTooManyRedirects;
+    out.error_detail = fmt::format("too many redirects ({})", req.max_redirects);
+    return false;
+  }
+  Link* next = follow(*h.link, target(h));
+  if (next == nullptr) {
+    h.failure = core::NetError::kBadRedirect;
+    out.error_detail = fmt::format("cannot follow the redirect to '{}'", fields.location);
+    return false;
+  }
+  if (home.aborted || h.link->aborted) {  // close() between the hops
+    h.failure = core::NetError::kAborted;
+    return false;
+  }
+  if (next != &home) next->begin(home.deadline);
+  h.link = next;
+  ++out.redirects;
+  hop_target.swap(next_target);
+  h.hop.target = hop_target;
+  h.base_path = {};
+  h.hop.method = redirected_method(out.status, h.hop.method);
+  if (!redirect_keeps_body(out.status)) {
+    h.hop.body = {};
+    h.hop.content_type = {};
+  }
+  out.status = 0;
+  out.body.clear();
+  return true;
 }
 
 Link* Session::Impl::follow(const Link& link, std::string_view target) {
@@ -234,73 +260,51 @@ asio::awaitable<void> Session::send(const Request& req, Response& out) {
   Impl& s = *impl_;
   reset(out);
   const core::Micros start = core::now_us();
-  const core::Micros deadline = start + req.timeout_us;
-  s.home.begin(deadline);
-  Link* link = &s.home;
-  Request hop = req;
-  std::string_view base_path = s.home.base.base_path;
-  // The whole target is only built when something needs it: cookies or a redirect.
-  bool have_target = false;
-  auto target = [&]() -> std::string_view {
-    if (!have_target) whole_target(base_path, hop.target, s.hop_target);
-    have_target = true;
-    return s.hop_target;
-  };
+  s.home.begin(start + req.timeout_us);
+  Hops h{req, &s.home, s.home.base.base_path};
   error_code ec;
-  core::NetError failure = core::NetError::kNone;
-  for (;;) {
-    const bool jar = req.cookies != nullptr && !req.cookies->empty();
-    s.write_head(hop, *link, base_path, jar ? target() : std::string_view());
-    ec = co_await send_on(&s, link, hop, &out);
-    if (ec) break;
-    if (req.cookies != nullptr && !s.fields.set_cookies.empty()) {
-      s.store_cookies(*req.cookies, *link, target());
+  do {
+    s.write_head(h, req.cookies);
+    // The hop's I/O is written here, not in a coroutine of its own: one coroutine frame fewer
+    // per request is one allocation fewer (docs/BENCHMARKS.md, section 7).
+    Link* link = h.link;
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = link->usable && link->socket.is_open();
+      if (!reused) {
+        ec = co_await link->connect();
+        if (ec) break;
+      }
+      const Exchange x = co_await exchange(&s, link, h.hop, &out);
+      ec = x.ec;
+      link->usable = x.keep_alive && link->socket.is_open() && !link->timed_out && !link->aborted;
+      // A server may close an idle keep-alive connection just as we reuse it; then nothing of
+      // the response arrived and one retry on a fresh connection is safe.
+      const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
+      if (attempt > 0 || !stale || link->timed_out || link->aborted) break;
+      out.status = 0;
     }
-    if (req.max_redirects <= 0 || !is_redirect(out.status) || s.fields.location.empty()) break;
-    if (out.redirects >= req.max_redirects) {
-      failure = core::NetError::kTooManyRedirects;
-      out.error_detail = fmt::format("too many redirects ({})", req.max_redirects);
-      break;
-    }
-    Link* next = s.follow(*link, target());
-    if (next == nullptr) {
-      failure = core::NetError::kBadRedirect;
-      out.error_detail = fmt::format("cannot follow the redirect to '{}'", s.fields.location);
-      break;
-    }
-    if (s.home.aborted || link->aborted) {  // close() between the hops
-      failure = core::NetError::kAborted;
-      break;
-    }
-    if (next != &s.home) next->begin(deadline);
-    link = next;
-    ++out.redirects;
-    s.hop_target.swap(s.next_target);
-    hop.target = s.hop_target;
-    base_path = {};
-    hop.method = redirected_method(out.status, hop.method);
-    if (!redirect_keeps_body(out.status)) {
-      hop.body = {};
-      hop.content_type = {};
-    }
-    out.status = 0;
-    out.body.clear();
-  }
+    if (!link->usable) link->close_socket();
+  } while (!ec && s.next_hop(req, h, out));
+  s.finish(h, ec, start, out);
+}
+
+void Session::Impl::finish(const Hops& h, error_code ec, core::Micros start, Response& out) {
   out.latency_us = core::now_us() - start;
+  const Link& link = *h.link;
   if (ec) {
-    out.error = link->timed_out          ? core::NetError::kTimeout
-                : link->aborted          ? core::NetError::kAborted
-                : s.fields.decode_failed ? core::NetError::kContentDecoding
-                                         : map_error(ec);
-    out.error_detail = link->timed_out              ? "request timed out"
-                       : s.fields.decode_failed     ? s.decoder->error()
-                       : !link->tls_failure.empty() ? link->tls_failure
-                                                    : ec.message();
-  } else if (failure != core::NetError::kNone) {
-    out.error = failure;
+    out.error = link.timed_out         ? core::NetError::kTimeout
+                : link.aborted         ? core::NetError::kAborted
+                : fields.decode_failed ? core::NetError::kContentDecoding
+                                       : map_error(ec);
+    out.error_detail = link.timed_out              ? "request timed out"
+                       : fields.decode_failed      ? decoder->error()
+                       : !link.tls_failure.empty() ? link.tls_failure
+                                                   : ec.message();
+  } else if (h.failure != core::NetError::kNone) {
+    out.error = h.failure;
   }
-  s.home.unwatch();
-  if (s.away) s.away->unwatch();
+  home.unwatch();
+  if (away) away->unwatch();
 }
 
 }  // namespace arrload::http

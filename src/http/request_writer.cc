@@ -56,8 +56,18 @@ void write_request_head(const Request& req, std::string_view base_path,
   out.append(req.target).append(" HTTP/1.1\r\n");
 
   if (!o.host) append_header(out, "Host", host_header);
-  if (!o.user_agent) append_header(out, "User-Agent", "arrload/" ARRLOAD_VERSION);
-  if (!o.accept_encoding) append_header(out, "Accept-Encoding", kAcceptEncoding);
+  // The usual case in one append: this runs for every request.
+  static constexpr std::string_view kUserAgent = "User-Agent: arrload/" ARRLOAD_VERSION "\r\n";
+  static constexpr std::string_view kDefaults =
+      "User-Agent: arrload/" ARRLOAD_VERSION "\r\nAccept-Encoding: gzip, deflate, br\r\n";
+  static_assert(kDefaults.substr(kUserAgent.size()).substr(17, kAcceptEncoding.size()) ==
+                kAcceptEncoding);
+  if (!o.user_agent && !o.accept_encoding) {
+    out.append(kDefaults);
+  } else {
+    if (!o.user_agent) out.append(kUserAgent);
+    if (!o.accept_encoding) append_header(out, "Accept-Encoding", kAcceptEncoding);
+  }
   if (!o.cookie && !hop.cookie.empty()) append_header(out, "Cookie", hop.cookie);
   if (!req.content_type.empty() && !o.content_type) {
     append_header(out, "Content-Type", req.content_type);
