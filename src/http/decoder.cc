@@ -9,7 +9,7 @@
 namespace arrload::http {
 namespace {
 
-constexpr std::size_t kScratch = 16 * 1024;
+constexpr std::size_t kScratch = std::size_t{16} << 10;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -48,7 +48,7 @@ struct Decoder::Brotli {
   }
 };
 
-Decoder::Decoder() : scratch_(new char[kScratch]) {}
+Decoder::Decoder() : scratch_(std::make_unique_for_overwrite<char[]>(kScratch)) {}
 Decoder::~Decoder() = default;
 
 void Decoder::start(ContentCoding coding) {

@@ -31,6 +31,7 @@ class ClientRedirectTest : public testing::Test {
     req.body = body;
     req.content_type = body.empty() ? "" : "text/plain";
     req.cookies = use_jar_ ? &jar_ : nullptr;
+    req.headers = &headers_;
     Response out;
     int done = 0;
     asio::co_spawn(io_, send_into(&session_, req, &out, &done), asio::detached);
@@ -44,6 +45,7 @@ class ClientRedirectTest : public testing::Test {
   Session session_{ctx_, *Url::parse(server_.url())};
   CookieJar jar_;
   bool use_jar_ = true;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 TEST_F(ClientRedirectTest, EveryRedirectStatusIsFollowedToTheLanding) {
@@ -92,6 +94,17 @@ TEST_F(ClientRedirectTest, RelativeAbsoluteAndOtherHostLocations) {
   EXPECT_EQ(r.status, 200);
   ASSERT_EQ(other.received("/landing").size(), 1u);
   EXPECT_EQ(other.received("/landing")[0].host, "127.0.0.1:" + std::to_string(other.port()));
+}
+
+TEST_F(ClientRedirectTest, AuthorizationStaysWithItsHost) {
+  headers_ = {{"Authorization", "Bearer t0k"}};
+  send("GET", "/redirect/302?to=/landing");
+  ASSERT_EQ(server_.received("/landing").size(), 1u);
+  EXPECT_EQ(server_.received("/landing")[0].authorization, "Bearer t0k");
+  ProbeServer other;
+  send("GET", "/redirect/302?to=" + other.url() + "/landing");
+  ASSERT_EQ(other.received("/landing").size(), 1u);
+  EXPECT_EQ(other.received("/landing")[0].authorization, "") << "python-requests drops it too";
 }
 
 TEST_F(ClientRedirectTest, TooManyRedirectsFailsAndALimitOfZeroReturnsThe3xx) {
