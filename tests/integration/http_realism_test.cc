@@ -185,6 +185,35 @@ users:
       << failed;
 }
 
+TEST_F(HttpRealismTest, FormAndMultipartBodiesAsTheServerReceivesThem) {
+  dir_.write("avatar.txt", "pixels\r\nmore");
+  auto r = run(R"yaml(
+users:
+  - name: Uploader
+    wait: constant(0.05)
+    tasks:
+      - name: upload
+        requests:
+          - {method: POST, path: /login, form: {user: alice, note: "a b&c"}}
+          - {method: POST, path: /upload, form: {title: "T {{ user_id }}"}, files: {avatar: avatar.txt}}
+)yaml",
+               "1");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto logins = probe_.received("/login");
+  ASSERT_FALSE(logins.empty());
+  EXPECT_EQ(logins[0].content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(logins[0].body, "user=alice&note=a%20b%26c");
+  const auto uploads = probe_.received("/upload");
+  ASSERT_FALSE(uploads.empty());
+  const std::string b = "arrload-form-boundary-5c7e0b2d9f3a4816";
+  EXPECT_EQ(uploads[0].content_type, "multipart/form-data; boundary=" + b);
+  EXPECT_EQ(uploads[0].body,
+            "--" + b + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nT 0\r\n--" + b +
+                "\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"avatar.txt\"\r\n"
+                "Content-Type: text/plain\r\n\r\npixels\r\nmore\r\n--" +
+                b + "--\r\n");
+}
+
 // The issue's report: the target's /api/v1/shows answers 307 to /api/v1/shows/, and extraction
 // from it failed every time.
 class TargetRedirectTest : public TargetTest {};

@@ -223,6 +223,21 @@ TEST(Loader, DefaultsWhenKeysAreLeftOut) {
   EXPECT_EQ(r.max_redirects, 10);
 }
 
+TEST(Loader, FormBodiesAreUrlEncoded) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    tasks:
+      - request:
+          method: POST
+          path: /login
+          form: {user name: "a&b {{ counter }}", tag: [x, "y z"]}
+)",
+                                   "f.yaml");
+  const Request& r = s.classes[0].root.tasks[0].requests[0];
+  EXPECT_EQ(r.content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(render(*r.body), "user%20name=a%26b%204&tag=x&tag=y%20z");
+}
+
 TEST(Loader, CookiesAndRedirects) {
   Suite s = load_suite_from_string(R"(users:
   - name: U
