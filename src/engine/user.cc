@@ -6,6 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/strings.h"
 #include "engine/response_check.h"
 
 namespace arrload::engine {
@@ -26,6 +27,7 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
   render_.rng = &rng_;
   render_.user_id = user_id;
   render_.vars = &vars_;
+  if (cls.cookies) render_.cookies = &jar_reader_;
 }
 
 User::~User() = default;
@@ -135,6 +137,7 @@ std::string User::missing_variable(const scenario::Request& req, bool& in_path) 
   req.path.collect_var_slots(slot_buf_);
   const std::size_t path_slots = slot_buf_.size();
   for (const auto& h : req.headers) h.second.collect_var_slots(slot_buf_);
+  for (const auto& c : req.set_cookies) c.second.collect_var_slots(slot_buf_);
   if (req.body) req.body->collect_var_slots(slot_buf_);
   for (std::size_t i = 0; i < slot_buf_.size(); ++i) {
     const auto slot = static_cast<std::size_t>(slot_buf_[i]);
@@ -179,6 +182,7 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
     const bool go_on = co_await run_ws_step(req);
     co_return go_on;
   }
+  if (!req->set_cookies.empty()) set_cookies(*req);
   render_target(*req);
   body_buf_.clear();
   if (req->body) req->body->render(render_, body_buf_);
@@ -207,6 +211,16 @@ void User::render_target(const scenario::Request& req) {
     header_buf_[i].first = req.headers[i].first;
     header_buf_[i].second.clear();
     req.headers[i].second.render(render_, header_buf_[i].second);
+  }
+}
+
+void User::set_cookies(const scenario::Request& req) {
+  if (!cls_.cookies) return;
+  const std::string host = core::to_lower(session_.base().host);
+  for (const auto& [name, value] : req.set_cookies) {
+    message_buf_.clear();
+    value.render(render_, message_buf_);
+    cookies_.set(name, message_buf_, host);
   }
 }
 

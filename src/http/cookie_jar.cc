@@ -171,10 +171,31 @@ void CookieJar::header_for(std::string_view host, std::string_view target, bool 
 }
 
 std::optional<std::string> CookieJar::get(std::string_view name) const {
+  const std::string* value = find(name);
+  return value != nullptr ? std::optional<std::string>(*value) : std::nullopt;
+}
+
+const std::string* CookieJar::find(std::string_view name) const {
   for (const Cookie& c : cookies_) {
-    if (c.name == name) return c.value;
+    if (c.name == name) return &c.value;
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+void CookieJar::set(std::string_view name, std::string_view value, std::string_view host) {
+  for (Cookie& c : cookies_) {
+    if (c.name == name && c.domain == host && c.path == "/") {
+      c.value = value;
+      c.expires = 0;
+      return;
+    }
+  }
+  Cookie c;
+  c.name = name;
+  c.value = value;
+  c.domain = host;
+  c.path = "/";
+  cookies_.push_back(std::move(c));
 }
 
 std::optional<std::int64_t> parse_cookie_date(std::string_view text) {

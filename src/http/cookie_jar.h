@@ -32,6 +32,11 @@ class CookieJar {
   void clear() { cookies_.clear(); }
   // The value of the first cookie named NAME, whatever its domain and path.
   std::optional<std::string> get(std::string_view name) const;
+  // The same without a copy: null when there is none; valid until the jar changes.
+  const std::string* find(std::string_view name) const;
+  // Sets a session cookie NAME=VALUE for HOST (lower case, host-only) and path "/", as
+  // requests' session.cookies.set(name, value) does; replaces one of the same name there.
+  void set(std::string_view name, std::string_view value, std::string_view host);
 
  private:
   struct Cookie {

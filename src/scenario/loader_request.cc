@@ -81,6 +81,17 @@ void load_headers(const Field& headers, LoadState& state, Request& r) {
   }
 }
 
+// set_cookies: {NAME: VALUE}; values may be templates.
+void load_set_cookies(const Field& field, LoadState& state, Request& r) {
+  field.expect_map("a mapping of cookie names to values, as in {consent: yes}");
+  for (const auto& [name, value] : field.entries()) {
+    if (name.empty() || name.find_first_of(" \t;=,") != std::string::npos) {
+      value.fail(fmt::format("invalid cookie name '{}'", name));
+    }
+    r.set_cookies.emplace_back(name, load_template(value, state));
+  }
+}
+
 // follow_redirects: true/false and max_redirects: N (default 10).
 void load_redirects(const Field& field, Request& r) {
   std::optional<Field> follow = field.find("follow_redirects");
@@ -219,7 +230,7 @@ Request load_request(const Field& field, LoadState& state) {
   if (field.find("ws")) return load_ws_step(field, state);
   field.check_keys({"method", "path", "query", "headers", "json", "body", "form", "files",
                     "content_type", "name", "timeout", "expect", "check", "extract", "category",
-                    "follow_redirects", "max_redirects"});
+                    "follow_redirects", "max_redirects", "set_cookies"});
   Request r;
   r.where = field.where();
   if (auto f = field.find("method")) r.method = checked_method(*f, f->text());
@@ -229,6 +240,7 @@ Request load_request(const Field& field, LoadState& state) {
   r.path = Template(std::move(path.parts));
   r.path.set_source(std::move(path.source));
   if (auto f = field.find("headers")) load_headers(*f, state, r);
+  if (auto f = field.find("set_cookies")) load_set_cookies(*f, state, r);
   load_body(field, state, r);
   if (auto f = field.find("name")) r.name = f->text();
   if (auto f = field.find("timeout")) {

@@ -88,6 +88,8 @@ struct Request {
   std::string method = "GET";  // upper case; "WS" for WebSocket steps
   Template path;               // path and query string, e.g. "/api/v1/shows/{{ id }}"
   std::vector<std::pair<std::string, Template>> headers;
+  // Cookies put in the user's jar (for the user's host, path /) before the request is sent.
+  std::vector<std::pair<std::string, Template>> set_cookies;
   std::optional<Template> body;         // rendered body text
   std::string content_type;             // set when body is present ("application/json" for json:)
   std::string name;                     // stats row name; empty = the rendered path

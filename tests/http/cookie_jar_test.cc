@@ -70,6 +70,18 @@ TEST(CookieJar, SecureCookiesOnlyOverTls) {
   EXPECT_EQ(header(jar, "h", "/", /*secure=*/true), "s=1");
 }
 
+TEST(CookieJar, SetFromAStep) {
+  CookieJar jar;
+  jar.store("consent=no; Path=/", "h", "/", kNow);
+  jar.set("consent", "yes", "h");
+  jar.set("lang", "en", "h");
+  EXPECT_EQ(header(jar, "h", "/x"), "consent=yes; lang=en");
+  EXPECT_EQ(header(jar, "other", "/x"), "");
+  ASSERT_NE(jar.find("lang"), nullptr);
+  EXPECT_EQ(*jar.find("lang"), "en");
+  EXPECT_EQ(jar.find("nope"), nullptr);
+}
+
 TEST(CookieJar, IgnoresHeadersWithoutAName) {
   CookieJar jar;
   EXPECT_FALSE(jar.store("novalue", "h", "/", kNow));

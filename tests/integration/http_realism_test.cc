@@ -214,6 +214,29 @@ users:
                 b + "--\r\n");
 }
 
+TEST_F(HttpRealismTest, CookiesReadAndSetFromSteps) {
+  auto r = run(R"yaml(
+users:
+  - name: Reader
+    wait: constant(0.05)
+    on_start:
+      - {method: POST, path: /login}
+    tasks:
+      - name: read
+        requests:
+          - {path: "/landing?s={{ cookie(session) }}&none={{ cookie(none) }}", name: echo}
+          - {path: /account/x, set_cookies: {consent: "yes-{{ user_id }}"}, name: consent}
+)yaml",
+               "1");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto echoed = probe_.received("/landing");
+  ASSERT_FALSE(echoed.empty());
+  EXPECT_EQ(echoed[0].target, "/landing?s=s3cr3t&none=");
+  const auto account = probe_.received("/account/x");
+  ASSERT_FALSE(account.empty());
+  EXPECT_EQ(account[0].cookie, "acct=a1; session=s3cr3t; consent=yes-0");
+}
+
 // The issue's report: the target's /api/v1/shows answers 307 to /api/v1/shows/, and extraction
 // from it failed every time.
 class TargetRedirectTest : public TargetTest {};
