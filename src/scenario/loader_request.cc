@@ -67,18 +67,7 @@ void append_query(const Field& query, LoadState& state, ParsedText& path) {
 }
 
 void load_headers(const Field& headers, LoadState& state, Request& r) {
-  headers.expect_map("a mapping of header names to values");
-  for (const auto& [name, value] : headers.entries()) {
-    bool bad = name.empty() || name.find_first_of(" \t:") != std::string::npos;
-    if (bad) value.fail(fmt::format("invalid header name '{}'", name));
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (lower == "content-type") {
-      value.fail("set the body's type with content_type: next to json: or body:, not as a header");
-    }
-    r.headers.emplace_back(name, load_template(value, state));
-  }
+  r.headers = load_header_map(headers, state);
 }
 
 // set_cookies: {NAME: VALUE}; values may be templates.
@@ -142,6 +131,24 @@ ParsedText parse_text(const Field& field, std::string_view text, LoadState& stat
   } catch (const std::invalid_argument& e) {
     field.fail(e.what());
   }
+}
+
+std::vector<std::pair<std::string, Template>> load_header_map(const Field& headers,
+                                                              LoadState& state) {
+  headers.expect_map("a mapping of header names to values");
+  std::vector<std::pair<std::string, Template>> out;
+  for (const auto& [name, value] : headers.entries()) {
+    bool bad = name.empty() || name.find_first_of(" \t:") != std::string::npos;
+    if (bad) value.fail(fmt::format("invalid header name '{}'", name));
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (lower == "content-type") {
+      value.fail("set the body's type with content_type: next to json: or body:, not as a header");
+    }
+    out.emplace_back(name, load_template(value, state));
+  }
+  return out;
 }
 
 Template load_template(const Field& field, LoadState& state) {

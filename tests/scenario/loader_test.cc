@@ -238,6 +238,35 @@ TEST(Loader, FormBodiesAreUrlEncoded) {
   EXPECT_EQ(render(*r.body), "user%20name=a%26b%204&tag=x&tag=y%20z");
 }
 
+TEST(Loader, ClassHeadersGoToEveryRequestThatDoesNotSetThem) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    headers: {Authorization: "Bearer {{ token }}", X-Client: arrload}
+    on_start:
+      - {method: POST, path: /login, extract: {token: $.token}}
+    tasks:
+      - {request: {path: /a, headers: {x-client: mine}}}
+      - name: group
+        tasks:
+          - GET /b
+          - {request: {ws: connect, path: /ws}}
+          - {request: {ws: send, body: hi}}
+)",
+                                   "h.yaml");
+  const UserClass& u = s.classes[0];
+  auto names = [](const Request& r) {
+    std::string out;
+    for (const auto& [name, value] : r.headers) out += name + "=" + value.source() + ";";
+    return out;
+  };
+  EXPECT_EQ(names(u.root.on_start[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(u.root.tasks[0].requests[0]), "Authorization=Bearer {{ token }};x-client=mine;");
+  const TaskGroup& g = *u.root.tasks[1].group;
+  EXPECT_EQ(names(g.tasks[0].requests[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(g.tasks[1].requests[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(g.tasks[2].requests[0]), "") << "a WebSocket message has no headers";
+}
+
 TEST(Loader, CookiesAndRedirects) {
   Suite s = load_suite_from_string(R"(users:
   - name: U
@@ -281,7 +310,7 @@ TEST(Loader, ErrorMessageFormat) {
     EXPECT_STREQ(e.what(),
                  "f.yaml:3: users[0].wieght: unknown key 'wieght' (did you mean 'weight'? "
                  "allowed: name, weight, fixed_count, wait, host, category, sequential, on_start, "
-                 "on_stop, tasks, cookies)");
+                 "on_stop, tasks, cookies, headers)");
     EXPECT_EQ(e.file(), "f.yaml");
   }
 }
