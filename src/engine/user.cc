@@ -6,7 +6,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "core/strings.h"
 #include "engine/response_check.h"
 
 namespace arrload::engine {
@@ -216,11 +215,10 @@ void User::render_target(const scenario::Request& req) {
 
 void User::set_cookies(const scenario::Request& req) {
   if (!cls_.cookies) return;
-  const std::string host = core::to_lower(session_.base().host);
   for (const auto& [name, value] : req.set_cookies) {
     message_buf_.clear();
     value.render(render_, message_buf_);
-    cookies_.set(name, message_buf_, host);
+    cookies_.set(name, message_buf_, session_.base().host);
   }
 }
 

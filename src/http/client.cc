@@ -43,11 +43,7 @@ struct Exchange {
 // A keep-alive connection to one origin. Connection::usable: the last exchange ended cleanly
 // and the server keeps the connection.
 struct Link : Connection {
-  Link(NetContext& c, Url u)
-      : Connection(c),
-        base(std::move(u)),
-        host_header(base.host_header()),
-        cookie_host(core::to_lower(base.host)) {}
+  Link(NetContext& c, Url u) : Connection(c), base(std::move(u)), host_header(base.host_header()) {}
 
   void begin(core::Micros deadline_us) {
     timed_out = false;
@@ -58,7 +54,6 @@ struct Link : Connection {
 
   Url base;
   std::string host_header;
-  std::string cookie_host;  // the host as cookies match it
   // References socket, so closing the socket (watchdog, close()) also ends TLS operations. Only
   // replaced in connect(): destroying it under a pending operation would be undefined.
   std::optional<asio::ssl::stream<tcp::socket&>> tls;
@@ -89,7 +84,7 @@ struct Hops {
 };
 
 struct Session::Impl {
-  Impl(NetContext& c, Url u) : ctx(c), home(c, std::move(u)) {}
+  Impl(NetContext& c, Url u) : home(c, std::move(u)) {}
 
   // The whole target (path and query) of the current hop, built on first use.
   std::string_view target(Hops& h);
@@ -100,12 +95,11 @@ struct Session::Impl {
   // redirect cannot be followed.
   bool next_hop(const Request& req, Hops& h, Response& out);
   // Where the redirect in fields.location leads from LINK and TARGET: the link to use (home,
-  // or away made or re-aimed), the next target in next_target. Null when it cannot be followed.
-  Link* follow(const Link& link, std::string_view target);
+  // or away made or re-aimed), the next target in NEXT_TARGET. Null when it cannot be followed.
+  Link* follow(const Link& link, std::string_view target, std::string& next_target);
   // Sets OUT's latency and error at the end of a send that began at START.
   void finish(const Hops& h, error_code ec, core::Micros start, Response& out);
 
-  NetContext& ctx;
   Link home;
   std::unique_ptr<Link> away;  // the last other origin a redirect led to
   std::string request_head;    // reused serialization buffer
@@ -113,7 +107,6 @@ struct Session::Impl {
   std::unique_ptr<Decoder> decoder;
   std::string cookie_header;  // reused
   std::string hop_target;     // the whole target of the current hop, when needed
-  std::string next_target;
 };
 
 namespace {
@@ -184,7 +177,7 @@ void Session::Impl::write_head(Hops& h, CookieJar* jar) {
   HopHeaders extra;
   extra.other_origin = h.link != &home;
   if (jar != nullptr && !jar->empty()) {
-    jar->header_for(h.link->cookie_host, target(h), h.link->base.tls, std::time(nullptr),
+    jar->header_for(h.link->base.host, target(h), h.link->base.tls, std::time(nullptr),
                     cookie_header);
     extra.cookie = cookie_header;
   }
@@ -195,7 +188,7 @@ bool Session::Impl::next_hop(const Request& req, Hops& h, Response& out) {
   if (req.cookies != nullptr && !fields.set_cookies.empty()) {
     const std::int64_t now = std::time(nullptr);
     for (const std::string& value : fields.set_cookies) {
-      req.cookies->store(value, h.link->cookie_host, target(h), now);
+      req.cookies->store(value, h.link->base.host, target(h), now);
     }
   }
   if (req.max_redirects <= 0 || !is_redirect(out.status) || fields.location.empty()) return false;
@@ -204,7 +197,8 @@ bool Session::Impl::next_hop(const Request& req, Hops& h, Response& out) {
     out.error_detail = fmt::format("too many redirects ({})", req.max_redirects);
     return false;
   }
-  Link* next = follow(*h.link, target(h));
+  std::string next_target;  // a redirect may allocate; the common path does not get here
+  Link* next = follow(*h.link, target(h), next_target);
   if (next == nullptr) {
     h.failure = core::NetError::kBadRedirect;
     out.error_detail = fmt::format("cannot follow the redirect to '{}'", fields.location);
@@ -230,14 +224,14 @@ bool Session::Impl::next_hop(const Request& req, Hops& h, Response& out) {
   return true;
 }
 
-Link* Session::Impl::follow(const Link& link, std::string_view target) {
+Link* Session::Impl::follow(const Link& link, std::string_view target, std::string& next_target) {
   std::optional<RedirectTarget> next = resolve_redirect(link.base, target, fields.location);
   if (!next) return nullptr;
   next_target = std::move(next->target);
   if (same_origin(next->origin, home.base)) return &home;
   if (!away || !same_origin(next->origin, away->base)) {
     // Safe: no operation is pending on the old one (this send is the only one).
-    away = std::make_unique<Link>(ctx, std::move(next->origin));
+    away = std::make_unique<Link>(home.ctx, std::move(next->origin));
   }
   return away.get();
 }

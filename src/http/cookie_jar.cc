@@ -34,10 +34,10 @@ std::string default_path(std::string_view target) {
   return last == 0 ? "/" : std::string(path.substr(0, last));
 }
 
-// RFC 6265 5.1.3; the host has no trailing dot and is lower case.
+// RFC 6265 5.1.3; DOMAIN is lower case, HOST any case (host names are compared without case).
 bool domain_matches(std::string_view host, std::string_view domain) {
-  if (host == domain) return true;
-  return host.size() > domain.size() && host.ends_with(domain) &&
+  if (iequals(host, domain)) return true;
+  return host.size() > domain.size() && iequals(host.substr(host.size() - domain.size()), domain) &&
          host[host.size() - domain.size() - 1] == '.';
 }
 
@@ -101,8 +101,9 @@ Attributes parse_attributes(std::string_view rest) {
 
 }  // namespace
 
-bool CookieJar::store(std::string_view set_cookie, std::string_view host, std::string_view target,
-                      std::int64_t now) {
+bool CookieJar::store(std::string_view set_cookie, std::string_view any_case_host,
+                      std::string_view target, std::int64_t now) {
+  const std::string host = core::to_lower(any_case_host);
   const std::size_t semi = set_cookie.find(';');
   const std::string_view pair = set_cookie.substr(0, semi);
   const std::size_t eq = pair.find('=');
@@ -157,7 +158,7 @@ void CookieJar::header_for(std::string_view host, std::string_view target, bool 
     if (n == picked.size()) break;
     if (c.secure && !secure) continue;
     if (c.expires != 0 && c.expires <= now) continue;
-    if (c.host_only ? host != c.domain : !domain_matches(host, c.domain)) continue;
+    if (c.host_only ? !iequals(host, c.domain) : !domain_matches(host, c.domain)) continue;
     if (!path_matches(path, c.path)) continue;
     picked[n++] = &c;
   }
@@ -182,7 +183,8 @@ const std::string* CookieJar::find(std::string_view name) const {
   return nullptr;
 }
 
-void CookieJar::set(std::string_view name, std::string_view value, std::string_view host) {
+void CookieJar::set(std::string_view name, std::string_view value, std::string_view any_case_host) {
+  const std::string host = core::to_lower(any_case_host);
   for (Cookie& c : cookies_) {
     if (c.name == name && c.domain == host && c.path == "/") {
       c.value = value;

@@ -14,7 +14,7 @@ namespace arrload::http {
 class CookieJar {
  public:
   // Stores what one Set-Cookie header value SET_COOKIE says, for a response from HOST (a name or
-  // address, lower case) to a request for TARGET (path and query). Attributes understood: Path,
+  // address, any case) to a request for TARGET (path and query). Attributes understood: Path,
   // Domain (which must domain-match HOST, otherwise the cookie is ignored), Expires and Max-Age
   // (a date in the past or Max-Age <= 0 deletes the cookie), Secure. NOW: Unix time, seconds.
   // Returns false when the header was ignored (no '=', empty name, Domain of another site).
@@ -34,7 +34,7 @@ class CookieJar {
   std::optional<std::string> get(std::string_view name) const;
   // The same without a copy: null when there is none; valid until the jar changes.
   const std::string* find(std::string_view name) const;
-  // Sets a session cookie NAME=VALUE for HOST (lower case, host-only) and path "/", as
+  // Sets a session cookie NAME=VALUE for HOST (any case; host-only) and path "/", as
   // requests' session.cookies.set(name, value) does; replaces one of the same name there.
   void set(std::string_view name, std::string_view value, std::string_view host);
 

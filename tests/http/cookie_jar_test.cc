@@ -21,6 +21,9 @@ TEST(CookieJar, StoresAndSendsBackOnTheSameHost) {
   EXPECT_EQ(header(jar, "app.test", "/anything"), "session=abc; theme=dark");
   EXPECT_EQ(header(jar, "other.test", "/"), "");
   EXPECT_EQ(header(jar, "sub.app.test", "/"), "") << "no Domain: host-only";
+  EXPECT_EQ(header(jar, "APP.test", "/x"), "session=abc; theme=dark") << "host names: any case";
+  jar.store("upper=1", "App.TEST", "/", kNow);
+  EXPECT_EQ(header(jar, "app.test", "/"), "session=abc; theme=dark; upper=1");
   EXPECT_EQ(jar.get("session"), "abc");
   EXPECT_FALSE(jar.get("nope"));
 }
