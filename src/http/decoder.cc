@@ -55,6 +55,7 @@ void Decoder::start(ContentCoding coding) {
   coding_ = coding;
   started_ = false;
   finished_ = false;
+  first_byte_ = -1;
   error_.clear();
 }
 
@@ -73,6 +74,17 @@ void Decoder::emit(const char* data, std::size_t n, std::string* out, std::uint6
 bool Decoder::feed_zlib(std::string_view in, std::string* out, std::uint64_t* decoded) {
   if (!zlib_) zlib_ = std::make_unique<Zlib>();
   z_stream& z = zlib_->z;
+  if (!started_ && coding_ == ContentCoding::kDeflate && first_byte_ < 0 && in.size() == 1) {
+    first_byte_ = static_cast<unsigned char>(in[0]);  // the header check needs two bytes
+    return true;
+  }
+  if (!started_ && first_byte_ >= 0) {
+    // The byte held back, then the rest: fed as one piece so the header check sees both.
+    std::string joined(1, static_cast<char>(first_byte_));
+    joined.append(in);
+    first_byte_ = -1;
+    return feed_zlib(joined, out, decoded);
+  }
   if (!started_) {
     // gzip: 16 + 15 (gzip header). deflate: a zlib header if the first bytes are one, else raw
     // deflate (-15), which some servers send under "deflate".

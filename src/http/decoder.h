@@ -54,6 +54,7 @@ class Decoder {
   ContentCoding coding_ = ContentCoding::kIdentity;
   bool started_ = false;  // the zlib stream was set up for this body (deflate waits for a byte)
   bool finished_ = false;
+  int first_byte_ = -1;  // deflate: a first piece of one byte, held until the second arrives
   std::string error_;
   std::unique_ptr<Zlib> zlib_;      // made by the first gzip or deflate body
   std::unique_ptr<Brotli> brotli_;  // made by the first br body

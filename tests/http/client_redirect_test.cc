@@ -169,6 +169,36 @@ TEST_F(ClientRedirectTest, CompressedBodiesAreDecodedAndBothSizesReported) {
   EXPECT_EQ(plain.wire_bytes, plain.body_bytes);
 }
 
+TEST_F(ClientRedirectTest, ChunkedGzipBodyIsDecoded) {
+  const std::string gz = test_support::deflate_text(R"({"status": "ok"})", 16 + 15);
+  std::string chunked;
+  for (std::size_t i = 0; i < gz.size(); i += 5) {
+    const std::string piece = gz.substr(i, 5);
+    chunked += fmt::format("{:x}\r\n{}\r\n", piece.size(), piece);
+  }
+  chunked += "0\r\n\r\n";
+  test::RawServer raw([&](const test::RawRequest&) {
+    return test::Reply{test::Reply::Action::kRespond,
+                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: "
+                       "gzip\r\n\r\n" +
+                           chunked,
+                       false};
+  });
+  Session session(ctx_, *Url::parse("http://127.0.0.1:" + std::to_string(raw.port())));
+  Request req;
+  req.method = "GET";
+  req.target = "/";
+  req.keep_body = true;
+  req.timeout_us = 5'000'000;
+  Response out;
+  int done = 0;
+  asio::co_spawn(io_, send_into(&session, req, &out, &done), asio::detached);
+  while (done == 0) io_.run_one();
+  EXPECT_EQ(out.error, core::NetError::kNone) << out.error_detail;
+  EXPECT_EQ(out.body, R"({"status": "ok"})");
+  EXPECT_EQ(out.wire_bytes, gz.size());
+}
+
 TEST_F(ClientRedirectTest, BodyThatDoesNotDecodeFails) {
   Response r = send("GET", "/bad-gzip");
   EXPECT_EQ(r.error, core::NetError::kContentDecoding);

@@ -49,6 +49,9 @@ TEST(Decoder, GzipAndDeflateInAnyPiecesAndOneDecoderReused) {
     EXPECT_TRUE(d.finished());
   }
   EXPECT_EQ(decode(d, ContentCoding::kDeflate, deflate_text(text, 15), 100, &n), text);
+  EXPECT_EQ(decode(d, ContentCoding::kDeflate, deflate_text(text, 15), 1, &n), text)
+      << "zlib-wrapped, the header split over two pieces";
+  EXPECT_EQ(decode(d, ContentCoding::kDeflate, deflate_text(text, -15), 1, &n), text);
   EXPECT_EQ(decode(d, ContentCoding::kDeflate, deflate_text(text, -15), 100, &n), text)
       << "raw deflate, as some servers send";
 }
