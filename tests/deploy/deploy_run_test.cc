@@ -66,8 +66,9 @@ class DeployRunTest : public TargetTest {
       ws.push_back(std::make_unique<Arrload>(worker_args, worker_env));
     if (during) during(static_cast<unsigned short>(lo.web_port));
     out.master = m.wait(limit);
-    // The workers quit with the master (its quit message).
-    for (auto& w : ws) out.workers.push_back(w->wait(std::chrono::seconds(15)));
+    // The workers quit with the master (its quit message). A wait's limit counts from the start
+    // of the process, so theirs is the master's plus time to exit (slow under ASan).
+    for (auto& w : ws) out.workers.push_back(w->wait(limit + std::chrono::seconds(30)));
     return out;
   }
 
