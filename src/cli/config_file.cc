@@ -66,7 +66,32 @@ void import_locust_env(const std::vector<std::pair<std::string, std::vector<std:
   }
 }
 
-std::vector<std::string> config_file_tokens(const std::string& path) {
+bool is_locust_only(const std::string& name) {
+  // Locust 2.12.1's long options arrload has no counterpart for, and a few of later Locust's.
+  static const char* const kLocustOnly[] = {
+      "class-picker", "equal-weights",  "expect-slaves", "hatch-rate",    "headful",
+      "print-stats",  "skip-log-setup", "skip-log",      "slave",         "step-clients",
+      "step-load",    "step-time",      "step-users",    "tls-cert",      "tls-key",
+      "processes",    "modern-ui",      "legacy-ui",     "web-base-path", "config-users"};
+  for (const char* n : kLocustOnly) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> default_config_files() {
+  std::vector<std::string> out;
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    std::string dir = home;
+    if (dir.back() != '/') dir += '/';
+    out.push_back(dir + ".locust.conf");
+  }
+  out.emplace_back("locust.conf");
+  return out;
+}
+
+std::vector<std::string> config_file_tokens(const std::string& path, const KnownOption& known,
+                                            std::vector<std::string>* warnings) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot read the config file", path));
   std::vector<std::string> tokens;
@@ -87,6 +112,21 @@ std::vector<std::string> config_file_tokens(const std::string& path) {
     for (char& c : key) c = c == '_' ? '-' : c;
     if (key.empty())
       throw std::runtime_error(fmt::format("{}:{}: missing option name", path, number));
+    if (known && !known(key)) {
+      if (key == "web-auth") {
+        key = "web-login";  // the same USER:PASSWORD
+      } else if (is_locust_only(key)) {
+        if (warnings) {
+          warnings->push_back(fmt::format(
+              "{}:{}: '{}' is a Locust option arrload does not take; ignored", path, number, key));
+        }
+        continue;
+      } else {
+        throw std::runtime_error(
+            fmt::format("{}:{}: unknown option '{}' (arrload run --help lists the options)", path,
+                        number, key));
+      }
+    }
     if (std::getenv(env_name(key).c_str())) continue;
     if (value == "true" || value == "True") {
       tokens.push_back("--" + key);

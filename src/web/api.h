@@ -89,7 +89,7 @@ class Control {
   // The current (or last) run over time; empty before the first run.
   virtual Timeline timeline() const = 0;
   // The current (or last) run's self-contained HTML report and its JSON report (docs/reports.md),
-  // as --html and --json write them; none before the first run.
+  // as --html and --json-file write them; none before the first run.
   virtual std::optional<std::string> report_html() const = 0;
   virtual std::optional<std::string> report_json() const = 0;
   // The classes and their tasks' shares.

@@ -48,6 +48,43 @@ TEST(ConfigFile, ReportsTheBadLine) {
   EXPECT_THROW(config_file_tokens("/nonexistent/arrload.conf"), std::runtime_error);
 }
 
+TEST(ConfigFile, LocustOnlyKeysWarnUnknownKeysFail) {
+  const KnownOption known = [](const std::string& key) {
+    return key == "users" || key == "web-login";
+  };
+  std::string path = write_temp("users = 3\n# Locust's\nequal-weights = true\nweb-auth = a:b\n");
+  std::vector<std::string> warnings;
+  std::vector<std::string> expected = {"--users", "3", "--web-login", "a:b"};
+  EXPECT_EQ(config_file_tokens(path, known, &warnings), expected);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            path + ":3: 'equal-weights' is a Locust option arrload does not take; ignored");
+  std::filesystem::remove(path);
+
+  path = write_temp("users = 3\nusres = 4\n");
+  try {
+    config_file_tokens(path, known, &warnings);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path + ":2: unknown option 'usres' (arrload run --help lists the options)");
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigFile, DefaultFilesAreLocusts) {
+  const char* home = std::getenv("HOME");
+  const std::string saved = home ? home : "";
+  ::setenv("HOME", "/home/someone", 1);
+  EXPECT_EQ(default_config_files(),
+            (std::vector<std::string>{"/home/someone/.locust.conf", "locust.conf"}));
+  ::unsetenv("HOME");
+  EXPECT_EQ(default_config_files(), (std::vector<std::string>{"locust.conf"}));
+  if (home) ::setenv("HOME", saved.c_str(), 1);
+  EXPECT_TRUE(is_locust_only("tls-cert"));
+  EXPECT_FALSE(is_locust_only("users"));
+}
+
 TEST(ConfigFile, EnvName) { EXPECT_EQ(env_name("spawn-rate"), "ARRLOAD_SPAWN_RATE"); }
 
 }  // namespace
