@@ -108,7 +108,8 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
 std::string timeline_json(const Timeline& timeline);
 
 // GET /tasks, in Locust's shape: {"per_class": {Class: {"ratio", "tasks": {Task: {"ratio",
-// "tasks"?}}}}, "total": the same with every task's ratio times its class's share}.
+// "tasks"?}}}}, "total": ...}; per class a nested task's ratio is its share of its own group's
+// picks (as Locust's), in "total" its share of all picks times its class's share.
 std::string tasks_json(const std::vector<ClassTasks>& classes);
 
 // GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null. WORKERS (a
