@@ -127,6 +127,13 @@ std::vector<std::string> config_file_tokens(const std::string& path, const Known
                         number, key));
       }
     }
+    if (key == "json" && value != "true" && value != "True" && value != "false" &&
+        value != "False") {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: json is Locust's flag now (true: the final stats as JSON on stdout); for a "
+          "file write 'json-file = {}'",
+          path, number, value));
+    }
     if (std::getenv(env_name(key).c_str())) continue;
     if (value == "true" || value == "True") {
       tokens.push_back("--" + key);

@@ -72,6 +72,22 @@ TEST(ConfigFile, LocustOnlyKeysWarnUnknownKeysFail) {
   std::filesystem::remove(path);
 }
 
+TEST(ConfigFile, JsonWithAFileNameSaysJsonFile) {
+  std::string path = write_temp("json = out.json\n");
+  try {
+    config_file_tokens(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":1: json is Locust's flag now"),
+              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("'json-file = out.json'"), std::string::npos);
+  }
+  std::filesystem::remove(path);
+  path = write_temp("json = true\n");
+  EXPECT_EQ(config_file_tokens(path), std::vector<std::string>{"--json"});
+  std::filesystem::remove(path);
+}
+
 TEST(ConfigFile, DefaultFilesAreLocusts) {
   const char* home = std::getenv("HOME");
   const std::string saved = home ? home : "";
