@@ -39,10 +39,9 @@ std::string env_name(const std::string& long_name) {
 std::vector<std::string> locust_env_names(const std::vector<std::string>& long_names) {
   // Locust's environment names that are not LOCUST_ + the option's name.
   static const std::pair<const char*, const char*> kLocustOwn[] = {
-      {"master", "LOCUST_MODE_MASTER"},
-      {"worker", "LOCUST_MODE_WORKER"},
-      {"master-host", "LOCUST_MASTER_NODE_HOST"},
-      {"master-port", "LOCUST_MASTER_NODE_PORT"},
+      {"master", "LOCUST_MODE_MASTER"},           {"worker", "LOCUST_MODE_WORKER"},
+      {"master-host", "LOCUST_MASTER_NODE_HOST"}, {"master-port", "LOCUST_MASTER_NODE_PORT"},
+      {"web-login", "LOCUST_WEB_AUTH"},
   };
   std::vector<std::string> out;
   for (const std::string& name : long_names) {

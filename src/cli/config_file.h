@@ -35,7 +35,8 @@ std::string env_name(const std::string& long_name);
 
 // Locust's name for the environment variable of an option whose ARRLOAD_ variable is ENV
 // ("ARRLOAD_SPAWN_RATE" -> "LOCUST_SPAWN_RATE"), or Locust's own where it differs
-// ("ARRLOAD_WORKER" -> "LOCUST_MODE_WORKER", "ARRLOAD_MASTER_HOST" -> "LOCUST_MASTER_NODE_HOST").
+// ("ARRLOAD_WORKER" -> "LOCUST_MODE_WORKER", "ARRLOAD_MASTER_HOST" -> "LOCUST_MASTER_NODE_HOST",
+// "ARRLOAD_WEB_LOGIN" -> "LOCUST_WEB_AUTH").
 // LONG_NAMES: the option's long names (each gives a LOCUST_ name too: "locustfile").
 std::vector<std::string> locust_env_names(const std::vector<std::string>& long_names);
 

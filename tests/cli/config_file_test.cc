@@ -101,6 +101,13 @@ TEST(ConfigFile, DefaultFilesAreLocusts) {
   EXPECT_FALSE(is_locust_only("users"));
 }
 
+TEST(ConfigFile, LocustEnvNames) {
+  EXPECT_EQ(locust_env_names({"spawn-rate"}), std::vector<std::string>{"LOCUST_SPAWN_RATE"});
+  EXPECT_EQ(locust_env_names({"web-login"}),
+            (std::vector<std::string>{"LOCUST_WEB_AUTH", "LOCUST_WEB_LOGIN"}));
+  EXPECT_EQ(locust_env_names({"stop-timeout"}), std::vector<std::string>{"LOCUST_STOP_TIMEOUT"});
+}
+
 TEST(ConfigFile, EnvName) { EXPECT_EQ(env_name("spawn-rate"), "ARRLOAD_SPAWN_RATE"); }
 
 }  // namespace
