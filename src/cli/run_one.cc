@@ -52,6 +52,14 @@ std::optional<engine::RunOptions> engine_options(const RunCommand& cmd,
   opts.verify_tls = cmd.verify_tls;
   opts.seed = cmd.seed;
   opts.iterations = cmd.iterations;
+  if (level_rank(cmd.loglevel) == 0) {
+    // -L DEBUG: a line per request, as Locust's DEBUG shows each request urllib3 sends.
+    opts.on_sample = [](const stats::SampleView& s) {
+      log_line("DEBUG", fmt::format("Request {} {}: {:.2f} ms, {} bytes{}{}", s.method, s.name,
+                                    static_cast<double>(s.latency_us) / 1e3, s.body_bytes,
+                                    s.failed ? ", failed: " : "", s.error));
+    };
+  }
   return opts;
 }
 

@@ -36,7 +36,9 @@ int level_rank(const std::string& level) {
 void log_line(const std::string& level, std::string_view text) {
   std::time_t t = std::time(nullptr);
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  std::tm local{};
+  localtime_r(&t, &local);  // log_line runs on the worker threads too (-L DEBUG)
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
   std::string line = fmt::format("[{}] {}: {}", stamp, level, text);
   std::FILE* to = g_log_file != nullptr ? g_log_file : stderr;
   fmt::print(to, "{}\n", line);

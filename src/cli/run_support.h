@@ -15,7 +15,7 @@ namespace arrload::cli {
 // 0 DEBUG, 1 INFO, 2 WARNING, 3 ERROR, 4 CRITICAL; an unknown name counts as INFO.
 int level_rank(const std::string& level);
 // Prints "[2026-12-07 10:00:00] LEVEL: TEXT" to stderr (or the --logfile) and keeps it for the
-// web UI's /logs.
+// web UI's /logs. Thread-safe.
 void log_line(const std::string& level, std::string_view text);
 // --logfile: log_line writes to PATH (appended) from now on, instead of stderr. Returns the
 // reason when it cannot be opened, nullopt once it is.

@@ -72,6 +72,7 @@ struct Runner::Impl {
     for (int i = 0; i < threads; ++i) {
       workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions,
                                                  opts.verify_tls, tasks.get()));
+      if (opts.on_sample) workers.back()->set_sample_listener(opts.on_sample);
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
     targets.users = opts.users;

@@ -116,6 +116,10 @@ Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
   impl_->env.tasks = tasks;
 }
 
+void Worker::set_sample_listener(stats::SampleListener listener) {
+  impl_->shard.set_listener(std::move(listener));
+}
+
 Worker::~Worker() {
   if (thread_.joinable()) {
     stop_all(std::chrono::microseconds(0));

@@ -31,6 +31,8 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // Calls LISTENER with every request this worker's users record (on its thread). Before start().
+  void set_sample_listener(stats::SampleListener listener);
   // Starts the thread.
   void start();
   // Starts user USER_ID of class CLASS_INDEX.

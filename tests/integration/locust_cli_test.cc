@@ -163,7 +163,10 @@ TEST_F(LocustCliTest, LogfileAndDebugLines) {
   EXPECT_EQ(r.err.find("DEBUG"), std::string::npos) << r.err;  // in the file, not on stderr
   EXPECT_NE(text.find("DEBUG: Run: host " + host_ + ", 2 users at 2/s"), std::string::npos) << text;
   EXPECT_NE(text.find("DEBUG: Spawned: Pinger: 1, Breaker: 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("DEBUG: GET /ping: "), std::string::npos) << text;
+  EXPECT_NE(text.find("DEBUG: GET /ping: "), std::string::npos) << text;  // per second
+  // Per request.
+  EXPECT_NE(text.find("DEBUG: Request GET /ping: "), std::string::npos) << text;
+  EXPECT_NE(text.find(" bytes, failed: HTTPError('500 Server Error"), std::string::npos) << text;
   EXPECT_NE(text.find("DEBUG: Stopping every user (run_time)"), std::string::npos) << text;
   EXPECT_NE(text.find("INFO: Shutting down (exit code 1)"), std::string::npos) << text;
 
