@@ -60,6 +60,11 @@ std::vector<std::string> prepare_args(int argc, char** argv,
     known = [cmd](const std::string& key) {
       return cmd->get_option_no_throw("--" + key) != nullptr;
     };
+    // A pasted Locust command line: its options arrload lacks are dropped with a warning.
+    for (const std::string& d : drop_locust_only(args, known)) {
+      notes.emplace_back("WARNING",
+                         fmt::format("'{}' is a Locust option arrload does not take; ignored", d));
+    }
   }
   std::vector<std::string> tokens;
   std::set<std::filesystem::path> seen;

@@ -78,6 +78,38 @@ bool is_locust_only(const std::string& name) {
   return false;
 }
 
+bool locust_only_takes_value(const std::string& name) {
+  static const char* const kValued[] = {"hatch-rate", "step-time",     "step-users",   "tls-cert",
+                                        "tls-key",    "web-base-path", "config-users", "processes"};
+  for (const char* n : kValued) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> drop_locust_only(std::vector<std::string>& args,
+                                          const KnownOption& known) {
+  std::vector<std::string> dropped;
+  for (std::size_t i = 0; i < args.size();) {
+    const std::string& a = args[i];
+    const std::size_t eq = a.find('=');
+    const std::string name =
+        a.rfind("--", 0) == 0 ? a.substr(2, eq == std::string::npos ? eq : eq - 2) : "";
+    if (name.empty() || !is_locust_only(name) || (known && known(name))) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 1;
+    if (eq == std::string::npos && locust_only_takes_value(name) && i + 1 < args.size()) n = 2;
+    std::string shown;
+    for (std::size_t k = i; k < i + n; ++k) shown += (shown.empty() ? "" : " ") + args[k];
+    dropped.push_back(shown);
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+               args.begin() + static_cast<std::ptrdiff_t>(i + n));
+  }
+  return dropped;
+}
+
 std::vector<std::string> default_config_files() {
   std::vector<std::string> out;
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {

@@ -26,6 +26,15 @@ std::vector<std::string> config_file_tokens(const std::string& path, const Known
 // (--equal-weights, --tls-cert, --skip-log-setup, the removed step-load options, ...).
 bool is_locust_only(const std::string& name);
 
+// Whether Locust's option NAME (is_locust_only) takes a value (--tls-cert FILE) rather than
+// being a flag (--equal-weights).
+bool locust_only_takes_value(const std::string& name);
+
+// Removes from ARGS (command-line tokens) every Locust option arrload does not take (with KNOWN:
+// those it does not know), with its value when it takes one; returns what was removed, one
+// string per option ("--tls-cert cert.pem"), for a warning.
+std::vector<std::string> drop_locust_only(std::vector<std::string>& args, const KnownOption& known);
+
 // The config files Locust reads when they exist, in the order they apply (later wins):
 // ~/.locust.conf (HOME), then ./locust.conf.
 std::vector<std::string> default_config_files();

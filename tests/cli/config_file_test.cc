@@ -108,6 +108,25 @@ TEST(ConfigFile, LocustEnvNames) {
   EXPECT_EQ(locust_env_names({"stop-timeout"}), std::vector<std::string>{"LOCUST_STOP_TIMEOUT"});
 }
 
+TEST(ConfigFile, LocustOnlyOptionsAreDroppedFromTheCommandLine) {
+  std::vector<std::string> args = {"run",
+                                   "-f",
+                                   "x.yaml",
+                                   "--equal-weights",
+                                   "-u",
+                                   "3",
+                                   "--tls-cert",
+                                   "c.pem",
+                                   "--tls-key=k.pem",
+                                   "--headless",
+                                   "--skip-log-setup"};
+  const KnownOption known = [](const std::string& key) { return key == "headless"; };
+  const std::vector<std::string> dropped = drop_locust_only(args, known);
+  EXPECT_EQ(dropped, (std::vector<std::string>{"--equal-weights", "--tls-cert c.pem",
+                                               "--tls-key=k.pem", "--skip-log-setup"}));
+  EXPECT_EQ(args, (std::vector<std::string>{"run", "-f", "x.yaml", "-u", "3", "--headless"}));
+}
+
 TEST(ConfigFile, EnvName) { EXPECT_EQ(env_name("spawn-rate"), "ARRLOAD_SPAWN_RATE"); }
 
 }  // namespace

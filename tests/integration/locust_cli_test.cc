@@ -144,12 +144,20 @@ TEST_F(LocustCliTest, ListsClassesShowsTaskRatiosAndRunsTheNamedClasses) {
 
 TEST_F(LocustCliTest, IterationsEndTheRunAfterThatManyTasks) {
   const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
-  auto r = run_arrload({"-f", scenario, "--host", host_, "-u", "3", "-r", "100", "-t", "60s",
-                        "--headless", "--json", "-i", "25", "Pinger", "-s", "5"});
+  auto r = run_arrload({"-f",         scenario, "--host",     host_,   "-u",
+                        "3",          "-r",     "100",        "-t",    "60s",
+                        "--headless", "--json", "-i",         "25",    "Pinger",
+                        "-s",         "5",      "--tls-cert", "c.pem", "--skip-log-setup"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_LT(r.seconds, 20);  // not the 60 s of -t
   EXPECT_EQ(entries_by_name(r.out).at("/ping").at("num_requests").as_int64(), 25) << r.out;
   EXPECT_NE(r.err.find("Iteration limit reached (25)"), std::string::npos) << r.err;
+  // Locust options arrload lacks, pasted with the rest: dropped with a warning.
+  EXPECT_NE(r.err.find("WARNING: '--tls-cert c.pem' is a Locust option arrload does not take; "
+                       "ignored"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("'--skip-log-setup' is a Locust option"), std::string::npos) << r.err;
 }
 
 TEST_F(LocustCliTest, LogfileAndDebugLines) {
