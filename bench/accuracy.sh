@@ -112,7 +112,7 @@ run_load() {
     arrload)
       timeout $((secs + 60)) nice -n "$NICE" taskset -c "$GEN_CPU" "$ARRLOAD_BIN" run --headless \
         -f "$BENCH_DIR/scenarios/accuracy.yaml" -H "$URL" -u "$users" -r 1000 -t "${secs}s" \
-        --threads 1 --json "$base.json" --only-summary --seed 1 >"$base.log" 2>&1 || rc=$?
+        --threads 1 --json-file "$base.json" --only-summary --seed 1 >"$base.log" 2>&1 || rc=$?
       python3 -c '
 import json, sys
 a = json.load(open(sys.argv[1]))["aggregated"]

@@ -51,7 +51,7 @@ run_one() {
   log "run $i: --profile $PROFILE --time-scale $TIME_SCALE against $url"
   timeout 900 nice -n "$NICE" taskset -c "$GEN_CPU" /usr/bin/time -f '%U %S %e %M' -o "$OUT/run-$i.time" \
     "$ARRLOAD_BIN" run --headless -f "$ROOT/scenarios/autoarr" -H "$url" --profile "$PROFILE" \
-    --time-scale "$TIME_SCALE" --threads 1 --no-budgets --json "$OUT/run-$i.json" --only-summary \
+    --time-scale "$TIME_SCALE" --threads 1 --no-budgets --json-file "$OUT/run-$i.json" --only-summary \
     --seed "$i" >"$OUT/run-$i.log" 2>&1 || rc=$?
   t_after=$(proc_cpu_ticks "$tpid")
   kill "$TPID" 2>/dev/null || true

@@ -1,6 +1,8 @@
 #include "cli/app.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +14,7 @@
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "cli/run_support.h"
 #include "cli/version.h"
 #include "cli/worker_command.h"
 #include "core/duration.h"
@@ -24,28 +27,61 @@ namespace {
 const std::set<std::string> kSubcommands = {"run",  "validate", "profiles",
                                             "demo", "target",   "locustfile"};
 
-// `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`; --config FILE adds the file's
-// options right after the subcommand so the command line (later, TakeLast) wins.
-std::vector<std::string> prepare_args(int argc, char** argv) {
+// `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`. Options from config files go right
+// after the subcommand so the command line (later, TakeLast) wins: for `run`, Locust's
+// ~/.locust.conf and ./locust.conf when they exist, then --config FILE (run and demo). KNOWN says
+// which keys the subcommand takes; NOTES gets what was read and the warnings.
+std::vector<std::string> prepare_args(int argc, char** argv,
+                                      const std::function<const CLI::App*(const std::string&)>& sub,
+                                      std::vector<std::pair<std::string, std::string>>& notes) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool top_level_only = !args.empty() && (args[0] == "-h" || args[0] == "--help" ||
                                           args[0] == "--version" || args[0] == "-V");
   if (!top_level_only && (args.empty() || !kSubcommands.count(args[0]))) {
     args.insert(args.begin(), "run");
   }
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string file;
-    if (args[i] == "--config" && i + 1 < args.size()) {
-      file = args[i + 1];
-    } else if (args[i].rfind("--config=", 0) == 0) {
-      file = args[i].substr(9);
-    }
-    if (!file.empty()) {
-      std::vector<std::string> tokens = config_file_tokens(file);
-      args.insert(args.begin() + 1, tokens.begin(), tokens.end());
-      break;
+  if (top_level_only) return args;
+  std::vector<std::string> files;
+  if (args[0] == "run") {
+    for (const std::string& f : default_config_files()) {
+      if (std::filesystem::is_regular_file(f)) files.push_back(f);
     }
   }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      files.push_back(args[i + 1]);
+    } else if (args[i].rfind("--config=", 0) == 0) {
+      files.push_back(args[i].substr(9));
+    }
+  }
+  const CLI::App* cmd = sub(args[0]);
+  KnownOption known;
+  if (cmd != nullptr) {
+    known = [cmd](const std::string& key) {
+      return cmd->get_option_no_throw("--" + key) != nullptr;
+    };
+    // A pasted Locust command line: its options arrload lacks are dropped with a warning.
+    for (const std::string& d : drop_locust_only(args, known)) {
+      notes.emplace_back("WARNING",
+                         fmt::format("'{}' is a Locust option arrload does not take; ignored", d));
+    }
+  }
+  std::vector<std::string> tokens;
+  std::set<std::filesystem::path> seen;
+  for (const std::string& f : files) {
+    std::error_code ec;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(f, ec);
+    if (!ec && !seen.insert(canonical).second) continue;  // --config locust.conf in its folder
+    std::vector<std::string> warnings;
+    std::vector<std::string> more = config_file_tokens(f, known, &warnings);
+    for (const std::string& w : warnings) notes.emplace_back("WARNING", w);
+    notes.emplace_back("INFO", fmt::format("Options from {}", f));
+    std::string list;
+    for (const std::string& t : more) list += (list.empty() ? "" : " ") + t;
+    notes.emplace_back("DEBUG", fmt::format("{}: {}", f, list.empty() ? "(none)" : list));
+    tokens.insert(tokens.end(), more.begin(), more.end());
+  }
+  args.insert(args.begin() + 1, tokens.begin(), tokens.end());
   return args;
 }
 
@@ -204,8 +240,14 @@ int main(int argc, char** argv) {
   }
   import_locust_env(env_vars);
 
+  std::vector<std::pair<std::string, std::string>> notes;  // {level, text}
   try {
-    std::vector<std::string> args = prepare_args(argc, argv);
+    std::vector<std::string> args = prepare_args(
+        argc, argv,
+        [&](const std::string& name) -> const CLI::App* {
+          return name == "run" ? run_cmd : name == "demo" ? demo_cmd : nullptr;
+        },
+        notes);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     app.parse(args);
   } catch (const CLI::ParseError& e) {
@@ -215,11 +257,30 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return kExitUsage;
   }
+  const RunCommand& chosen = *demo_cmd ? demo : run;
+  if (!chosen.logfile.empty()) {
+    if (auto error = open_log_file(chosen.logfile)) {
+      fmt::print(stderr, "arrload: --logfile: {}\n", *error);
+      return kExitUsage;
+    }
+  }
+  for (const auto& [level, text] : notes) {
+    if (level_rank(level) >= level_rank(chosen.loglevel)) log_line(level, text);
+  }
 
   try {
     if (*run_cmd) {
       if (worker.worker && worker.master) {
         fmt::print(stderr, "arrload: --master and --worker exclude each other\n");
+        return kExitUsage;
+      }
+      if (run.list_classes || run.show_task_ratio || run.show_task_ratio_json) {
+        return execute_run(run);  // prints and exits before any load
+      }
+      if ((worker.master || worker.worker) && (!run.user_classes.empty() || run.iterations > 0)) {
+        fmt::print(stderr,
+                   "arrload: UserClass arguments and -i/--iterations work in one process only, "
+                   "not yet with --master/--worker\n");
         return kExitUsage;
       }
       if (worker.master) return execute_master(run, worker);

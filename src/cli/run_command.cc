@@ -10,6 +10,7 @@
 
 #include "budget/budget.h"
 #include "budget/verdict.h"
+#include "cli/run_inspect.h"
 #include "cli/run_one.h"
 #include "cli/run_support.h"
 #include "cli/web_command.h"
@@ -25,6 +26,10 @@ namespace {
 using Files = std::vector<std::pair<std::string, std::string>>;
 
 std::optional<scenario::Suite> load_file(const std::string& path, const Files& files) {
+  if (auto python = python_locustfile_error(path); python && files.empty()) {
+    fmt::print(stderr, "arrload: {}\n", *python);
+    return std::nullopt;
+  }
   try {
     return files.empty() ? scenario::load_suite(path)
                          : scenario::load_suite_from_strings(files, path);
@@ -215,9 +220,56 @@ int run_suite_once(const RunCommand& cmd, const scenario::Suite& suite,
   return run_one(cmd, &suite, std::nullopt, budgets);
 }
 
+namespace {
+
+// Locust's options that print something about the scenario and exit (-l, --show-task-ratio);
+// nullopt when none was given.
+std::optional<int> inspect_only(const RunCommand& cmd, scenario::Suite& suite) {
+  if (cmd.list_classes) {
+    fmt::print("{}", class_list(suite));
+    return kExitOk;
+  }
+  if (!cmd.show_task_ratio && !cmd.show_task_ratio_json) return std::nullopt;
+  if (!filter_checked(suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
+  const std::vector<double> shares = class_shares(suite, cmd.users_given ? cmd.users : 0);
+  fmt::print("{}", cmd.show_task_ratio_json ? task_ratio_json(suite, shares)
+                                            : task_ratio_text(suite, shares));
+  return kExitOk;
+}
+
+// Option combinations that cannot work, with what to write instead; nullopt when none.
+std::optional<std::string> conflicting_options(const RunCommand& cmd) {
+  if (!cmd.json_stdout) return std::nullopt;
+  for (const std::string& name : cmd.user_classes) {
+    // `--json out.json`, as arrload took it before --json became Locust's flag.
+    if (name == "-" || name.ends_with(".json")) {
+      return fmt::format(
+          "'{}' is not a user class: --json is Locust's flag (the final stats as JSON on "
+          "stdout); write arrload's JSON report to a file with --json-file {}",
+          name, name == "-" ? "FILE" : name);
+    }
+  }
+  if (cmd.json_path == "-" || cmd.html_path == "-") {
+    return "--json prints Locust's stats on stdout; --json-file - or --html - would mix another "
+           "document into it (give them a FILE)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int execute_run(const RunCommand& cmd) {
+  if (auto conflict = conflicting_options(cmd)) {
+    fmt::print(stderr, "arrload: {}\n", *conflict);
+    return kExitUsage;
+  }
   auto suite = load_file(cmd.scenario, cmd.scenario_files);
   if (!suite) return kExitUsage;
+  if (auto done = inspect_only(cmd, *suite)) return *done;
+  if (auto error = select_classes(*suite, cmd.user_classes)) {
+    fmt::print(stderr, "arrload: {}\n", *error);
+    return kExitUsage;
+  }
   auto budgets = load_budgets(cmd, *suite);
   if (!budgets) return kExitUsage;
   if (!cmd.headless) {

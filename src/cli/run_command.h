@@ -65,20 +65,27 @@ struct RunCommand {
   std::string scenario;  // -f: a YAML file or a directory of them
   // When non-empty, the scenario's files themselves, {name, YAML} (the embedded suite).
   std::vector<std::pair<std::string, std::string>> scenario_files;
-  std::string host;                       // -H; empty = the scenario's host
-  int users = 1;                          // -u
-  double spawn_rate = 1;                  // -r, users per second
-  std::string run_time;                   // -t, "90s", "10m", "1h30m"; empty = until stopped
-  std::string stop_timeout = "0";         // --stop-timeout
-  bool headless = false;                  // --headless: run at once, without the web UI
-  bool web = false;                       // --web: the web UI (the default; excludes --headless)
-  std::string csv_prefix;                 // --csv
-  bool csv_full_history = false;          // --csv-full-history
-  std::string json_path;                  // --json FILE ("-" = stdout)
-  std::string html_path;                  // --html FILE: the self-contained HTML report
+  std::string host;                // -H; empty = the scenario's host
+  int users = 1;                   // -u
+  double spawn_rate = 1;           // -r, users per second
+  std::string run_time;            // -t, "90s", "10m", "1h30m"; empty = until stopped
+  std::string stop_timeout = "0";  // --stop-timeout
+  bool headless = false;           // --headless: run at once, without the web UI
+  bool web = false;                // --web: the web UI (the default; excludes --headless)
+  std::string csv_prefix;          // --csv
+  bool csv_full_history = false;   // --csv-full-history
+  std::string json_path;           // --json-file FILE ("-" = stdout): arrload's report
+  bool json_stdout = false;  // --json: Locust's stats list on stdout, everything else on stderr
+  std::string html_path;     // --html FILE: the self-contained HTML report
   std::vector<std::string> tags;          // -T
   std::vector<std::string> exclude_tags;  // -E
   std::string loglevel = "INFO";          // -L
+  std::string logfile;                    // --logfile FILE: log lines there instead of stderr
+  std::vector<std::string> user_classes;  // positional: run only these classes (Locust's)
+  bool list_classes = false;              // -l/--list: print the user classes and exit
+  bool show_task_ratio = false;           // --show-task-ratio: print the task shares and exit
+  bool show_task_ratio_json = false;      // --show-task-ratio-json: the same as JSON
+  std::uint64_t iterations = 0;           // -i: stop after this many tasks in all; 0 = no limit
   int exit_code_on_error = 1;             // --exit-code-on-error
   bool only_summary = false;              // --only-summary
   bool reset_stats = false;               // --reset-stats

@@ -11,6 +11,7 @@
 
 #include "budget/verdict.h"
 #include "budget/window.h"
+#include "cli/locust_json.h"
 #include "cli/run_monitoring.h"
 #include "cli/run_reports.h"
 #include "cli/run_support.h"
@@ -50,6 +51,15 @@ std::optional<engine::RunOptions> engine_options(const RunCommand& cmd,
   opts.reset_stats = cmd.reset_stats;
   opts.verify_tls = cmd.verify_tls;
   opts.seed = cmd.seed;
+  opts.iterations = cmd.iterations;
+  if (level_rank(cmd.loglevel) == 0) {
+    // -L DEBUG: a line per request, as Locust's DEBUG shows each request urllib3 sends.
+    opts.on_sample = [](const stats::SampleView& s) {
+      log_line("DEBUG", fmt::format("Request {} {}: {:.2f} ms, {} bytes{}{}", s.method, s.name,
+                                    static_cast<double>(s.latency_us) / 1e3, s.body_bytes,
+                                    s.failed ? ", failed: " : "", s.error));
+    };
+  }
   return opts;
 }
 
@@ -127,6 +137,7 @@ int preflight_failed(const RunCommand& cmd, report::HtmlReport page, const std::
   page.info.verdict = &verdict;
   bool ok = write_stats_files(cmd, snap, nullptr, nullptr);
   ok &= write_judged_files(cmd, snap, page, nullptr);
+  if (cmd.json_stdout) fmt::print("[]\n");  // no request was sent
   return ok ? budget::kExitPreflight : kExitRuntimeError;
 }
 
@@ -141,8 +152,10 @@ struct LiveRun {
   budget::WindowJudge windows;
   std::unique_ptr<report::History> timeline;  // the HTML report's charts
   std::unique_ptr<report::HistoryCsv> history;
-  std::optional<double> ramp_up_end;  // when the leak detector starts judging memory
-  std::string abort_reason;           // the breached check, once --abort-on-fail stopped the run
+  std::unique_ptr<LocustJson> locust_json;  // with --json
+  std::optional<double> ramp_up_end;        // when the leak detector starts judging memory
+  std::string abort_reason;  // the breached check, once --abort-on-fail stopped the run
+  bool debug = false;        // -L DEBUG: a line per endpoint and second
   engine::RunControl* runner = nullptr;
 
   LiveRun(const RunCommand& c, const budget::Budgets& b) : cmd(c), budgets(b), windows(b) {}
@@ -163,6 +176,20 @@ struct LiveRun {
     if (cmd.observer) cmd.observer->second(snap, so_far ? &*so_far : nullptr, cpu);
     if (abort_check && so_far) check_abort(*so_far);
     if (history) history->append(snap);
+    if (locust_json) locust_json->observe(snap);
+    if (debug) debug_second(snap);
+  }
+
+  static void debug_second(const stats::Snapshot& snap) {
+    for (const stats::EndpointStats& e : snap.endpoints) {
+      const stats::Entry& s = e.last_second;
+      if (s.num_requests == 0) continue;
+      log_line("DEBUG", fmt::format("{} {}: {} requests, {} failed, {:.1f}-{:.1f} ms in the last "
+                                    "second",
+                                    e.key.method, e.key.name, s.num_requests, s.num_failures,
+                                    static_cast<double>(s.latency.min()) / 1e3,
+                                    static_cast<double>(s.latency.max()) / 1e3));
+    }
   }
 
   // Like k6's abortOnFail: the first breached budget with data stops the run.
@@ -192,6 +219,39 @@ std::string interruption(const engine::RunResult& result, const LiveRun& live,
       result.reason == engine::StopReason::kSignal ? "a signal (SIGINT/SIGTERM)" : "a stop request";
   return fmt::format("stopped by {} after {:.1f} s of a planned {}; the results are partial", by,
                      result.final.elapsed_s, core::format_duration(*planned));
+}
+
+// -L DEBUG: the run's settings, and a line at each spawn and stop event.
+void debug_hooks(const RunCommand& cmd, const engine::RunOptions& opts, const std::string& host,
+                 engine::RunHooks& hooks) {
+  log_line(
+      "DEBUG",
+      fmt::format("Run: host {}, {}, run time {}, stop timeout {}, threads {}, seed {}{}{}", host,
+                  opts.shape ? "load shape " + opts.shape->name
+                             : fmt::format("{} users at {:g}/s", opts.users, opts.spawn_rate),
+                  cmd.run_time.empty() ? "none" : cmd.run_time, cmd.stop_timeout,
+                  opts.threads == 0 ? "one per core" : std::to_string(opts.threads),
+                  opts.seed == 0 ? "random" : std::to_string(opts.seed),
+                  cmd.iterations > 0 ? fmt::format(", at most {} tasks", cmd.iterations) : "",
+                  cmd.profile_name.empty() ? "" : ", profile " + cmd.profile_name));
+  hooks.spawning = [](const engine::UserTargets& t) {
+    std::string users = std::to_string(t.users);
+    if (t.per_class) {
+      users.clear();
+      for (int n : *t.per_class) users += (users.empty() ? "" : "/") + std::to_string(n);
+      users += " per class";
+    }
+    log_line("DEBUG", fmt::format("Spawning: to {} users at {:g}/s", users, t.spawn_rate));
+  };
+  hooks.spawned = [](const engine::ClassCounts& counts) {
+    std::string list;
+    for (const auto& [name, n] : counts)
+      list += fmt::format("{}{}: {}", list.empty() ? "" : ", ", name, n);
+    log_line("DEBUG", fmt::format("Spawned: {}", list.empty() ? "no users" : list));
+  };
+  hooks.stopping = [](engine::StopReason why) {
+    log_line("DEBUG", fmt::format("Stopping every user ({})", reason_name(why)));
+  };
 }
 
 }  // namespace
@@ -265,6 +325,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   hooks.info = [&](std::string_view text) {
     if (info_level) log_line("INFO", text);
   };
+  live.debug = level_rank(cmd.loglevel) == 0;
+  if (live.debug) debug_hooks(cmd, *opts, host, hooks);
   live.runner = runner.get();
   // The leak detector judges memory from the end of the ramp-up: when the first target count
   // (the first stage's, with a shape) is first reached.
@@ -272,12 +334,15 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
                                                     ? opts->shape->stages.front().users
                                                     : opts->users);
   if (!cmd.html_path.empty()) live.timeline = std::make_unique<report::History>();
+  if (cmd.json_stdout) live.locust_json = std::make_unique<LocustJson>();
+  // With --json, stdout carries the JSON alone: the tables go to stderr.
+  std::FILE* const out = cmd.json_stdout ? stderr : stdout;
   hooks.every_second = [&](const stats::Snapshot& snap) { live.second(snap); };
   // The console table is for headless runs (the web UI shows the same), as in Locust.
   if (!cmd.only_summary && cmd.observer == nullptr) {
-    hooks.every_two_seconds = [](const stats::Snapshot& snap) {
-      fmt::print("{}\n", report::stats_table(snap));
-      std::fflush(stdout);
+    hooks.every_two_seconds = [out](const stats::Snapshot& snap) {
+      fmt::print(out, "{}\n", report::stats_table(snap));
+      std::fflush(out);
     };
   }
   if (memory) memory->start();
@@ -298,8 +363,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   if (result.reason == engine::StopReason::kFailed) log_line("ERROR", result.error);
   const stats::Snapshot& snap = result.final;
   if (live.timeline) live.timeline->append(snap, /*force=*/true);
-  fmt::print("{}", report::final_summary(snap));
-  std::fflush(stdout);
+  fmt::print(out, "{}", report::final_summary(snap));
+  std::fflush(out);
   bool written = write_stats_files(cmd, snap, live.history.get(), memory.get());
 
   // Phase 4: the verdict.
@@ -337,13 +402,13 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     if (gen.saturated_samples > 0) verdict->notes.push_back(gen.message);
     for (const std::string& n : result.notes) verdict->notes.push_back(n);
-    fmt::print("\n{}", report::verdict_table(*verdict));
+    fmt::print(out, "\n{}", report::verdict_table(*verdict));
     if (!cmd.gate_on_verdict && !verdict->pass() && !verdict->interrupted()) {
-      fmt::print(
-          "(arrload demo shows the verdict without failing on it; `arrload run -f "
-          "scenarios/autoarr ...` exits with its status)\n");
+      fmt::print(out,
+                 "(arrload demo shows the verdict without failing on it; `arrload run -f "
+                 "scenarios/autoarr ...` exits with its status)\n");
     }
-    std::fflush(stdout);
+    std::fflush(out);
   }
 
   // Phase 5: the judged reports and the exit status.
@@ -352,6 +417,11 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   page.info.generator = gen.message;
   page.history = live.timeline.get();
   written &= write_judged_files(cmd, snap, page, memory.get());
+  if (live.locust_json) {
+    live.locust_json->observe(snap);
+    fmt::print("{}", live.locust_json->finish(snap.taken_unix));
+    std::fflush(stdout);
+  }
   int status = kExitOk;
   if (!written) {
     status = kExitRuntimeError;

@@ -115,7 +115,7 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->check(non_negative());
   app.add_option("--junit", cmd.junit_path,
                  "Write the verdict as JUnit XML to FILE (one test case per budget)");
-  app.add_option("--stop-timeout", cmd.stop_timeout,
+  app.add_option("-s,--stop-timeout", cmd.stop_timeout,
                  "On stop, let users finish their current task for this long (e.g. 10s)")
       ->capture_default_str();
   auto* headless = app.add_flag("--headless", cmd.headless,
@@ -128,7 +128,7 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "Address the web UI listens on (beyond loopback only if you mean it; see "
                  "--web-login)")
       ->capture_default_str();
-  app.add_option("--web-port", cmd.web_port, "Port of the web UI")
+  app.add_option("-P,--web-port", cmd.web_port, "Port of the web UI")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   app.add_option("--web-login", cmd.web_login,
@@ -146,7 +146,12 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_flag("--csv-full-history", cmd.csv_full_history,
                "Add every endpoint to PREFIX_stats_history.csv each second, not only the "
                "Aggregated row");
-  app.add_option("--json", cmd.json_path, "Write the final stats as JSON to FILE (- = stdout)");
+  app.add_flag("--json", cmd.json_stdout,
+               "Print the final stats as JSON on stdout, as Locust's --json does (its list of "
+               "stats entries); tables and summaries then go to stderr");
+  app.add_option("--json-file", cmd.json_path,
+                 "Write arrload's JSON report to FILE: stats, percentiles, users per class, "
+                 "verdict (docs/reports.md; - = stdout)");
   app.add_option("--html", cmd.html_path,
                  "Write a self-contained HTML report to FILE: parameters, verdict, stats and "
                  "percentile tables, failures, charts (opens offline; - = stdout)");
@@ -156,6 +161,21 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->capture_default_str()
       ->transform(
           CLI::IsMember({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, CLI::ignore_case));
+  app.add_option("--logfile", cmd.logfile,
+                 "Write the log lines to FILE (appended) instead of stderr");
+  app.add_flag("-l,--list", cmd.list_classes, "Print the scenario's user classes and exit");
+  app.add_flag("--show-task-ratio", cmd.show_task_ratio,
+               "Print each user class's share of the users (at -u) and each task's share of its "
+               "class's picks, then exit");
+  app.add_flag("--show-task-ratio-json", cmd.show_task_ratio_json,
+               "The same as JSON ({\"per_class\": ..., \"total\": ...}, Locust's shape)");
+  app.add_option("-i,--iterations", cmd.iterations,
+                 "End the run after this many tasks, all users together: each task started "
+                 "counts, a user that finds none left stops, and the run ends when the last one "
+                 "is done (0 = no limit)");
+  app.add_option("user_classes", cmd.user_classes,
+                 "Run only these user classes (names as `arrload -l` lists them)")
+      ->type_name("UserClass");
   app.add_option("--exit-code-on-error", cmd.exit_code_on_error,
                  "Exit status when any request failed or a user's task raised, for runs that are "
                  "not judged; when budgets (or --target-pid/--target-metrics) judge the run, the "

@@ -4,6 +4,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +21,10 @@ namespace arrload::cli {
 
 std::atomic<int> g_signal{0};
 
+namespace {
+std::FILE* g_log_file = nullptr;  // --logfile; null: stderr
+}  // namespace
+
 int level_rank(const std::string& level) {
   static const char* kLevels[] = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
   for (int i = 0; i < 5; ++i) {
@@ -29,10 +36,24 @@ int level_rank(const std::string& level) {
 void log_line(const std::string& level, std::string_view text) {
   std::time_t t = std::time(nullptr);
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+  std::tm local{};
+  localtime_r(&t, &local);  // log_line runs on the worker threads too (-L DEBUG)
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
   std::string line = fmt::format("[{}] {}: {}", stamp, level, text);
-  fmt::print(stderr, "{}\n", line);
+  std::FILE* to = g_log_file != nullptr ? g_log_file : stderr;
+  fmt::print(to, "{}\n", line);
+  std::fflush(to);
   core::LogRing::process().add(std::move(line));
+}
+
+std::optional<std::string> open_log_file(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr) return fmt::format("{}: {}", path, std::strerror(errno));
+  g_log_file = f;  // open until the process exits
+  return std::nullopt;
 }
 
 std::vector<std::string> split_list(const std::vector<std::string>& raw) {

@@ -14,8 +14,12 @@ namespace arrload::cli {
 
 // 0 DEBUG, 1 INFO, 2 WARNING, 3 ERROR, 4 CRITICAL; an unknown name counts as INFO.
 int level_rank(const std::string& level);
-// Prints "[2026-12-07 10:00:00] LEVEL: TEXT" to stderr and keeps it for the web UI's /logs.
+// Prints "[2026-12-07 10:00:00] LEVEL: TEXT" to stderr (or the --logfile) and keeps it for the
+// web UI's /logs. Thread-safe.
 void log_line(const std::string& level, std::string_view text);
+// --logfile: log_line writes to PATH (appended) from now on, instead of stderr. Returns the
+// reason when it cannot be opened, nullopt once it is.
+std::optional<std::string> open_log_file(const std::string& path);
 
 // Splits "-T a,b -T c" into {a, b, c}, as Locust accepts both forms.
 std::vector<std::string> split_list(const std::vector<std::string>& raw);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "scenario/model.h"
+#include "stats/shard.h"
 
 namespace arrload::engine {
 
@@ -24,6 +25,12 @@ struct RunOptions {
   bool reset_stats = false;  // reset statistics once all users have spawned
   bool verify_tls = false;   // check server certificates
   std::uint64_t seed = 0;    // random seed; 0 = from the clock
+  // -i/--iterations: the run ends once this many tasks (leaf tasks, in all users) have started
+  // and ended; users that find none left stop. 0 = no limit.
+  std::uint64_t iterations = 0;
+  // Called with every request recorded, on the worker threads, several at once (-L DEBUG's
+  // per-request lines): must be thread-safe. Empty: none.
+  stats::SampleListener on_sample;
   // A load shape: its stages set users, spawn rate and classes over time (users and spawn_rate
   // above are then unused), and the run ends after its last stage (or at run_time if sooner).
   std::optional<scenario::Shape> shape;

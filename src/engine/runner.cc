@@ -60,9 +60,19 @@ struct Runner::Impl {
     int threads = opts.threads > 0
                       ? opts.threads
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (opts.iterations > 0) {
+      // The user that ends the last task is on a worker thread: the stop is posted here.
+      tasks = std::make_unique<TaskBudget>(opts.iterations, [this] {
+        asio::post(io, [this] {
+          info(fmt::format("Iteration limit reached ({}), stopping users", opts.iterations));
+          begin_stop(StopReason::kRunTime);
+        });
+      });
+    }
     for (int i = 0; i < threads; ++i) {
-      workers.push_back(
-          std::make_unique<Worker>(suite, urls, aggregator, exceptions, opts.verify_tls));
+      workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions,
+                                                 opts.verify_tls, tasks.get()));
+      if (opts.on_sample) workers.back()->set_sample_listener(opts.on_sample);
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
     targets.users = opts.users;
@@ -76,6 +86,7 @@ struct Runner::Impl {
   ClassDispatcher dispatcher;
   stats::Aggregator aggregator;
   ExceptionLog exceptions;
+  std::unique_ptr<TaskBudget> tasks;  // -i/--iterations; declared first: outlives the workers
   std::vector<std::unique_ptr<Worker>> workers;
   asio::io_context io{1};
   asio::steady_timer spawn_timer, tick_timer, stop_timer, shape_timer, drain_timer, hard_timer;

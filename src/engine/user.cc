@@ -90,7 +90,12 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
       const Outcome inner = co_await run_group(task.group.get(), wait, false);
       rescheduled = inner == Outcome::kInterrupted;
     } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
-      co_await run_requests(&task.requests);                     // rejects it; only a guard
+      if (env_.tasks != nullptr && !env_.tasks->take()) {        // rejects it; only a guard
+        stopping_ = true;  // -i: the run's tasks are all taken; this user ends (on_stop runs)
+        break;
+      }
+      co_await run_requests(&task.requests);
+      if (env_.tasks != nullptr) env_.tasks->done();
     }
     if (stopping_) break;
     const double task_seconds = static_cast<double>(core::now_us() - started) / 1e6;

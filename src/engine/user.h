@@ -13,6 +13,7 @@
 
 #include "core/rng.h"
 #include "engine/exception_log.h"
+#include "engine/task_budget.h"
 #include "http/client.h"
 #include "scenario/model.h"
 #include "stats/shard.h"
@@ -28,6 +29,7 @@ struct WorkerEnv {
   stats::Shard& shard;
   ExceptionLog& exceptions;
   const scenario::Suite& suite;
+  TaskBudget* tasks = nullptr;  // -i/--iterations, shared by the run's users; null: no limit
 };
 
 class User {

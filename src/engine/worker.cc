@@ -109,9 +109,16 @@ asio::awaitable<void> run_user(Worker::Impl* impl, User* user) {
 }  // namespace
 
 Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
-               stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls)
+               stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls,
+               TaskBudget* tasks)
     : impl_(std::make_unique<Impl>(suite, std::move(class_urls), aggregator, exceptions, verify_tls,
-                                   live_)) {}
+                                   live_)) {
+  impl_->env.tasks = tasks;
+}
+
+void Worker::set_sample_listener(stats::SampleListener listener) {
+  impl_->shard.set_listener(std::move(listener));
+}
 
 Worker::~Worker() {
   if (thread_.joinable()) {

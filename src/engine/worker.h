@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "engine/exception_log.h"
+#include "engine/task_budget.h"
 #include "http/url.h"
 #include "scenario/model.h"
 #include "stats/aggregator.h"
@@ -22,13 +23,16 @@ namespace arrload::engine {
 
 class Worker {
  public:
-  // SUITE, AGGREGATOR and EXCEPTIONS must outlive the worker.
+  // SUITE, AGGREGATOR, EXCEPTIONS and TASKS (-i; null: no limit) must outlive the worker.
   Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
-         stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls);
+         stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls,
+         TaskBudget* tasks = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // Calls LISTENER with every request this worker's users record (on its thread). Before start().
+  void set_sample_listener(stats::SampleListener listener);
   // Starts the thread.
   void start();
   // Starts user USER_ID of class CLASS_INDEX.

@@ -1,6 +1,6 @@
 #pragma once
-// The --json report: final statistics per endpoint and aggregated, users per class, start and end
-// times. Schema: docs/reports.md.
+// The --json-file report: final statistics per endpoint and aggregated, users per class, start and
+// end times. Schema: docs/reports.md.
 #include <string>
 
 #include "budget/verdict.h"

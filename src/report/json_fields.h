@@ -1,5 +1,5 @@
 #pragma once
-// The JSON the --json report (json.cc) and the web API's /stats/requests (web/api.cc) have in
+// The JSON the --json-file report (json.cc) and the web API's /stats/requests (web/api.cc) have in
 // common; each builds its own shape, with its own field names, on these.
 #include <string_view>
 

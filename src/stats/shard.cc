@@ -42,6 +42,10 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
   } else {
     entry.record(latency_us, body_bytes, failed);
   }
+  if (listener_) {
+    listener_(SampleView{method, name, latency_us, body_bytes, failed,
+                         failed ? error_message : std::string_view()});
+  }
   if (!failed) return;
 
   error_scratch_.method.assign(method);

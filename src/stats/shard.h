@@ -4,6 +4,7 @@
 // A Shard belongs to one worker thread; it is never shared or locked. Once a second the thread
 // calls take() and hands the result (a ShardDelta) to the Aggregator.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,6 +38,18 @@ struct ShardDelta {
   bool empty() const { return entries.empty() && errors.empty(); }
 };
 
+// One request as it is recorded, for a listener (-L DEBUG's per-request lines). The views are
+// valid during the call only.
+struct SampleView {
+  std::string_view method;
+  std::string_view name;
+  std::uint64_t latency_us = 0;
+  std::uint64_t body_bytes = 0;
+  bool failed = false;
+  std::string_view error;  // set when FAILED
+};
+using SampleListener = std::function<void(const SampleView&)>;
+
 class Shard {
  public:
   Shard() = default;
@@ -60,6 +73,10 @@ class Shard {
   // Moves everything recorded since the last take() out, leaving the shard empty.
   ShardDelta take();
 
+  // LISTENER is called with every request recorded from now on, on the recording thread; empty:
+  // none (the default, costing one test per request).
+  void set_listener(SampleListener listener) { listener_ = std::move(listener); }
+
  private:
   // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
   template <bool kScheduled>
@@ -80,6 +97,7 @@ class Shard {
   std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
   std::string scratch_;
   ErrorKey error_scratch_;  // reused for error lookups, for the same reason as scratch_
+  SampleListener listener_;
 };
 
 }  // namespace arrload::stats

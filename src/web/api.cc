@@ -254,12 +254,17 @@ std::string timeline_json(const Timeline& timeline) {
 
 namespace {
 
-// TASKS as {name: {"ratio": r * SCALE, "tasks": {...}}} ("tasks" only for a group).
-json::object task_tree(const std::vector<scenario::TaskShare>& tasks, double scale) {
+// TASKS as {name: {"ratio": r * SCALE / PARENT, "tasks": {...}}} ("tasks" only for a group).
+// With RELATIVE (Locust's per_class), a nested task's ratio is its share of its own group's
+// picks: PARENT is then the group's ratio.
+json::object task_tree(const std::vector<scenario::TaskShare>& tasks, double scale, double parent,
+                       bool relative) {
   json::object o;
   for (const scenario::TaskShare& t : tasks) {
-    json::object entry{{"ratio", t.ratio * scale}};
-    if (!t.tasks.empty()) entry["tasks"] = task_tree(t.tasks, scale);
+    json::object entry{{"ratio", parent > 0 ? t.ratio * scale / parent : 0.0}};
+    if (!t.tasks.empty()) {
+      entry["tasks"] = task_tree(t.tasks, scale, relative ? t.ratio : 1.0, relative);
+    }
     o[t.name] = std::move(entry);
   }
   return o;
@@ -270,8 +275,10 @@ json::object task_tree(const std::vector<scenario::TaskShare>& tasks, double sca
 std::string tasks_json(const std::vector<ClassTasks>& classes) {
   json::object per_class, total;
   for (const ClassTasks& c : classes) {
-    per_class[c.name] = json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, 1.0)}};
-    total[c.name] = json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, c.share)}};
+    per_class[c.name] =
+        json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, 1.0, 1.0, true)}};
+    total[c.name] =
+        json::object{{"ratio", c.share}, {"tasks", task_tree(c.tasks, c.share, 1.0, false)}};
   }
   return json::serialize(
       json::object{{"per_class", std::move(per_class)}, {"total", std::move(total)}});

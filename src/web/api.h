@@ -89,7 +89,7 @@ class Control {
   // The current (or last) run over time; empty before the first run.
   virtual Timeline timeline() const = 0;
   // The current (or last) run's self-contained HTML report and its JSON report (docs/reports.md),
-  // as --html and --json write them; none before the first run.
+  // as --html and --json-file write them; none before the first run.
   virtual std::optional<std::string> report_html() const = 0;
   virtual std::optional<std::string> report_json() const = 0;
   // The classes and their tasks' shares.
@@ -108,7 +108,8 @@ HttpResponse handle(Control& control, const HttpRequest& request, std::string_vi
 std::string timeline_json(const Timeline& timeline);
 
 // GET /tasks, in Locust's shape: {"per_class": {Class: {"ratio", "tasks": {Task: {"ratio",
-// "tasks"?}}}}, "total": the same with every task's ratio times its class's share}.
+// "tasks"?}}}}, "total": ...}; per class a nested task's ratio is its share of its own group's
+// picks (as Locust's), in "total" its share of all picks times its class's share.
 std::string tasks_json(const std::vector<ClassTasks>& classes);
 
 // GET /stats/requests: Locust's fields, plus "verdict" and "host". SNAP may be null. WORKERS (a

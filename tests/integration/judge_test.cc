@@ -44,7 +44,7 @@ class JudgeTest : public ::testing::Test {
                                      "3s",
                                      "--headless",
                                      "--only-summary",
-                                     "--json",
+                                     "--json-file",
                                      dir_.file("r.json"),
                                      "--junit",
                                      dir_.file("r.xml")};
@@ -121,7 +121,7 @@ TEST_F(JudgeTest, AbortOnFailStopsEarlyAndStillWritesEverything) {
                         "--abort-on-fail",
                         "--abort-grace",
                         "1s",
-                        "--json",
+                        "--json-file",
                         dir_.file("a.json"),
                         "--csv",
                         dir_.file("a")});

@@ -38,8 +38,8 @@ boost::json::object read_json(const std::string& path) {
 TEST_F(ProfileTest, SteadyProfilesRunInSequenceAndReachTheirUserCounts) {
   auto r = run_arrload(
       {"run", "-f", kSuite, "--host", host_, "--profile", "baseline,normal,peak,stress,websocket",
-       "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--no-budgets", "--json",
-       dir_.file("p.json"), "--csv", dir_.file("res") + "/"},
+       "--time-scale", "0.01", "-t", "3s", "--headless", "--only-summary", "--no-budgets",
+       "--json-file", dir_.file("p.json"), "--csv", dir_.file("res") + "/"},
       {}, SIGTERM, std::chrono::seconds(120));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::map<std::string, std::int64_t> want = {
@@ -83,7 +83,7 @@ TEST_F(ProfileTest, ShapedProfilesReachTheirPeaks) {
     std::string json = dir_.file(std::string(c.profile) + ".json");
     auto r =
         run_arrload({"run", "-f", kSuite, "--host", host_, "--profile", c.profile, "--time-scale",
-                     c.scale, "--headless", "--only-summary", "--no-budgets", "--json", json},
+                     c.scale, "--headless", "--only-summary", "--no-budgets", "--json-file", json},
                     {}, SIGTERM, std::chrono::seconds(60));
     ASSERT_EQ(r.exit_code, 0) << c.profile << "\n" << r.out << r.err;
     EXPECT_NE(r.err.find("Load shape finished"), std::string::npos) << r.err;

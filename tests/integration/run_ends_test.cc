@@ -89,7 +89,7 @@ class RunEndsTest : public TargetTest, public ::testing::WithParamInterface<NoIo
 TEST_P(RunEndsTest, StopsAtTheRunTimeWithEveryReport) {
   const std::string prefix = dir_.file("out");
   auto r = run_arrload({"run", "-f", scenario(), "-u", "2", "-r", "2", "-t", "2s", "--headless",
-                        "--csv", prefix, "--json", dir_.file("out.json")},
+                        "--csv", prefix, "--json-file", dir_.file("out.json")},
                        std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(30));
   // 2 s of load, plus start-up and the stop: a spinning thread never gets here.
   EXPECT_LT(r.seconds, 4.5) << r.err;
@@ -110,7 +110,7 @@ TEST_P(RunEndsTest, StopsAtTheRunTimeWithEveryReport) {
 TEST_P(RunEndsTest, OneSigintStopsItAndTheVerdictSaysInterrupted) {
   const std::string prefix = dir_.file("cut");
   auto r = run_arrload({"run", "-f", scenario(), "-u", "2", "-r", "2", "-t", "60s", "--headless",
-                        "--csv", prefix, "--json", dir_.file("cut.json")},
+                        "--csv", prefix, "--json-file", dir_.file("cut.json")},
                        std::chrono::milliseconds(1500), SIGINT, std::chrono::seconds(30));
   EXPECT_LT(r.seconds, 3.5) << r.err;
   EXPECT_EQ(r.exit_code, 105) << r.err;

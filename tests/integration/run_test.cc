@@ -28,8 +28,8 @@ users:
 TEST_F(RunTest, CountsMatchTheServerAndCsvHasLocustsShape) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
   auto r = run_arrload({"run", "-f", scenario, "--host", host_, "-u", "4", "-r", "4", "-t", "3s",
-                        "--headless", "--csv", dir_.file("out"), "--json", dir_.file("out.json"),
-                        "--only-summary"});
+                        "--headless", "--csv", dir_.file("out"), "--json-file",
+                        dir_.file("out.json"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 1) << r.err;  // requests failed: Locust's --exit-code-on-error default
   EXPECT_LT(r.seconds, 15);
   std::string stats = read_file(dir_.file("out_stats.csv"));
@@ -97,7 +97,7 @@ TEST_F(RunTest, SigtermMidRunStillWritesEveryReport) {
   std::string scenario = dir_.write("mixed.yaml", kMixedScenario);
   auto r =
       run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-u", "4", "-r", "100",
-                   "-t", "60s", "--csv", dir_.file("cut"), "--json", dir_.file("cut.json")},
+                   "-t", "60s", "--csv", dir_.file("cut"), "--json-file", dir_.file("cut.json")},
                   std::chrono::milliseconds(2500));
   EXPECT_LT(r.seconds, 10) << "SIGTERM did not stop the run promptly";
   EXPECT_EQ(r.exit_code, 105) << r.err;  // interrupted before its planned end (-t 60s)
@@ -119,7 +119,7 @@ TEST_F(RunTest, SigtermBeforeTheLoadStartsStillWritesReportsAndSkipsLaterProfile
                                                      "  second: {users: 2, run_time: 30s}\n");
   auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "--profile",
                         "first,second", "--health", "/__target/sleep/4000", "--preflight-timeout",
-                        "20s", "--csv", dir_.file("early"), "--json", dir_.file("early.json")},
+                        "20s", "--csv", dir_.file("early"), "--json-file", dir_.file("early.json")},
                        std::chrono::milliseconds(700));
   EXPECT_LT(r.seconds, 3) << "SIGTERM did not end the pre-flight";
   EXPECT_NE(r.err.find("interrupted; not running the remaining profiles"), std::string::npos)
@@ -203,7 +203,7 @@ TEST_F(RunTest, ConfigFileAndEnvironmentSupplyOptions) {
                                 "users = 3\nspawn-rate = 10\nrun-time = 1s\n"
                                 "headless = true\ntags = health\n");
   std::string json = dir_.file("conf.json");
-  auto r = run_arrload({"--config", conf, "-f", scenario, "--json", json}, {}, SIGTERM,
+  auto r = run_arrload({"--config", conf, "-f", scenario, "--json-file", json}, {}, SIGTERM,
                        std::chrono::seconds(30), {"ARRLOAD_HOST=" + host_, "ARRLOAD_USERS=2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string text = read_file(json);
@@ -223,12 +223,12 @@ TEST_F(RunTest, LocustEnvironmentVariablesAreReadAndOursWin) {
                                                "LOCUST_HEADLESS=true",
                                                "LOCUST_TAGS=health"};
   std::string json = dir_.file("locust.json");
-  auto r = run_arrload({"--json", json}, {}, SIGTERM, std::chrono::seconds(30), locust_env);
+  auto r = run_arrload({"--json-file", json}, {}, SIGTERM, std::chrono::seconds(30), locust_env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(read_file(json).find("\"user_count\":3"), std::string::npos) << read_file(json);
   std::vector<std::string> both = locust_env;
   both.push_back("ARRLOAD_USERS=2");
-  auto ours = run_arrload({"--json", json}, {}, SIGTERM, std::chrono::seconds(30), both);
+  auto ours = run_arrload({"--json-file", json}, {}, SIGTERM, std::chrono::seconds(30), both);
   EXPECT_EQ(ours.exit_code, 0) << ours.err;
   EXPECT_NE(read_file(json).find("\"user_count\":2"), std::string::npos) << read_file(json);
 }

@@ -43,7 +43,7 @@ TEST_F(RunTruthTest, FailedPreflightStillWritesEveryReport) {
   const std::string scenario = dir_.write("ping.yaml", kPing);
   const std::string p = dir_.file("out/pre");
   auto r = run_arrload({"run", "--headless", "-f", scenario, "--host", host_, "-t", "5s",
-                        "--health", "/__target/status/503", "--csv", p, "--json", p + ".json",
+                        "--health", "/__target/status/503", "--csv", p, "--json-file", p + ".json",
                         "--html", p + ".html", "--junit", p + ".xml"});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   EXPECT_NE(r.err.find("pre-flight failed"), std::string::npos) << r.err;

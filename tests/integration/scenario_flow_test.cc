@@ -143,7 +143,7 @@ users:
 TEST(DemoTest, DemoRunsAgainstTheEmbeddedTarget) {
   TempDir dir;
   // The check: `arrload demo -t 10s` exits 0 and writes its reports.
-  auto r = run_arrload({"demo", "-t", "10s", "--csv", dir.file("demo"), "--json",
+  auto r = run_arrload({"demo", "-t", "10s", "--csv", dir.file("demo"), "--json-file",
                         dir.file("demo.json"), "--html", dir.file("demo.html"), "--only-summary"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("scenarios/autoarr (embedded)"), std::string::npos) << r.err;

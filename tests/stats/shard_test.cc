@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -78,6 +79,25 @@ TEST(ShardTest, TakeEmptiesTheShardAndRecordingResumes) {
   EXPECT_EQ(second.entries[0].second.num_requests, 1u);  // not 2: the first take cleared it
   EXPECT_EQ(second.entries[0].second.latency.sum(), 200u);
   EXPECT_TRUE(second.errors.empty());
+}
+
+TEST(ShardTest, ListenerSeesEveryRequest) {
+  Shard shard;
+  shard.record("GET", "/before", 1, 1, false);  // before the listener: not seen
+  std::vector<std::string> seen;
+  shard.set_listener([&seen](const SampleView& s) {
+    seen.push_back(std::string(s.method) + " " + std::string(s.name) + " " +
+                   std::to_string(s.latency_us) + " " + std::to_string(s.body_bytes) + " " +
+                   (s.failed ? "failed " + std::string(s.error) : "ok"));
+  });
+  shard.record("GET", "/a", 1500, 7, false, "ignored when not failed");
+  shard.record_scheduled("POST", "/b", 10, 20, 0, true, "HTTPError(500)");
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"GET /a 1500 7 ok", "POST /b 10 0 failed HTTPError(500)"}));
+  shard.set_listener({});
+  shard.record("GET", "/after", 1, 1, false);
+  EXPECT_EQ(seen.size(), 2u);
+  EXPECT_EQ(shard.take().entries.size(), 4u);  // the listener changes nothing recorded
 }
 
 TEST(ShardTest, CountsFailures) {

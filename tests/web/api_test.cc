@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include <gtest/gtest.h>
 
 #include "support/snapshots.h"
@@ -92,6 +94,27 @@ TEST(Handle, KnownPathWithAnotherMethodIs405UnknownPathIs404) {
   const HttpResponse missing = answer(control, "GET", "/nowhere");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body.find("not found: /nowhere"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arrload::web
+
+namespace arrload::web {
+namespace {
+
+// A nested group, as Locust reports it: per class, the group's tasks share the group's picks
+// (2:1 -> 2/3, 1/3); in total, their share of all of the class's picks times the class's share.
+TEST(TasksJson, NestedGroupsAreRelativePerClassAndAbsoluteInTotal) {
+  std::vector<scenario::TaskShare> tasks = {
+      {"Browse", 0.25, {{"a", 0.25 * 2 / 3, {}}, {"stop", 0.25 / 3, {}}}}, {"index", 0.75, {}}};
+  const std::string body = tasks_json({ClassTasks{"Web", 0.5, tasks}});
+  const boost::json::value v = boost::json::parse(body);
+  const auto& per_class = v.at("per_class").at("Web").at("tasks");
+  EXPECT_DOUBLE_EQ(per_class.at("Browse").at("ratio").as_double(), 0.25);
+  EXPECT_DOUBLE_EQ(per_class.at("Browse").at("tasks").at("a").at("ratio").as_double(), 2.0 / 3);
+  const auto& total = v.at("total").at("Web").at("tasks");
+  EXPECT_DOUBLE_EQ(total.at("Browse").at("ratio").as_double(), 0.125);
+  EXPECT_DOUBLE_EQ(total.at("Browse").at("tasks").at("stop").at("ratio").as_double(), 0.5 / 12);
 }
 
 }  // namespace
