@@ -125,8 +125,9 @@ struct Master::State {
     socket.set(zmq::sockopt::linger, 1000);
     socket.set(zmq::sockopt::tcp_keepalive, 1);
     socket.set(zmq::sockopt::tcp_keepalive_idle, 30);
-    socket.set(zmq::sockopt::heartbeat_ivl, 2000);
-    socket.set(zmq::sockopt::heartbeat_timeout, 10000);
+    // No ZMTP pings from this side (Locust's master sets none either): with thousands of workers
+    // their timers cost ZeroMQ's I/O thread most of a core (docs/BENCHMARKS.md, "Master cost").
+    // The workers' heartbeat messages tell liveness; arrload workers ping the master themselves.
     const std::string where = opts.bind_port == 0
                                   ? fmt::format("tcp://{}:*", opts.bind_host)
                                   : fmt::format("tcp://{}:{}", opts.bind_host, opts.bind_port);
@@ -151,9 +152,11 @@ struct Master::State {
       }
       receive_all();
       flush();
-      if (Clock::now() >= next_check) {
+      if (const Clock::time_point now = Clock::now(); now >= next_check) {
         check_liveness();
-        next_check += opts.heartbeat_check;
+        // From now, not from the missed tick: a loop that fell behind must not run several
+        // checks in a row without reading the heartbeats that arrived meanwhile.
+        next_check = now + opts.heartbeat_check;
       }
     }
     flush();
