@@ -21,7 +21,9 @@
 #
 # Usage: bench/master_cost.sh [--help]
 # Environment: COUNTS="100 1000 5000" MASTERS="locust arrload" (or any of locust, arrload,
-#              null-discard, null-decode, null-merge; an arrload without a master is skipped)
+#              arrload-nozmtp, null-discard, null-decode, null-merge; an arrload without a master
+#              is skipped; arrload-nozmtp: arrload with ZeroMQ's own pings turned off by
+#              bench/no_zmtp_heartbeat.c, an LD_PRELOAD shim)
 #              REPEAT=1 (rounds, each over every N and master) WARMUP=20 SAMPLE=30 POLL=2
 #              CONNECT_WAIT=180 EXT=1 (arrload and null-merge masters: the simulated workers add
 #              arrload_delta) MASTER_CPU=1 SIM_CPU=0 NICE=-15 ARRLOAD=build/arrload (copied first)
@@ -61,7 +63,9 @@ else
   cp "$BUILD/arrload_null_master" "$OUT/null_master"
 fi
 HAVE_ARRLOAD=0
-if [[ " $MASTERS " == *" arrload "* ]]; then
+if [[ " $MASTERS " == *" arrload"* ]]; then
+  cc -O2 -shared -fPIC -o "$OUT/no_zmtp_heartbeat.so" "$BENCH_DIR/no_zmtp_heartbeat.c" -ldl ||
+    die "could not build bench/no_zmtp_heartbeat.c"
   if [[ ! -x ${ARRLOAD:-$ROOT/build/arrload} ]]; then
     log "no arrload binary at ${ARRLOAD:-$ROOT/build/arrload}: measuring Locust's master only"
   else
@@ -91,7 +95,9 @@ start_master() {
   elif [[ $kind == locust ]]; then
     MASTER_CMD="locust -f $BENCH_DIR/scenarios/master_cost_locustfile.py --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   else
-    MASTER_CMD="$ARRLOAD_BIN run -f $BENCH_DIR/scenarios/master_cost.yaml --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
+    MASTER_CMD=""
+    [[ $kind == arrload-nozmtp ]] && MASTER_CMD="env LD_PRELOAD=$OUT/no_zmtp_heartbeat.so "
+    MASTER_CMD+="$ARRLOAD_BIN run -f $BENCH_DIR/scenarios/master_cost.yaml --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   fi
   # shellcheck disable=SC2086
   timeout "$bound" nice -n "$NICE" taskset -c "$MASTER_CPU" $MASTER_CMD \
@@ -132,7 +138,7 @@ rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null ||
 measure() {
   local kind=$1 n=$2 tag="$1-$2-$3" ext=()
   KIND=$kind TAG=$tag
-  [[ ($kind == arrload || $kind == null-merge) && $EXT == 1 ]] && ext=(--arrload-ext)
+  [[ ($kind == arrload* || $kind == null-merge) && $EXT == 1 ]] && ext=(--arrload-ext)
   log "== $kind master, $n workers"
   start_master "$kind" "$n" "$tag"
   local _ mpid=""
@@ -149,7 +155,7 @@ measure() {
   fi
   # An arrload master gets arrload workers: they announce arrload and the scenario's fingerprint.
   local version=()
-  if [[ $kind == arrload ]]; then
+  if [[ $kind == arrload* ]]; then
     version=(--version-string "arrload $("$ARRLOAD_BIN" --version | awk '{print $2}') scenario:$(grep -o 'scenario fingerprint [0-9a-f]*' "$OUT/$tag.master.log" | awk '{print $3}')")
   fi
   # The simulator outlives any wait (a saturated master can take minutes); it is stopped below.
@@ -233,7 +239,7 @@ log "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); results in $
 for rep in $(seq 1 "$REPEAT"); do
   for n in $COUNTS; do
     for kind in $MASTERS; do
-      [[ $kind == arrload && $HAVE_ARRLOAD == 0 ]] && continue
+      [[ $kind == arrload* && $HAVE_ARRLOAD == 0 ]] && continue
       measure "$kind" "$n" "$rep"
     done
   done
