@@ -8,7 +8,7 @@ set -euo pipefail
 want=(g++ cmake ninja-build ccache pkg-config lld
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev
-      libmsgpuck-dev libzmq3-dev cppzmq-dev)
+      libmsgpuck-dev libzmq3-dev cppzmq-dev zlib1g-dev libbrotli-dev)
 if [[ "${1:-build}" == test ]]; then
   want+=(clang-format clang-tidy python3-locust dpkg-dev file)
 elif [[ "${1:-build}" == package ]]; then

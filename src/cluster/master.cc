@@ -360,14 +360,14 @@ struct Master::State {
     if (sink == nullptr) return;  // between runs: nothing to count it in
     const double now_unix = core::wall_unix_seconds();
     if (const Value* ext = data.find(kDeltaKey); ext && ext->as_bin()) {
-      stats::Decoded<stats::Delta> d = stats::decode_delta(ext->as_bin()->bytes);
+      stats::Decoded<stats::LeanDelta> d = stats::decode_delta_lean(ext->as_bin()->bytes);
       if (!d) {
         problem(p.id, "a stats report whose exact samples do not decode (" + d.error + ")");
         return;
       }
       for (const auto& [message, n] : d.value->exceptions) sink->exceptions[message] += n;
       sink->dropped_iterations += d.value->dropped_iterations;
-      sink->aggregator->absorb(d.value->to_shard_delta());
+      sink->aggregator->absorb(*d.value);
       return;
     }
     ImportedStats imported = import_locust_stats(data, now_unix);

@@ -20,6 +20,12 @@ std::string_view to_string(NetError e) {
       return "ProtocolError: malformed response";
     case NetError::kAborted:
       return "StopUser: run stopped during the request";
+    case NetError::kTooManyRedirects:
+      return "TooManyRedirects: too many redirects";
+    case NetError::kBadRedirect:
+      return "InvalidURL: a redirect that cannot be followed";
+    case NetError::kContentDecoding:
+      return "ContentDecodingError: the body does not decode";
     case NetError::kOther:
       return "ConnectionError: socket error";
   }

@@ -13,6 +13,9 @@ enum class NetError {
   kTls,                // TLS handshake or record failure
   kProtocol,           // the response was not valid HTTP (or WebSocket)
   kAborted,            // the run stopped and closed the connection
+  kTooManyRedirects,   // more redirects than the request allows
+  kBadRedirect,        // a Location that cannot be followed (not http(s), unparseable)
+  kContentDecoding,    // a gzip/deflate/br body that does not decode
   kOther,              // any other socket error
 };
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/strings.h"
 
 #include "scenario/json_path.h"
 
@@ -89,6 +92,14 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
     if (resp.error == core::NetError::kTls && !resp.error_detail.empty()) {
       message = fmt::format("SSLError: {}", resp.error_detail);
     }
+    // So is the redirect limit, the Location that could not be followed, the decoding error.
+    const bool detailed = resp.error == core::NetError::kTooManyRedirects ||
+                          resp.error == core::NetError::kBadRedirect ||
+                          resp.error == core::NetError::kContentDecoding;
+    if (detailed && !resp.error_detail.empty()) {
+      const std::string_view text = message;
+      message = fmt::format("{}: {}", text.substr(0, text.find(':')), resp.error_detail);
+    }
     return true;
   }
   if (req.expect.ranges.empty()) {
@@ -126,6 +137,97 @@ bool check_body(const scenario::Request& req, std::string_view body, core::Rng& 
     return true;
   }
   return false;
+}
+
+namespace {
+
+constexpr std::size_t kShown = 60;  // failure messages group by text: keep them short
+
+std::string clipped(std::string_view text) {
+  // Formatted, not concatenated: GCC 12 warns (falsely, -Warray-bounds) on substr() + "...".
+  return fmt::format("{}{}", text.substr(0, kShown), text.size() > kShown ? "..." : "");
+}
+
+// VALUE equals WANTED, or is WANTED followed by parameters ("text/html; charset=utf-8").
+bool header_value_matches(std::string_view value, std::string_view wanted) {
+  if (value == wanted) return true;
+  if (!value.starts_with(wanted) || wanted.find(';') != std::string_view::npos) return false;
+  std::string_view rest = value.substr(wanted.size());
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return !rest.empty() && rest.front() == ';';
+}
+
+const std::string* find_header(const std::vector<std::pair<std::string, std::string>>& headers,
+                               std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (core::iequals(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool check_headers(const scenario::Request& req,
+                   const std::vector<std::pair<std::string, std::string>>& headers,
+                   std::string& message) {
+  for (const scenario::HeaderCheck& check : req.header_checks) {
+    const std::string* value = find_header(headers, check.name);
+    if (value == nullptr) {
+      message = fmt::format("check header {}: not in the response", check.name);
+      return true;
+    }
+    if (check.values.empty()) continue;
+    const bool ok =
+        std::any_of(check.values.begin(), check.values.end(),
+                    [&](const std::string& w) { return header_value_matches(*value, w); });
+    if (ok) continue;
+    message = fmt::format("check header {}: got '{}', expected {}", check.name, clipped(*value),
+                          fmt::join(check.values, ", "));
+    return true;
+  }
+  return false;
+}
+
+bool check_text(const scenario::Request& req, std::string_view body, std::string& message) {
+  for (const std::string& text : req.body_contains) {
+    if (body.find(text) != std::string_view::npos) continue;
+    message = fmt::format("check body_contains: '{}' is not in the response", clipped(text));
+    return true;
+  }
+  for (const scenario::Pattern& pattern : req.body_matches) {
+    if (pattern.search(body)) continue;
+    message =
+        fmt::format("check body_matches: /{}/ matched nothing in the response", pattern.source());
+    return true;
+  }
+  return false;
+}
+
+std::optional<std::string> extract_value(const scenario::Extraction& x, const http::Response& resp,
+                                         core::Rng& rng, std::string& message) {
+  using Source = scenario::Extraction::Source;
+  std::optional<std::string> value;
+  switch (x.source) {
+    case Source::kJson:
+      value = scenario::extract_json(resp.body, x.json_path, rng);
+      if (!value)
+        message = fmt::format("extract {}: {} matched nothing in the response", x.var, x.json_path);
+      break;
+    case Source::kHeader:
+      if (const std::string* h = find_header(resp.headers, x.header)) value = *h;
+      if (!value)
+        message = fmt::format("extract {}: no header {} in the response", x.var, x.header);
+      break;
+    case Source::kRegex:
+      value.emplace();
+      if (!x.regex->search(resp.body, &*value)) {
+        value.reset();
+        message = fmt::format("extract {}: /{}/ matched nothing in the response", x.var,
+                              x.regex->source());
+      }
+      break;
+  }
+  return value;
 }
 
 }  // namespace arrload::engine

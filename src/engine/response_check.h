@@ -1,7 +1,10 @@
 #pragma once
 // Whether a response counts as a failure, and the message reports group failures by.
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/rng.h"
 #include "http/client.h"
@@ -21,6 +24,20 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
 // picks the element for a [*] path.
 bool check_body(const scenario::Request& req, std::string_view body, core::Rng& rng,
                 std::string& message);
+
+// True when HEADERS (the response fields REQ asked for) fail one of REQ.header_checks; MESSAGE
+// then names the header, what was found and what was expected.
+bool check_headers(const scenario::Request& req,
+                   const std::vector<std::pair<std::string, std::string>>& headers,
+                   std::string& message);
+
+// True when BODY lacks one of REQ.body_contains or matches none of a REQ.body_matches pattern.
+bool check_text(const scenario::Request& req, std::string_view body, std::string& message);
+
+// The value X takes from RESP (its body, or its captured headers); nullopt when there is none,
+// and MESSAGE then says so. RNG picks the element for a [*] path.
+std::optional<std::string> extract_value(const scenario::Extraction& x, const http::Response& resp,
+                                         core::Rng& rng, std::string& message);
 
 // The standard reason phrase of STATUS ("Not Found"), or "" when unknown.
 std::string_view reason_phrase(int status);

@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/response_check.h"
-#include "scenario/json_path.h"
 
 namespace arrload::engine {
 
@@ -27,6 +26,7 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
   render_.rng = &rng_;
   render_.user_id = user_id;
   render_.vars = &vars_;
+  if (cls.cookies) render_.cookies = &jar_reader_;
 }
 
 User::~User() = default;
@@ -136,6 +136,7 @@ std::string User::missing_variable(const scenario::Request& req, bool& in_path) 
   req.path.collect_var_slots(slot_buf_);
   const std::size_t path_slots = slot_buf_.size();
   for (const auto& h : req.headers) h.second.collect_var_slots(slot_buf_);
+  for (const auto& c : req.set_cookies) c.second.collect_var_slots(slot_buf_);
   if (req.body) req.body->collect_var_slots(slot_buf_);
   for (std::size_t i = 0; i < slot_buf_.size(); ++i) {
     const auto slot = static_cast<std::size_t>(slot_buf_[i]);
@@ -180,6 +181,7 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
     const bool go_on = co_await run_ws_step(req);
     co_return go_on;
   }
+  if (!req->set_cookies.empty()) set_cookies(*req);
   render_target(*req);
   body_buf_.clear();
   if (req->body) req->body->render(render_, body_buf_);
@@ -192,6 +194,9 @@ asio::awaitable<bool> User::run_request(const scenario::Request* req) {
   out.content_type = req->content_type;
   out.timeout_us = req->timeout.value_or(env_.suite.default_timeout).count();
   out.keep_body = req->needs_body();
+  out.max_redirects = req->max_redirects;
+  out.cookies = cls_.cookies ? &cookies_ : nullptr;
+  out.capture_headers = req->response_headers.empty() ? nullptr : &req->response_headers;
   ++io_ops_;
   co_await session_.send(out, response_);
   co_return record(*req, response_);
@@ -208,18 +213,27 @@ void User::render_target(const scenario::Request& req) {
   }
 }
 
+void User::set_cookies(const scenario::Request& req) {
+  if (!cls_.cookies) return;
+  for (const auto& [name, value] : req.set_cookies) {
+    message_buf_.clear();
+    value.render(render_, message_buf_);
+    cookies_.set(name, message_buf_, session_.base().host);
+  }
+}
+
 bool User::record(const scenario::Request& req, const http::Response& resp) {
   if (resp.error == core::NetError::kAborted && stopping_) return false;  // stopped mid-flight
   const std::string& name = req.name.empty() ? path_buf_ : req.name;
   bool failed = check_response(req, resp, path_buf_, message_buf_);
+  if (!failed) failed = check_headers(req, resp.headers, message_buf_);
   if (!failed) failed = check_body(req, resp.body, rng_, message_buf_);
+  if (!failed) failed = check_text(req, resp.body, message_buf_);
   if (!failed) {
     for (const auto& x : req.extract) {
-      auto value = scenario::extract_json(resp.body, x.json_path, rng_);
+      auto value = extract_value(x, resp, rng_, message_buf_);
       if (!value) {
         failed = true;
-        message_buf_ =
-            fmt::format("extract {}: {} matched nothing in the response", x.var, x.json_path);
         break;
       }
       vars_[static_cast<std::size_t>(x.slot)] = std::move(*value);

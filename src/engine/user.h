@@ -73,6 +73,8 @@ class User {
   double idle_backoff_seconds();
   // Renders REQ's path into path_buf_ and its headers into header_buf_.
   void render_target(const scenario::Request& req);
+  // Puts REQ's set_cookies into the jar (when the class keeps cookies).
+  void set_cookies(const scenario::Request& req);
 
   // WebSocket steps (user_ws.cc). The user holds at most one connection; while it is open a
   // reader coroutine (ws_read_loop) owns reading: it hands the message a step awaits to that
@@ -121,6 +123,14 @@ class User {
   std::uint64_t id_;
   core::Rng rng_;
   http::Session session_;
+  http::CookieJar cookies_;  // used unless the class says cookies: false
+  // {{ cookie(NAME) }} reads cookies_ through this.
+  struct JarReader : scenario::CookieReader {
+    explicit JarReader(const http::CookieJar& j) : jar(j) {}
+    const std::string* cookie(std::string_view name) const override { return jar.find(name); }
+    const http::CookieJar& jar;
+  };
+  JarReader jar_reader_{cookies_};
   boost::asio::steady_timer timer_;
   std::vector<std::string> vars_;
   scenario::RenderContext render_;

@@ -1,8 +1,10 @@
 #include "http/client.h"
 
 #include <array>
+#include <ctime>
 #include <optional>
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,8 +14,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "core/strings.h"
 #include "http/error_map.h"
 #include "http/net_shared.h"
+#include "http/redirect.h"
 #include "http/request_writer.h"
 #include "http/response_reader.h"
 
@@ -36,15 +40,17 @@ struct Exchange {
   bool keep_alive = false;          // the server allows another request on this connection
 };
 
-}  // namespace
+// A keep-alive connection to one origin. Connection::usable: the last exchange ended cleanly
+// and the server keeps the connection.
+struct Link : Connection {
+  Link(NetContext& c, Url u) : Connection(c), base(std::move(u)), host_header(base.host_header()) {}
 
-// Connection::usable: the last exchange ended cleanly and the server keeps the connection.
-struct Session::Impl : Connection {
-  Impl(NetContext& c, Url u) : Connection(c), base(std::move(u)), host_header(base.host_header()) {}
-
-  void begin(core::Micros timeout_us);
+  void begin(core::Micros deadline_us) {
+    timed_out = false;
+    aborted = false;
+    watch(deadline_us);
+  }
   asio::awaitable<error_code> connect();
-  asio::awaitable<Exchange> exchange(Request req, Response* out);
 
   Url base;
   std::string host_header;
@@ -52,16 +58,9 @@ struct Session::Impl : Connection {
   // replaced in connect(): destroying it under a pending operation would be undefined.
   std::optional<asio::ssl::stream<tcp::socket&>> tls;
   boost::beast::flat_buffer buffer;
-  std::string request_head;  // reused serialization buffer
 };
 
-void Session::Impl::begin(core::Micros timeout_us) {
-  timed_out = false;
-  aborted = false;
-  watch(core::now_us() + timeout_us);
-}
-
-asio::awaitable<error_code> Session::Impl::connect() {
+asio::awaitable<error_code> Link::connect() {
   close_socket();
   tls.reset();  // safe here: this send is the only operation, and it is not using the stream
   buffer.clear();
@@ -73,10 +72,47 @@ asio::awaitable<error_code> Session::Impl::connect() {
   co_return hec;
 }
 
+}  // namespace
+
+// What one send() carries from hop to hop; lives in its coroutine frame.
+struct Hops {
+  Request hop;                 // what the current hop sends (redirects change it)
+  Link* link = nullptr;        // where it goes
+  std::string_view base_path;  // the base URL's path prefix; "" after a redirect
+  bool have_target = false;    // Impl::hop_target holds the whole target of this hop
+  core::NetError failure = core::NetError::kNone;  // why the redirects stopped, if they failed
+};
+
+struct Session::Impl {
+  Impl(NetContext& c, Url u) : home(c, std::move(u)) {}
+
+  // The whole target (path and query) of the current hop, built on first use.
+  std::string_view target(Hops& h);
+  // Writes the head of the current hop into request_head, with the jar's cookies.
+  void write_head(Hops& h, CookieJar* jar);
+  // After a hop that got a response: stores its cookies, and when it is a redirect to follow,
+  // turns H into the next hop and returns true. Sets H.failure (and OUT.error_detail) when the
+  // redirect cannot be followed.
+  bool next_hop(const Request& req, Hops& h, Response& out);
+  // Where the redirect in fields.location leads from LINK and TARGET: the link to use (home,
+  // or away made or re-aimed), the next target in NEXT_TARGET. Null when it cannot be followed.
+  Link* follow(const Link& link, std::string_view target, std::string& next_target);
+  // Sets OUT's latency and error at the end of a send that began at START.
+  void finish(const Hops& h, error_code ec, core::Micros start, Response& out);
+
+  Link home;
+  std::unique_ptr<Link> away;  // the last other origin a redirect led to
+  std::string request_head;    // reused serialization buffer
+  ResponseFields fields;       // of the last response
+  std::unique_ptr<Decoder> decoder;
+  std::string cookie_header;  // reused
+  std::string hop_target;     // the whole target of the current hop, when needed
+};
+
 namespace {
 
 template <class Stream>
-asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Request req,
+asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Link* link, Request req,
                                       Response* out) {
   Exchange result;
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(s->request_head),
@@ -87,36 +123,117 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Request 
     co_return result;
   }
 
-  ResponseReader parser(req.keep_body ? &out->body : nullptr);
+  ResponseReader parser(req.keep_body ? &out->body : nullptr, &s->fields, &s->decoder,
+                        req.cookies != nullptr, req.method == "HEAD");
+  if (req.capture_headers != nullptr) parser.capture(req.capture_headers, &out->headers);
   parser.header_limit(kHeaderLimit);
   parser.body_limit(req.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit)
                                   : boost::none);  // a body not kept is only counted
-  if (req.method == "HEAD") parser.skip(true);
 
-  auto [rec, read] = co_await bhttp::async_read(stream, s->buffer, parser, kNoThrow);
+  auto [rec, read] = co_await bhttp::async_read(stream, link->buffer, parser, kNoThrow);
   result.ec = rec;
   result.got_response_bytes = parser.got_some();
   if (parser.is_header_done()) out->status = parser.status();
   out->body_bytes = parser.body_bytes();
+  out->wire_bytes = parser.wire_bytes();
   // basic_parser's keep_alive() also says no when the body ends at the connection's close.
   result.keep_alive = !rec && parser.keep_alive();
   co_return result;
 }
 
+asio::awaitable<Exchange> exchange(Session::Impl* s, Link* link, Request req, Response* out) {
+  if (link->tls) return exchange_on(*link->tls, s, link, req, out);
+  return exchange_on(link->socket, s, link, req, out);
+}
+
 void reset(Response& out) {
   out.status = 0;
   out.body_bytes = 0;
+  out.wire_bytes = 0;
   out.body.clear();
+  out.redirects = 0;
+  out.headers.clear();
   out.error = core::NetError::kNone;
   out.error_detail.clear();
   out.latency_us = 0;
 }
 
+// The whole target of the first hop: the base URL's path prefix and the request's target.
+void whole_target(std::string_view base_path, std::string_view target, std::string& out) {
+  out.assign(base_path);
+  if (target.empty() || target.front() != '/') out.push_back('/');
+  out.append(target);
+}
+
 }  // namespace
 
-asio::awaitable<Exchange> Session::Impl::exchange(Request req, Response* out) {
-  if (tls) return exchange_on(*tls, this, req, out);
-  return exchange_on(socket, this, req, out);
+std::string_view Session::Impl::target(Hops& h) {
+  if (!h.have_target) whole_target(h.base_path, h.hop.target, hop_target);
+  h.have_target = true;
+  return hop_target;
+}
+
+void Session::Impl::write_head(Hops& h, CookieJar* jar) {
+  HopHeaders extra;
+  extra.other_origin = h.link != &home;
+  if (jar != nullptr && !jar->empty()) {
+    jar->header_for(h.link->base.host, target(h), h.link->base.tls, std::time(nullptr),
+                    cookie_header);
+    extra.cookie = cookie_header;
+  }
+  write_request_head(h.hop, h.base_path, h.link->host_header, request_head, extra);
+}
+
+bool Session::Impl::next_hop(const Request& req, Hops& h, Response& out) {
+  if (req.cookies != nullptr && !fields.set_cookies.empty()) {
+    const std::int64_t now = std::time(nullptr);
+    for (const std::string& value : fields.set_cookies) {
+      req.cookies->store(value, h.link->base.host, target(h), now);
+    }
+  }
+  if (req.max_redirects <= 0 || !is_redirect(out.status) || fields.location.empty()) return false;
+  if (out.redirects >= req.max_redirects) {
+    h.failure = core::NetError::kTooManyRedirects;
+    out.error_detail = fmt::format("too many redirects ({})", req.max_redirects);
+    return false;
+  }
+  std::string next_target;  // a redirect may allocate; the common path does not get here
+  Link* next = follow(*h.link, target(h), next_target);
+  if (next == nullptr) {
+    h.failure = core::NetError::kBadRedirect;
+    out.error_detail = fmt::format("cannot follow the redirect to '{}'", fields.location);
+    return false;
+  }
+  if (home.aborted || h.link->aborted) {  // close() between the hops
+    h.failure = core::NetError::kAborted;
+    return false;
+  }
+  if (next != &home) next->begin(home.deadline);
+  h.link = next;
+  ++out.redirects;
+  hop_target.swap(next_target);
+  h.hop.target = hop_target;
+  h.base_path = {};
+  h.hop.method = redirected_method(out.status, h.hop.method);
+  if (!redirect_keeps_body(out.status)) {
+    h.hop.body = {};
+    h.hop.content_type = {};
+  }
+  out.status = 0;
+  out.body.clear();
+  return true;
+}
+
+Link* Session::Impl::follow(const Link& link, std::string_view target, std::string& next_target) {
+  std::optional<RedirectTarget> next = resolve_redirect(link.base, target, fields.location);
+  if (!next) return nullptr;
+  next_target = std::move(next->target);
+  if (same_origin(next->origin, home.base)) return &home;
+  if (!away || !same_origin(next->origin, away->base)) {
+    // Safe: no operation is pending on the old one (this send is the only one).
+    away = std::make_unique<Link>(home.ctx, std::move(next->origin));
+  }
+  return away.get();
 }
 
 // ---- public API ----
@@ -126,43 +243,62 @@ Session::Session(ClientContext& ctx, Url base)
 
 Session::~Session() = default;
 
-const Url& Session::base() const { return impl_->base; }
+const Url& Session::base() const { return impl_->home.base; }
 
-void Session::close() { impl_->abort(); }
+void Session::close() {
+  impl_->home.abort();
+  if (impl_->away) impl_->away->abort();
+}
 
 asio::awaitable<void> Session::send(const Request& req, Response& out) {
   Impl& s = *impl_;
   reset(out);
-  write_request_head(req, s.base.base_path, s.host_header, s.request_head);
-  s.begin(req.timeout_us);
   const core::Micros start = core::now_us();
+  s.home.begin(start + req.timeout_us);
+  Hops h{req, &s.home, s.home.base.base_path};
   error_code ec;
-  for (int attempt = 0;; ++attempt) {
-    const bool reused = s.usable && s.socket.is_open();
-    if (!reused) {
-      ec = co_await s.connect();
-      if (ec) break;
+  do {
+    s.write_head(h, req.cookies);
+    // The hop's I/O is written here, not in a coroutine of its own: one coroutine frame fewer
+    // per request is one allocation fewer (docs/BENCHMARKS.md, section 8).
+    Link* link = h.link;
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = link->usable && link->socket.is_open();
+      if (!reused) {
+        ec = co_await link->connect();
+        if (ec) break;
+      }
+      const Exchange x = co_await exchange(&s, link, h.hop, &out);
+      ec = x.ec;
+      link->usable = x.keep_alive && link->socket.is_open() && !link->timed_out && !link->aborted;
+      // A server may close an idle keep-alive connection just as we reuse it; then nothing of
+      // the response arrived and one retry on a fresh connection is safe.
+      const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
+      if (attempt > 0 || !stale || link->timed_out || link->aborted) break;
+      out.status = 0;
     }
-    const Exchange x = co_await s.exchange(req, &out);
-    ec = x.ec;
-    s.usable = x.keep_alive && s.socket.is_open() && !s.timed_out && !s.aborted;
-    // A server may close an idle keep-alive connection just as we reuse it; then nothing of the
-    // response arrived and one retry on a fresh connection is safe.
-    const bool stale = reused && !x.got_response_bytes && is_stale_connection_error(ec);
-    if (attempt > 0 || !stale || s.timed_out || s.aborted) break;
-    out.status = 0;
-  }
-  if (!s.usable) s.close_socket();
+    if (!link->usable) link->close_socket();
+  } while (!ec && s.next_hop(req, h, out));
+  s.finish(h, ec, start, out);
+}
+
+void Session::Impl::finish(const Hops& h, error_code ec, core::Micros start, Response& out) {
   out.latency_us = core::now_us() - start;
+  const Link& link = *h.link;
   if (ec) {
-    out.error = s.timed_out ? core::NetError::kTimeout
-                : s.aborted ? core::NetError::kAborted
-                            : map_error(ec);
-    out.error_detail = s.timed_out              ? "request timed out"
-                       : !s.tls_failure.empty() ? s.tls_failure
-                                                : ec.message();
+    out.error = link.timed_out         ? core::NetError::kTimeout
+                : link.aborted         ? core::NetError::kAborted
+                : fields.decode_failed ? core::NetError::kContentDecoding
+                                       : map_error(ec);
+    out.error_detail = link.timed_out              ? "request timed out"
+                       : fields.decode_failed      ? decoder->error()
+                       : !link.tls_failure.empty() ? link.tls_failure
+                                                   : ec.message();
+  } else if (h.failure != core::NetError::kNone) {
+    out.error = h.failure;
   }
-  s.unwatch();
+  home.unwatch();
+  if (away) away->unwatch();
 }
 
 }  // namespace arrload::http

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/strings.h"
+#include "http/decoder.h"
 
 namespace arrload::http {
 namespace {
@@ -25,6 +26,8 @@ struct Overrides {
   bool user_agent = false;
   bool content_type = false;
   bool connection = false;
+  bool accept_encoding = false;
+  bool cookie = false;
 };
 
 Overrides find_overrides(const Request& req) {
@@ -35,6 +38,8 @@ Overrides find_overrides(const Request& req) {
     o.user_agent = o.user_agent || iequals(name, "User-Agent");
     o.content_type = o.content_type || iequals(name, "Content-Type");
     o.connection = o.connection || iequals(name, "Connection");
+    o.accept_encoding = o.accept_encoding || iequals(name, "Accept-Encoding");
+    o.cookie = o.cookie || iequals(name, "Cookie");
   }
   return o;
 }
@@ -42,15 +47,28 @@ Overrides find_overrides(const Request& req) {
 }  // namespace
 
 void write_request_head(const Request& req, std::string_view base_path,
-                        std::string_view host_header, std::string& out) {
-  const Overrides o = find_overrides(req);
+                        std::string_view host_header, std::string& out, const HopHeaders& hop) {
+  Overrides o = find_overrides(req);
+  if (hop.other_origin) o.host = false;
   out.clear();
   out.append(req.method).append(" ").append(base_path);
   if (req.target.empty() || req.target.front() != '/') out.push_back('/');
   out.append(req.target).append(" HTTP/1.1\r\n");
 
   if (!o.host) append_header(out, "Host", host_header);
-  if (!o.user_agent) append_header(out, "User-Agent", "arrload/" ARRLOAD_VERSION);
+  // The usual case in one append: this runs for every request.
+  static constexpr std::string_view kUserAgent = "User-Agent: arrload/" ARRLOAD_VERSION "\r\n";
+  static constexpr std::string_view kDefaults =
+      "User-Agent: arrload/" ARRLOAD_VERSION "\r\nAccept-Encoding: gzip, deflate, br\r\n";
+  static_assert(kDefaults.substr(kUserAgent.size()).substr(17, kAcceptEncoding.size()) ==
+                kAcceptEncoding);
+  if (!o.user_agent && !o.accept_encoding) {
+    out.append(kDefaults);
+  } else {
+    if (!o.user_agent) out.append(kUserAgent);
+    if (!o.accept_encoding) append_header(out, "Accept-Encoding", kAcceptEncoding);
+  }
+  if (!o.cookie && !hop.cookie.empty()) append_header(out, "Cookie", hop.cookie);
   if (!req.content_type.empty() && !o.content_type) {
     append_header(out, "Content-Type", req.content_type);
   }
@@ -62,6 +80,7 @@ void write_request_head(const Request& req, std::string_view base_path,
   if (req.headers != nullptr) {
     for (const auto& [name, value] : *req.headers) {
       if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
+      if (hop.other_origin && (iequals(name, "Host") || iequals(name, "Authorization"))) continue;
       append_header(out, name, value);
     }
   }

@@ -39,6 +39,9 @@ std::string failure_message(const HttpGetResult& r, std::chrono::milliseconds ti
     case NetError::kProtocol:
       return fmt::format("invalid HTTP response from {} ({})", r.authority, r.error_detail);
     case NetError::kAborted:
+    case NetError::kTooManyRedirects:
+    case NetError::kBadRedirect:
+    case NetError::kContentDecoding:
     case NetError::kOther:
       break;
   }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "scenario/loader_internal.h"
 
 namespace arrload::scenario {
@@ -117,10 +118,34 @@ void load_data(const Field& root, LoadState& state,
   }
 }
 
+// Gives every HTTP request and WebSocket connect of GROUP (nested groups too) the class's
+// HEADERS it does not set itself (names compared without case), before its own.
+void add_class_headers(const std::vector<std::pair<std::string, Template>>& headers,
+                       TaskGroup& group) {
+  auto add = [&](Request& r) {
+    if (r.ws && r.ws->kind != WsStep::Kind::kConnect) return;
+    std::vector<std::pair<std::string, Template>> merged;
+    for (const auto& h : headers) {
+      const bool own = std::any_of(r.headers.begin(), r.headers.end(), [&](const auto& mine) {
+        return core::iequals(mine.first, h.first);
+      });
+      if (!own) merged.push_back(h);
+    }
+    std::move(r.headers.begin(), r.headers.end(), std::back_inserter(merged));
+    r.headers = std::move(merged);
+  };
+  for (Request& r : group.on_start) add(r);
+  for (Request& r : group.on_stop) add(r);
+  for (Task& t : group.tasks) {
+    for (Request& r : t.requests) add(r);
+    if (t.group) add_class_headers(headers, *t.group);
+  }
+}
+
 UserClass load_user(const Field& field, LoadState& state) {
   field.expect_map("a user class: a mapping with name: and tasks:");
   field.check_keys({"name", "weight", "fixed_count", "wait", "host", "category", "sequential",
-                    "on_start", "on_stop", "tasks"});
+                    "on_start", "on_stop", "tasks", "cookies", "headers"});
   UserClass user;
   user.where = field.where();
   Field name = field.get("name", "the user class's name, as in HealthCheckUser");
@@ -138,9 +163,12 @@ UserClass load_user(const Field& field, LoadState& state) {
   }
   if (auto f = field.find("wait")) user.wait = detail::load_wait(*f);
   if (auto f = field.find("host")) user.host = f->text();
+  if (auto f = field.find("cookies")) user.cookies = f->boolean();
   detail::Inherited inherited;
   if (auto f = field.find("category")) inherited.category = detail::load_category(*f);
   user.root = detail::load_group(field, state, inherited, false);
+  if (auto f = field.find("headers"))
+    add_class_headers(detail::load_header_map(*f, state), user.root);
   return user;
 }
 

@@ -36,8 +36,23 @@ class LoadState {
   std::set<std::string> extracted_;
 };
 
+// Parses TEXT (written in FIELD) into template parts escaped as ESCAPE says; template errors
+// become FIELD's errors.
+ParsedText parse_text(const Field& field, std::string_view text, LoadState& state,
+                      TextEscape escape);
 // Parses FIELD's text as a template; template errors become FIELD's errors.
 Template load_template(const Field& field, LoadState& state);
+
+// headers: {NAME: VALUE}; values may be templates; Content-Type is refused (content_type:).
+std::vector<std::pair<std::string, Template>> load_header_map(const Field& headers,
+                                                              LoadState& state);
+
+// The body of a request or WebSocket message in FIELD: json:, body:, form:, files: and
+// content_type: (loader_body.cc). Files are read now, relative to FIELD's file.
+void load_body(const Field& field, LoadState& state, Request& r);
+
+// expect:, check: and extract: of the request in FIELD (loader_response.cc).
+void load_response_rules(const Field& field, LoadState& state, Request& r);
 
 // A request: "METHOD /path" or a mapping (docs/scenario-format.md).
 Request load_request(const Field& field, LoadState& state);

@@ -1,14 +1,13 @@
-// Requests: method, path with query, headers, body, expectations and extractions.
+// Requests: method, path with query, headers, timeouts, redirects; WebSocket steps. Bodies are
+// in loader_body.cc, what is checked and extracted from responses in loader_response.cc.
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "scenario/escape.h"
-#include "scenario/json_path.h"
 #include "scenario/loader_internal.h"
 
 namespace arrload::scenario::detail {
@@ -30,17 +29,8 @@ std::string checked_method(const Field& field, std::string method) {
   return method;
 }
 
-ParsedText parse_parts(const Field& field, std::string_view text, LoadState& state,
-                       TextEscape escape) {
-  try {
-    return parse_template_parts(text, state.scope_for(field), escape);
-  } catch (const std::invalid_argument& e) {
-    field.fail(e.what());
-  }
-}
-
 ParsedText load_path(const Field& field, std::string_view text, LoadState& state) {
-  ParsedText path = parse_parts(field, text, state, TextEscape::kNone);
+  ParsedText path = parse_text(field, text, state, TextEscape::kNone);
   if (path.source.empty() || path.source[0] != '/') {
     field.fail(
         fmt::format("the path must start with '/', got '{}' (the scheme and host belong "
@@ -68,7 +58,7 @@ void append_query(const Field& query, LoadState& state, ParsedText& path) {
       append_url_encoded(key, name);
       name += '=';
       path.parts.emplace_back(Template::Literal{name});
-      ParsedText parsed = parse_parts(v, v.raw_text(), state, TextEscape::kUrl);
+      ParsedText parsed = parse_text(v, v.raw_text(), state, TextEscape::kUrl);
       std::move(parsed.parts.begin(), parsed.parts.end(), std::back_inserter(path.parts));
       path.source += fmt::format("{}{}={}", sep, key, parsed.source);
       sep = '&';
@@ -77,181 +67,33 @@ void append_query(const Field& query, LoadState& state, ParsedText& path) {
 }
 
 void load_headers(const Field& headers, LoadState& state, Request& r) {
-  headers.expect_map("a mapping of header names to values");
-  for (const auto& [name, value] : headers.entries()) {
-    bool bad = name.empty() || name.find_first_of(" \t:") != std::string::npos;
-    if (bad) value.fail(fmt::format("invalid header name '{}'", name));
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (lower == "content-type") {
-      value.fail("set the body's type with content_type: next to json: or body:, not as a header");
+  r.headers = load_header_map(headers, state);
+}
+
+// set_cookies: {NAME: VALUE}; values may be templates.
+void load_set_cookies(const Field& field, LoadState& state, Request& r) {
+  field.expect_map("a mapping of cookie names to values, as in {consent: yes}");
+  for (const auto& [name, value] : field.entries()) {
+    if (name.empty() || name.find_first_of(" \t;=,") != std::string::npos) {
+      value.fail(fmt::format("invalid cookie name '{}'", name));
     }
-    r.headers.emplace_back(name, load_template(value, state));
+    r.set_cookies.emplace_back(name, load_template(value, state));
   }
 }
 
-// JSON has no room for YAML's other plain scalars (0x1F, .5, yes), so those stay strings.
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  auto digits = [&] {
-    std::size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
+// follow_redirects: true/false and max_redirects: N (default 10).
+void load_redirects(const Field& field, Request& r) {
+  std::optional<Field> follow = field.find("follow_redirects");
+  std::optional<Field> max = field.find("max_redirects");
+  if (max) {
+    const std::int64_t n = max->integer();
+    if (n < 0 || n > 1000) max->fail("max_redirects must be 0 to 1000");
+    r.max_redirects = static_cast<int>(n);
   }
-  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
+  if (follow && !follow->boolean()) {
+    if (max && r.max_redirects > 0) max->fail("max_redirects needs follow_redirects: true");
+    r.max_redirects = 0;
   }
-  return i == s.size();
-}
-
-void append_literal(std::string_view text, ParsedText& out) {
-  out.parts.emplace_back(Template::Literal{std::string(text)});
-  out.source += text;
-}
-
-// Writes FIELD as JSON text into OUT; string values may hold templates.
-void append_json(const Field& field, LoadState& state, ParsedText& out) {
-  if (field.is_null()) return append_literal("null", out);
-  if (field.is_map() || field.is_list()) {
-    bool map = field.is_map();
-    append_literal(map ? "{" : "[", out);
-    std::vector<std::pair<std::string, Field>> entries;
-    if (map) entries = field.entries();
-    std::vector<Field> items = map ? std::vector<Field>{} : field.items();
-    std::size_t n = map ? entries.size() : items.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i > 0) append_literal(",", out);
-      if (map) {
-        std::string key = "\"";
-        append_json_escaped(entries[i].first, key);
-        append_literal(key + "\":", out);
-      }
-      append_json(map ? entries[i].second : items[i], state, out);
-    }
-    return append_literal(map ? "}" : "]", out);
-  }
-  if (!field.is_quoted()) {
-    std::string plain = field.text();
-    if (plain == "true" || plain == "false" || is_json_number(plain)) {
-      return append_literal(plain, out);
-    }
-  }
-  append_literal("\"", out);
-  ParsedText s = parse_parts(field, field.raw_text(), state, TextEscape::kJson);
-  std::move(s.parts.begin(), s.parts.end(), std::back_inserter(out.parts));
-  out.source += s.source;
-  append_literal("\"", out);
-}
-
-std::pair<int, int> parse_status(const Field& field) {
-  std::string s = field.text();
-  auto bad = [&]() {
-    field.fail(
-        fmt::format("bad status '{}' (expected a status like 200, a class like 2xx, or a "
-                    "range like 200-299, within 100-599)",
-                    s));
-  };
-  auto number = [&](std::string_view t) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v < 100 || v > 599) bad();
-    return v;
-  };
-  if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && (s[1] == 'x' || s[1] == 'X') &&
-      (s[2] == 'x' || s[2] == 'X')) {
-    int base = (s[0] - '0') * 100;
-    return {base, base + 99};
-  }
-  std::size_t dash = s.find('-');
-  if (dash == std::string::npos) {
-    int v = number(s);
-    return {v, v};
-  }
-  std::pair<int, int> range{number(std::string_view(s).substr(0, dash)),
-                            number(std::string_view(s).substr(dash + 1))};
-  if (range.first > range.second) bad();
-  return range;
-}
-
-StatusSet load_expect(const Field& field) {
-  std::vector<Field> items = field.is_list() ? field.items() : std::vector<Field>{field};
-  if (items.empty()) field.fail("expect needs at least one status (or leave it out for < 400)");
-  StatusSet set;
-  for (const Field& item : items) set.ranges.push_back(parse_status(item));
-  return set;
-}
-
-void load_extract(const Field& field, LoadState& state, Request& r) {
-  field.expect_map("a mapping of variable names to JSON paths, as in {id: $.id}");
-  for (const auto& [var, path] : field.entries()) {
-    bool identifier = !var.empty() && !std::isdigit(static_cast<unsigned char>(var[0])) &&
-                      std::all_of(var.begin(), var.end(),
-                                  [](unsigned char c) { return std::isalnum(c) || c == '_'; });
-    if (!identifier) path.fail(fmt::format("bad variable name '{}' (letters, digits, _)", var));
-    if (var == "counter" || var == "user_id" || var == "uuid") {
-      path.fail(fmt::format("'{}' is a built-in placeholder; pick another variable name", var));
-    }
-    std::string json_path = path.text();
-    try {
-      validate_json_path(json_path);
-    } catch (const std::invalid_argument& e) {
-      path.fail(e.what());
-    }
-    r.extract.push_back({state.add_extraction(var), var, json_path});
-  }
-}
-
-void load_checks(const Field& field, Request& r) {
-  field.expect_map(
-      "a mapping of JSON paths to the expected value, a list of allowed values, or '*' (any "
-      "value), as in {$.status: healthy}");
-  for (const auto& [path, want] : field.entries()) {
-    try {
-      validate_json_path(path);
-    } catch (const std::invalid_argument& e) {
-      want.fail(e.what());
-    }
-    BodyCheck check{path, {}};
-    std::vector<Field> items = want.is_list() ? want.items() : std::vector<Field>{want};
-    if (items.empty()) want.fail("needs at least one allowed value (or '*' for any value)");
-    for (const Field& item : items) {
-      if (!item.is_scalar()) item.fail("an allowed value must be a plain value, not a mapping");
-      std::string v = item.text();
-      if (v == "*" && items.size() == 1) break;  // "*": any value
-      check.values.push_back(std::move(v));
-    }
-    r.checks.push_back(std::move(check));
-  }
-}
-
-void load_body(const Field& field, LoadState& state, Request& r) {
-  std::optional<Field> json = field.find("json");
-  std::optional<Field> body = field.find("body");
-  std::optional<Field> type = field.find("content_type");
-  if (json && body) body->fail("give either json: or body:, not both");
-  if (json) {
-    ParsedText text;
-    append_json(*json, state, text);
-    r.body = Template(std::move(text.parts), true);
-    r.body->set_source(std::move(text.source));
-    r.content_type = "application/json";
-  } else if (body) {
-    r.body = load_template(*body, state);
-    r.content_type = "text/plain";
-  } else if (type) {
-    type->fail("content_type needs a body: or json:");
-  }
-  if (type) r.content_type = type->text();
 }
 
 Request load_short_request(const Field& field, LoadState& state) {
@@ -282,8 +124,35 @@ Request load_short_request(const Field& field, LoadState& state) {
 
 }  // namespace
 
+ParsedText parse_text(const Field& field, std::string_view text, LoadState& state,
+                      TextEscape escape) {
+  try {
+    return parse_template_parts(text, state.scope_for(field), escape);
+  } catch (const std::invalid_argument& e) {
+    field.fail(e.what());
+  }
+}
+
+std::vector<std::pair<std::string, Template>> load_header_map(const Field& headers,
+                                                              LoadState& state) {
+  headers.expect_map("a mapping of header names to values");
+  std::vector<std::pair<std::string, Template>> out;
+  for (const auto& [name, value] : headers.entries()) {
+    bool bad = name.empty() || name.find_first_of(" \t:") != std::string::npos;
+    if (bad) value.fail(fmt::format("invalid header name '{}'", name));
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (lower == "content-type") {
+      value.fail("set the body's type with content_type: next to json: or body:, not as a header");
+    }
+    out.emplace_back(name, load_template(value, state));
+  }
+  return out;
+}
+
 Template load_template(const Field& field, LoadState& state) {
-  ParsedText parsed = parse_parts(field, field.raw_text(), state, TextEscape::kNone);
+  ParsedText parsed = parse_text(field, field.raw_text(), state, TextEscape::kNone);
   Template t(std::move(parsed.parts));
   t.set_source(std::move(parsed.source));
   return t;
@@ -366,8 +235,9 @@ Request load_request(const Field& field, LoadState& state) {
   if (field.is_scalar()) return load_short_request(field, state);
   field.expect_map("a request: 'METHOD /path' or a mapping with path: (or ws:)");
   if (field.find("ws")) return load_ws_step(field, state);
-  field.check_keys({"method", "path", "query", "headers", "json", "body", "content_type", "name",
-                    "timeout", "expect", "check", "extract", "category"});
+  field.check_keys({"method", "path", "query", "headers", "json", "body", "form", "files",
+                    "content_type", "name", "timeout", "expect", "check", "extract", "category",
+                    "follow_redirects", "max_redirects", "set_cookies"});
   Request r;
   r.where = field.where();
   if (auto f = field.find("method")) r.method = checked_method(*f, f->text());
@@ -377,16 +247,16 @@ Request load_request(const Field& field, LoadState& state) {
   r.path = Template(std::move(path.parts));
   r.path.set_source(std::move(path.source));
   if (auto f = field.find("headers")) load_headers(*f, state, r);
+  if (auto f = field.find("set_cookies")) load_set_cookies(*f, state, r);
   load_body(field, state, r);
   if (auto f = field.find("name")) r.name = f->text();
   if (auto f = field.find("timeout")) {
     r.timeout = f->duration();
     if (r.timeout->count() <= 0) f->fail("must be greater than 0");
   }
-  if (auto f = field.find("expect")) r.expect = load_expect(*f);
-  if (auto f = field.find("check")) load_checks(*f, r);
-  if (auto f = field.find("extract")) load_extract(*f, state, r);
+  load_response_rules(field, state, r);
   if (auto f = field.find("category")) r.category = load_category(*f);
+  load_redirects(field, r);
   return r;
 }
 

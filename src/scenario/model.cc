@@ -27,6 +27,12 @@ bool StatusSet::allows(int status) const {
                      [status](const auto& r) { return status >= r.first && status <= r.second; });
 }
 
+bool Request::needs_body() const {
+  if (!checks.empty() || !body_contains.empty() || !body_matches.empty()) return true;
+  return std::any_of(extract.begin(), extract.end(),
+                     [](const Extraction& x) { return x.source != Extraction::Source::kHeader; });
+}
+
 microseconds Shape::total() const {
   microseconds sum{0};
   for (const ShapeStage& s : stages) sum += s.duration;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/pattern.h"
 #include "scenario/template.h"
 
 namespace arrload::scenario {
@@ -42,11 +43,24 @@ struct StatusSet {
   bool allows(int status) const;
 };
 
-// Take a value from a JSON response body into a per-user variable.
+// Take a value from the response into a per-user variable: from the JSON body, a header, or the
+// body by a regular expression.
 struct Extraction {
-  int slot = 0;           // index into the user's variables
-  std::string var;        // variable name, for messages
-  std::string json_path;  // "$.series[0].id", "$.series[*].id" (random element), "$.id"
+  enum class Source { kJson, kHeader, kRegex };
+  int slot = 0;     // index into the user's variables
+  std::string var;  // variable name, for messages
+  Source source = Source::kJson;
+  std::string json_path;         // kJson: "$.series[0].id", "$.series[*].id" (random), "$.id"
+  std::string header;            // kHeader: the header's name, as written
+  std::optional<Pattern> regex;  // kRegex: the first capture group (or the whole match)
+};
+
+// A check on a response header: it must be present and, when VALUES is non-empty, equal one of
+// them; parameters after ';' are ignored unless the value names some ("application/json"
+// matches "application/json; charset=utf-8").
+struct HeaderCheck {
+  std::string name;  // as written; compared without case
+  std::vector<std::string> values;
 };
 
 // A check on the response body: the value at PATH must exist and, when VALUES is non-empty, equal
@@ -74,19 +88,30 @@ struct Request {
   std::string method = "GET";  // upper case; "WS" for WebSocket steps
   Template path;               // path and query string, e.g. "/api/v1/shows/{{ id }}"
   std::vector<std::pair<std::string, Template>> headers;
+  // Cookies put in the user's jar (for the user's host, path /) before the request is sent.
+  std::vector<std::pair<std::string, Template>> set_cookies;
   std::optional<Template> body;         // rendered body text
   std::string content_type;             // set when body is present ("application/json" for json:)
   std::string name;                     // stats row name; empty = the rendered path
   std::optional<microseconds> timeout;  // empty = the suite default
   StatusSet expect;
-  std::vector<BodyCheck> checks;  // all must hold (after the status check)
+  std::vector<BodyCheck> checks;           // all must hold (after the status check)
+  std::vector<HeaderCheck> header_checks;  // all must hold (before the body checks)
+  std::vector<std::string> body_contains;  // each must appear in the body
+  std::vector<Pattern> body_matches;       // each must find a match in the body
   std::vector<Extraction> extract;
+  // Lower-case names of the response headers header_checks and extract read; empty: none.
+  std::vector<std::string> response_headers;
   std::string
       category;  // budget category (health, read, write, slow, websocket, ...); may be empty
   std::optional<WsStep> ws;
+  // Redirects followed before the response counts (follow_redirects: false makes it 0: the 3xx
+  // is the response); one more is a failed request, "too many redirects (N)".
+  int max_redirects = 10;
   SourceLocation where;
 
-  bool needs_body() const { return !extract.empty() || !checks.empty(); }
+  // Whether a check or an extraction reads the body.
+  bool needs_body() const;
 };
 
 struct TaskGroup;
@@ -116,8 +141,9 @@ struct UserClass {
   int weight = 1;                  // >= 0
   std::optional<int> fixed_count;  // Locust's fixed_count: exactly this many users
   WaitTime wait;
-  TaskGroup root;    // the user's tasks, on_start and on_stop
-  std::string host;  // overrides the suite host when non-empty
+  TaskGroup root;       // the user's tasks, on_start and on_stop
+  std::string host;     // overrides the suite host when non-empty
+  bool cookies = true;  // each user keeps a cookie jar (Locust's HttpUser does); false: none
   SourceLocation where;
 };
 

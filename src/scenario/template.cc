@@ -76,6 +76,10 @@ void Template::render(const RenderContext& ctx, std::string& out) const {
             fmt::format_to(std::back_inserter(out), "{}", ctx.counter);
           } else if constexpr (std::is_same_v<T, UserId>) {
             fmt::format_to(std::back_inserter(out), "{}", ctx.user_id);
+          } else if constexpr (std::is_same_v<T, Cookie>) {
+            const std::string* value =
+                ctx.cookies != nullptr ? ctx.cookies->cookie(p.name) : nullptr;
+            if (value != nullptr) append_value(*value, json_escape_, p.url_encode, out);
           } else {
             append_uuid(*ctx.rng, out);
           }

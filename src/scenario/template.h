@@ -11,6 +11,7 @@
 //   {{ counter }}                this user's request counter (1, 2, 3, ...)
 //   {{ user_id }}                this user's number in the run (0-based, unique)
 //   {{ uuid }}                   a random UUID v4
+//   {{ cookie(NAME) }}           the value of the user's cookie NAME ("" when it has none)
 //   $${ and {{{{ are literal "${" and "{{"... see the doc for escapes.
 #include <cstdint>
 #include <random>
@@ -23,12 +24,22 @@
 
 namespace arrload::scenario {
 
+// Where {{ cookie(NAME) }} reads from: the user's cookie jar, adapted by the engine (the scenario
+// module knows no HTTP).
+class CookieReader {
+ public:
+  virtual ~CookieReader() = default;
+  // The value of the cookie NAME, or null when there is none. Valid until the jar changes.
+  virtual const std::string* cookie(std::string_view name) const = 0;
+};
+
 // Per-user state a template reads. Owned by the user; not thread-safe.
 struct RenderContext {
   core::Rng* rng = nullptr;                        // the user's random generator
   std::uint64_t user_id = 0;                       // unique per user in the run
   std::uint64_t counter = 0;                       // incremented by the engine before each request
   const std::vector<std::string>* vars = nullptr;  // extracted values, indexed by slot
+  const CookieReader* cookies = nullptr;           // null: {{ cookie(NAME) }} renders ""
 };
 
 class Template {
@@ -51,7 +62,11 @@ class Template {
   struct Counter {};
   struct UserId {};
   struct Uuid {};
-  using Part = std::variant<Literal, Var, Choice, RandInt, Counter, UserId, Uuid>;
+  struct Cookie {
+    std::string name;
+    bool url_encode = false;
+  };
+  using Part = std::variant<Literal, Var, Choice, RandInt, Counter, UserId, Uuid, Cookie>;
 
   Template() = default;
   explicit Template(std::vector<Part> parts, bool json_escape = false);

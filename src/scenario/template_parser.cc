@@ -13,8 +13,8 @@ namespace arrload::scenario {
 namespace {
 
 constexpr std::string_view kPlaceholderHelp =
-    "expected a variable name, counter, user_id, uuid, choice(list), choice(a|b|c) or "
-    "randint(lo, hi)";
+    "expected a variable name, counter, user_id, uuid, choice(list), choice(a|b|c), "
+    "randint(lo, hi) or cookie(name)";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -141,6 +141,13 @@ Template::Part parse_function(std::string_view expr, const TemplateScope& scope,
   std::string_view args = expr.substr(open + 1, expr.size() - open - 2);
   if (name == "choice") return parse_choice(args, expr, scope, escape);
   if (name == "randint") return parse_randint(args, expr);
+  if (name == "cookie") {
+    const std::string_view cookie = trim(args);
+    if (cookie.empty() || cookie.find_first_of(" \t;=,") != std::string_view::npos) {
+      fail(fmt::format("cookie() needs a cookie name, as in cookie(session); got '{}'", expr));
+    }
+    return Template::Cookie{std::string(cookie), escape == TextEscape::kUrl};
+  }
   if (name == "counter" || name == "user_id" || name == "uuid") {
     fail(fmt::format("'{0}' takes no arguments; write {{{{ {0} }}}}", name));
   }

@@ -44,6 +44,28 @@ void Aggregator::absorb(ShardDelta delta) {
   for (auto& row : delta.errors) merge_error(errors_, std::move(row.first), row.second);
 }
 
+namespace {
+
+void add_lean(Entry& into, const LeanEntry& e) {
+  into.num_requests += e.num_requests;
+  into.num_failures += e.num_failures;
+  into.content_bytes += e.content_bytes;
+  if (into.category.empty()) into.category = e.category;
+  into.latency.add_state(e.latency);
+  into.intended.add_state(e.intended);
+}
+
+}  // namespace
+
+void Aggregator::absorb(const LeanDelta& delta) {
+  std::lock_guard lock(mu_);
+  for (const LeanEntry& e : delta.endpoints) {
+    add_lean(total_[e.key], e);
+    add_lean(pending_[e.key], e);
+  }
+  for (const auto& [key, count] : delta.errors) merge_error(errors_, ErrorKey(key), count);
+}
+
 void Aggregator::tick() {
   std::lock_guard lock(mu_);
   seconds_.push_back(std::move(pending_));

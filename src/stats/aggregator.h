@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "stats/delta.h"
 #include "stats/snapshot.h"
 
 namespace arrload::stats {
@@ -21,6 +22,9 @@ class Aggregator {
 
   // Adds a worker's delta. Thread-safe; called by each worker about once a second.
   void absorb(ShardDelta delta);
+
+  // Adds another node's samples, decoded lean (a cluster master). Thread-safe.
+  void absorb(const LeanDelta& delta);
 
   // TAP sees every delta absorb() takes, just before it is taken in, on the absorbing thread
   // (several threads at once: it must be thread-safe). Set it before the first absorb().

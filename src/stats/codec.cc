@@ -1,5 +1,7 @@
 #include "stats/codec.h"
 
+#include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -105,13 +107,20 @@ void put_endpoint_stats(wire::Writer& w, const EndpointStats& e, std::string& sc
 
 // ---- reading ----
 
-// Reads a histogram's bucket list into H, given its exact SUM, MIN and MAX.
-void get_buckets(wire::Reader& r, Histogram& h, std::uint64_t sum, std::uint64_t min,
-                 std::uint64_t max, std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets) {
+// Reads a histogram (nil, or its sum, min, max and bucket list) into STATE, checked as
+// Histogram::assign_state checks it.
+void get_state(wire::Reader& r, HistogramState& state) {
+  state.buckets.clear();
+  state.sum = state.min = state.max = 0;
+  if (r.nil()) return;
+  if (!r.array_of(kHistogramFields, "a histogram")) return;
+  state.sum = r.uint("a histogram's sum");
+  state.min = r.uint("a histogram's min");
+  state.max = r.uint("a histogram's max");
+  if (!r.ok()) return;
   const std::size_t at = r.offset();
   const std::string_view bytes = r.bin("a histogram's buckets");
   if (!r.ok()) return;
-  buckets.clear();
   const char* p = bytes.data();
   const char* end = p + bytes.size();
   std::uint64_t next = 0;
@@ -127,27 +136,23 @@ void get_buckets(wire::Reader& r, Histogram& h, std::uint64_t sum, std::uint64_t
       return;
     }
     next += gap;
-    buckets.emplace_back(static_cast<std::uint32_t>(next), count);
+    state.buckets.emplace_back(static_cast<std::uint32_t>(next), count);
     ++next;
   }
-  if (!h.assign_state(buckets, sum, min, max)) {
+  if (!Histogram::valid_state(state)) {
     r.fail(fmt::format("histogram buckets (at byte {}) disagree with its min/max/count", at));
   }
 }
 
 struct ReadScratch {
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
+  HistogramState state;
 };
 
 void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
   h.reset();
-  if (r.nil()) return;
-  if (!r.array_of(kHistogramFields, "a histogram")) return;
-  const std::uint64_t sum = r.uint("a histogram's sum");
-  const std::uint64_t min = r.uint("a histogram's min");
-  const std::uint64_t max = r.uint("a histogram's max");
-  if (!r.ok()) return;
-  get_buckets(r, h, sum, min, max, scratch.buckets);
+  get_state(r, scratch.state);
+  if (r.ok())
+    h.assign_state(scratch.state.buckets, scratch.state.sum, scratch.state.min, scratch.state.max);
 }
 
 void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
@@ -158,6 +163,16 @@ void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
   e.category = r.str("a category");
   get_histogram(r, e.latency, scratch);
   get_histogram(r, e.intended, scratch);
+}
+
+void get_entry(wire::Reader& r, LeanEntry& e, ReadScratch&) {
+  if (!r.array_of(kEntryFields, "an entry")) return;
+  e.num_requests = r.uint("num_requests");
+  e.num_failures = r.uint("num_failures");
+  e.content_bytes = r.uint("content_bytes");
+  e.category = r.str("a category");
+  get_state(r, e.latency);
+  get_state(r, e.intended);
 }
 
 std::pair<ErrorKey, ErrorCount> get_error(wire::Reader& r) {
@@ -184,7 +199,9 @@ void get_counts(wire::Reader& r, const char* what, F&& f) {
   }
 }
 
-void get_seconds(wire::Reader& r, std::map<std::int64_t, SecondCounts>& seconds) {
+// Reads per-second counts, calling F(second, requests, failures) for each.
+template <typename F>
+void get_seconds(wire::Reader& r, F&& f) {
   const std::uint32_t n = r.array("per-second counts");
   if (n % 3 != 0) r.fail("per-second counts are not (second, requests, failures) triples");
   std::int64_t second = 0;
@@ -202,9 +219,9 @@ void get_seconds(wire::Reader& r, std::map<std::int64_t, SecondCounts>& seconds)
       }
       second = static_cast<std::int64_t>(static_cast<std::uint64_t>(second) + step);
     }
-    SecondCounts& c = seconds[second];
-    c.requests = r.uint("a second's requests");
-    c.failures = r.uint("a second's failures");
+    const std::uint64_t requests = r.uint("a second's requests");
+    const std::uint64_t failures = r.uint("a second's failures");
+    if (r.ok()) f(second, requests, failures);
   }
 }
 
@@ -261,10 +278,22 @@ void encode_delta(const Delta& delta, std::string& out) {
   w.uint(delta.dropped_iterations);
 }
 
-Decoded<Delta> decode_delta(std::string_view bytes) {
+namespace {
+
+void add_error(Delta& d, ErrorKey key, ErrorCount count) {
+  d.errors.try_emplace(std::move(key), count);
+}
+void add_error(LeanDelta& d, ErrorKey key, ErrorCount count) {
+  d.errors.emplace_back(std::move(key), count);
+}
+
+// The layout of a delta, read once for both forms: ENDPOINT(key, reader, scratch) reads one
+// endpoint's entry and per-second counts into OUT and fails on a duplicate.
+template <typename D, typename Endpoint>
+Decoded<D> read_delta(std::string_view bytes, Endpoint&& endpoint) {
   wire::Reader r(bytes);
   ReadScratch scratch;
-  Delta d;
+  D d;
   get_header(r, Kind::kDelta, kDeltaFields);
   const std::uint32_t endpoints = r.array("the endpoints");
   for (std::uint32_t i = 0; i < endpoints && r.ok(); ++i) {
@@ -273,21 +302,51 @@ Decoded<Delta> decode_delta(std::string_view bytes) {
     EndpointKey key;
     key.method = r.str("an endpoint's method");
     key.name = r.str("an endpoint's name");
-    auto [it, inserted] = d.endpoints.try_emplace(std::move(key));
-    if (r.ok() && !inserted) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
-    get_entry(r, it->second.entry, scratch);
-    get_seconds(r, it->second.per_second);
+    if (r.ok()) endpoint(d, std::move(key), at, r, scratch);
   }
   const std::uint32_t errors = r.array("the errors");
+  std::set<ErrorKey, ErrorKeyLess> seen;
   for (std::uint32_t i = 0; i < errors && r.ok(); ++i) {
     auto [key, count] = get_error(r);
-    if (r.ok() && !d.errors.try_emplace(std::move(key), count).second) r.fail("duplicate error");
+    if (!r.ok()) break;
+    if (!seen.insert(key).second) {
+      r.fail("duplicate error");
+      break;
+    }
+    add_error(d, std::move(key), count);
   }
   get_counts(r, "the exceptions", [&](std::string message, std::uint64_t count) {
     if (!d.exceptions.try_emplace(std::move(message), count).second) r.fail("duplicate exception");
   });
   d.dropped_iterations = r.uint("dropped_iterations");
   return finish(r, std::move(d));
+}
+
+}  // namespace
+
+Decoded<Delta> decode_delta(std::string_view bytes) {
+  return read_delta<Delta>(bytes, [](Delta& d, EndpointKey key, std::size_t at, wire::Reader& r,
+                                     ReadScratch& scratch) {
+    auto [it, inserted] = d.endpoints.try_emplace(std::move(key));
+    if (!inserted) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
+    get_entry(r, it->second.entry, scratch);
+    auto& seconds = it->second.per_second;
+    get_seconds(r, [&seconds](std::int64_t second, std::uint64_t requests, std::uint64_t failures) {
+      seconds[second] = {requests, failures};
+    });
+  });
+}
+
+Decoded<LeanDelta> decode_delta_lean(std::string_view bytes) {
+  std::set<EndpointKey> seen;
+  return read_delta<LeanDelta>(bytes, [&](LeanDelta& d, EndpointKey key, std::size_t at,
+                                          wire::Reader& r, ReadScratch& scratch) {
+    if (!seen.insert(key).second) r.fail(fmt::format("duplicate endpoint (at byte {})", at));
+    LeanEntry& e = d.endpoints.emplace_back();
+    e.key = std::move(key);
+    get_entry(r, e, scratch);
+    get_seconds(r, [](std::int64_t, std::uint64_t, std::uint64_t) {});  // checked, not kept
+  });
 }
 
 // Layout: version, kind, start_unix, taken_unix, elapsed_s, recent_window_s, endpoints, aggregated,

@@ -57,5 +57,8 @@ inline std::string encode_snapshot(const Snapshot& snap) {
 // BYTES must hold exactly one encoding of the expected kind.
 Decoded<Delta> decode_delta(std::string_view bytes);
 Decoded<Snapshot> decode_snapshot(std::string_view bytes);
+// The same delta, checked alike, with its histograms left as bucket lists (for merging at once
+// into an Aggregator: a cluster master's path).
+Decoded<LeanDelta> decode_delta_lean(std::string_view bytes);
 
 }  // namespace arrload::stats

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "stats/entry.h"
 #include "stats/shard.h"
@@ -60,6 +61,25 @@ struct Delta {
     return endpoints.empty() && errors.empty() && exceptions.empty() && dropped_iterations == 0;
   }
   bool operator==(const Delta&) const = default;
+};
+
+// A Delta as a cluster master merges it at once: each histogram kept as its bucket list
+// (stats/codec.h decode_delta_lean), never built, so merging costs only the buckets it holds.
+// Per-second counts are not kept (the master counts seconds as it absorbs).
+struct LeanEntry {
+  EndpointKey key;
+  std::uint64_t num_requests = 0;
+  std::uint64_t num_failures = 0;
+  std::uint64_t content_bytes = 0;
+  std::string category;
+  HistogramState latency;
+  HistogramState intended;
+};
+struct LeanDelta {
+  std::vector<LeanEntry> endpoints;
+  std::vector<std::pair<ErrorKey, ErrorCount>> errors;
+  std::map<std::string, std::uint64_t> exceptions;
+  std::uint64_t dropped_iterations = 0;
 };
 
 // Adds COUNT into HAVE: occurrences summed, first_seen the earliest, last_seen the latest.

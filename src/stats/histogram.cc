@@ -32,12 +32,26 @@ std::uint64_t Histogram::bucket_upper(int magnitude, int sub) {
   return lower + ((std::uint64_t{1} << shift) - 1);
 }
 
+std::uint64_t& Histogram::slot(int magnitude, int sub) {
+  if (blocks_.empty()) blocks_.resize(kMagnitudes);
+  auto& block = blocks_[magnitude];
+  if (!block) block = std::make_unique<Block>();
+  auto& chunk = block->chunks[sub >> kChunkBits];
+  if (!chunk) chunk = std::make_unique<Chunk>();  // value-initialised: all zero
+  return (*chunk)[sub & (kChunk - 1)];
+}
+
 Histogram::Histogram(const Histogram& other)
     : count_(other.count_), sum_(other.sum_), min_(other.min_), max_(other.max_) {
   if (other.blocks_.empty()) return;
   blocks_.resize(kMagnitudes);
   for (int m = 0; m < kMagnitudes; ++m) {
-    if (other.blocks_[m]) blocks_[m] = std::make_unique<Block>(*other.blocks_[m]);
+    const Block* theirs = other.blocks_[m].get();
+    if (theirs == nullptr) continue;
+    blocks_[m] = std::make_unique<Block>();
+    for (int c = 0; c < kChunksPerMagnitude; ++c) {
+      if (theirs->chunks[c]) blocks_[m]->chunks[c] = std::make_unique<Chunk>(*theirs->chunks[c]);
+    }
   }
 }
 
@@ -78,9 +92,7 @@ void Histogram::record(std::uint64_t value_us, std::uint64_t count) {
   int m = 0;
   int sub = 0;
   locate(value_us, m, sub);
-  auto& block = blocks_[m];
-  if (!block) block = std::make_unique<Block>();  // value-initialised: all zero
-  (*block)[sub] += count;
+  slot(m, sub) += count;
   count_ += count;
   sum_ += value_us * count;
   min_ = std::min(min_, value_us);
@@ -91,14 +103,20 @@ void Histogram::merge(const Histogram& other) {
   if (other.count_ == 0) return;
   if (blocks_.empty()) blocks_.resize(kMagnitudes);
   for (int m = 0; m < kMagnitudes; ++m) {
-    const auto& theirs = other.blocks_[m];
-    if (!theirs) continue;
+    const Block* theirs = other.blocks_[m].get();
+    if (theirs == nullptr) continue;
     auto& mine = blocks_[m];
-    if (!mine) {
-      mine = std::make_unique<Block>(*theirs);
-      continue;
+    if (!mine) mine = std::make_unique<Block>();
+    for (int c = 0; c < kChunksPerMagnitude; ++c) {
+      const Chunk* from = theirs->chunks[c].get();
+      if (from == nullptr) continue;
+      auto& to = mine->chunks[c];
+      if (!to) {
+        to = std::make_unique<Chunk>(*from);
+        continue;
+      }
+      for (int s = 0; s < kChunk; ++s) (*to)[s] += (*from)[s];
     }
-    for (int s = 0; s < kSubBuckets; ++s) (*mine)[s] += (*theirs)[s];
   }
   count_ += other.count_;
   sum_ += other.sum_;
@@ -136,9 +154,13 @@ std::uint64_t Histogram::percentile(double q) const {
   for (int m = 0; m < kMagnitudes; ++m) {
     const auto& block = blocks_[m];
     if (!block) continue;
-    for (int s = 0; s < kSubBuckets; ++s) {
-      seen += (*block)[s];
-      if (seen >= rank) return std::clamp(bucket_upper(m, s), min_, max_);
+    for (int c = 0; c < kChunksPerMagnitude; ++c) {
+      const Chunk* chunk = block->chunks[c].get();
+      if (chunk == nullptr) continue;
+      for (int s = 0; s < kChunk; ++s) {
+        seen += (*chunk)[s];
+        if (seen >= rank) return std::clamp(bucket_upper(m, c * kChunk + s), min_, max_);
+      }
     }
   }
   return max_;  // unreachable while the bucket counts add up to count_
@@ -156,12 +178,16 @@ bool Histogram::operator==(const Histogram& other) const {
     return false;
   }
   if (count_ == 0) return true;
-  // A missing block and an all-zero one are the same buckets.
+  // A missing chunk and an all-zero one are the same buckets.
   for (int m = 0; m < kMagnitudes; ++m) {
     const Block* a = blocks_[m].get();
     const Block* b = other.blocks_[m].get();
-    for (int s = 0; s < kSubBuckets; ++s) {
-      if ((a ? (*a)[s] : 0) != (b ? (*b)[s] : 0)) return false;
+    for (int c = 0; c < kChunksPerMagnitude; ++c) {
+      const Chunk* x = a ? a->chunks[c].get() : nullptr;
+      const Chunk* y = b ? b->chunks[c].get() : nullptr;
+      for (int s = 0; s < kChunk; ++s) {
+        if ((x ? (*x)[s] : 0) != (y ? (*y)[s] : 0)) return false;
+      }
     }
   }
   return true;
@@ -175,7 +201,6 @@ bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uin
       bucket_index(max) != buckets.back().first) {
     return false;
   }
-  blocks_.resize(kMagnitudes);
   std::uint64_t total = 0;
   std::uint32_t next = 0;  // the lowest index the next pair may have
   for (const auto& [index, n] : buckets) {
@@ -183,9 +208,7 @@ bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uin
       reset();
       return false;
     }
-    auto& block = blocks_[index / kSubBuckets];
-    if (!block) block = std::make_unique<Block>();
-    (*block)[index % kSubBuckets] = n;
+    slot(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets)) = n;
     total += n;
     next = index + 1;
   }
@@ -196,10 +219,42 @@ bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uin
   return true;
 }
 
+bool Histogram::valid_state(const HistogramState& state) {
+  const auto& buckets = state.buckets;
+  if (buckets.empty()) return state.sum == 0 && state.min == 0 && state.max == 0;
+  if (state.min > state.max || bucket_index(state.min) != buckets.front().first ||
+      bucket_index(state.max) != buckets.back().first) {
+    return false;
+  }
+  std::uint64_t total = 0;
+  std::uint32_t next = 0;
+  for (const auto& [index, n] : buckets) {
+    if (index < next || index >= kBucketCount || n == 0 || n > UINT64_MAX - total) return false;
+    total += n;
+    next = index + 1;
+  }
+  return true;
+}
+
+void Histogram::add_state(const HistogramState& state) {
+  if (state.buckets.empty()) return;
+  for (const auto& [index, n] : state.buckets) {
+    slot(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets)) += n;
+    count_ += n;
+  }
+  sum_ += state.sum;
+  min_ = std::min(min_, state.min);
+  max_ = std::max(max_, state.max);
+}
+
 std::size_t Histogram::memory_bytes() const {
   std::size_t bytes = blocks_.capacity() * sizeof(blocks_[0]);
   for (const auto& b : blocks_) {
-    if (b) bytes += sizeof(Block);
+    if (!b) continue;
+    bytes += sizeof(Block);
+    for (const auto& c : b->chunks) {
+      if (c) bytes += sizeof(Chunk);
+    }
   }
   return bytes;
 }

@@ -3,10 +3,12 @@
 //
 // Values are microseconds. Each power-of-two range ("magnitude") is split into kSubBuckets linear
 // buckets, so a recorded value is known to within 1/kSubBuckets of itself (relative error < 0.1%).
-// Magnitudes are allocated lazily, so a histogram costs a few KB for typical latencies and is
-// bounded (< 1 MiB) whatever the number or spread of values. Min, max, sum and count are exact.
-// Merging is exact: merge(a, b) equals recording a's and b's values into one histogram.
-// Not thread-safe: each thread records into its own histogram; merge afterwards.
+// Buckets are allocated lazily in chunks of kChunk (1 KiB), so a histogram costs about 1 KiB per
+// cluster of nearby values (a few KiB for typical latencies) and is bounded (< 1 MiB) whatever
+// the number or spread of values; copying and merging touch only the chunks in use, which is
+// what a cluster master, merging thousands of workers' histograms a second, needs. Min, max, sum
+// and count are exact. Merging is exact: merge(a, b) equals recording a's and b's values into one
+// histogram. Not thread-safe: each thread records into its own histogram; merge afterwards.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,15 @@
 #include <vector>
 
 namespace arrload::stats {
+
+// A histogram's exact state, as the codec carries it: the non-empty buckets in increasing index
+// order (Histogram::bucket_index numbering), and the exact sum, min and max.
+struct HistogramState {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
+  std::uint64_t sum = 0;
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+};
 
 class Histogram {
  public:
@@ -72,9 +83,23 @@ class Histogram {
   // last bucket. An empty BUCKETS requires SUM == MIN == MAX == 0.
   bool assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
                     std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+  // Whether STATE is one assign_state() takes (the same checks).
+  static bool valid_state(const HistogramState& state);
+  // Adds the values of a histogram in STATE, which must be valid_state(): merge() without
+  // building that histogram (touches only its buckets).
+  void add_state(const HistogramState& state);
 
  private:
-  using Block = std::array<std::uint64_t, kSubBuckets>;
+  static constexpr int kChunkBits = 7;
+  static constexpr int kChunk = 1 << kChunkBits;                    // buckets per chunk
+  static constexpr int kChunksPerMagnitude = kSubBuckets / kChunk;  // 8
+  using Chunk = std::array<std::uint64_t, kChunk>;
+  // One magnitude: its chunks, allocated as values arrive.
+  struct Block {
+    std::array<std::unique_ptr<Chunk>, kChunksPerMagnitude> chunks;
+  };
+  // The bucket of (MAGNITUDE, SUB), allocated (zero) if need be.
+  std::uint64_t& slot(int magnitude, int sub);
   // Index of the magnitude and sub-bucket of VALUE.
   static void locate(std::uint64_t value, int& magnitude, int& sub);
   // The highest value that maps to (magnitude, sub).
@@ -93,9 +118,13 @@ void Histogram::for_each_bucket(F&& f) const {
   for (int m = 0; m < kMagnitudes; ++m) {
     const auto& block = blocks_[m];
     if (!block) continue;
-    for (int s = 0; s < kSubBuckets; ++s) {
-      if ((*block)[s] != 0) {
-        f(static_cast<std::uint32_t>(m) * kSubBuckets + static_cast<std::uint32_t>(s), (*block)[s]);
+    for (int c = 0; c < kChunksPerMagnitude; ++c) {
+      const Chunk* chunk = block->chunks[c].get();
+      if (chunk == nullptr) continue;
+      const std::uint32_t base =
+          static_cast<std::uint32_t>(m) * kSubBuckets + static_cast<std::uint32_t>(c) * kChunk;
+      for (int s = 0; s < kChunk; ++s) {
+        if ((*chunk)[s] != 0) f(base + static_cast<std::uint32_t>(s), (*chunk)[s]);
       }
     }
   }

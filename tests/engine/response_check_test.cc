@@ -47,5 +47,62 @@ TEST(CheckBody, NumbersCompareAsJsonTextAndLongValuesAreCut) {
   EXPECT_NE(message.find("..."), std::string::npos);
 }
 
+TEST(CheckHeaders, PresenceValuesAndMediaTypeParameters) {
+  scenario::Request req;
+  req.header_checks = {{"Content-Type", {"application/json"}}, {"X-Trace", {}}};
+  std::string message = "untouched";
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"content-type", "application/json; charset=utf-8"}, {"x-trace", "abc"}};
+  EXPECT_FALSE(check_headers(req, headers, message));
+  EXPECT_EQ(message, "untouched");
+  headers[0].second = "application/jsonx";
+  EXPECT_TRUE(check_headers(req, headers, message));
+  EXPECT_EQ(message,
+            "check header Content-Type: got 'application/jsonx', expected application/json");
+  headers.pop_back();
+  headers[0].second = "application/json";
+  EXPECT_TRUE(check_headers(req, headers, message));
+  EXPECT_EQ(message, "check header X-Trace: not in the response");
+}
+
+TEST(CheckText, ContainsAndMatches) {
+  scenario::Request req;
+  req.body_contains = {"Welcome"};
+  req.body_matches.emplace_back("<title>[^<]*Shop</title>");
+  std::string message;
+  EXPECT_FALSE(check_text(req, "<title>The Shop</title> Welcome", message));
+  EXPECT_TRUE(check_text(req, "<title>The Shop</title> Goodbye", message));
+  EXPECT_EQ(message, "check body_contains: 'Welcome' is not in the response");
+  EXPECT_TRUE(check_text(req, "Welcome <title>Other</title>", message));
+  EXPECT_EQ(message,
+            "check body_matches: /<title>[^<]*Shop</title>/ matched nothing in the response");
+}
+
+TEST(ExtractValue, FromJsonHeaderAndRegex) {
+  core::Rng rng(1);
+  http::Response resp;
+  resp.body = R"(<input name="csrf" value="tok-1"> {"id": 7})";
+  resp.headers = {{"Location", "/next?x=1"}};
+  std::string message;
+  scenario::Extraction header;
+  header.var = "loc";
+  header.source = scenario::Extraction::Source::kHeader;
+  header.header = "location";
+  EXPECT_EQ(extract_value(header, resp, rng, message), "/next?x=1");
+  scenario::Extraction regex;
+  regex.var = "csrf";
+  regex.source = scenario::Extraction::Source::kRegex;
+  regex.regex.emplace(R"re(name="csrf" value="([^"]+)")re");
+  EXPECT_EQ(extract_value(regex, resp, rng, message), "tok-1");
+  regex.regex.emplace("value=\"tok-\\d");  // no group: the whole match
+  EXPECT_EQ(extract_value(regex, resp, rng, message), "value=\"tok-1");
+  regex.regex.emplace("nothing here");
+  EXPECT_FALSE(extract_value(regex, resp, rng, message));
+  EXPECT_EQ(message, "extract csrf: /nothing here/ matched nothing in the response");
+  header.header = "X-Missing";
+  EXPECT_FALSE(extract_value(header, resp, rng, message));
+  EXPECT_EQ(message, "extract loc: no header X-Missing in the response");
+}
+
 }  // namespace
 }  // namespace arrload::engine

@@ -14,7 +14,7 @@ TEST(RequestWriter, GetWithoutBody) {
   EXPECT_EQ(
       out,
       "GET /health?x=1 HTTP/1.1\r\nHost: localhost:8088\r\nUser-Agent: arrload/" ARRLOAD_VERSION
-      "\r\nConnection: keep-alive\r\n\r\n");
+      "\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n\r\n");
 }
 
 TEST(RequestWriter, PostWithBodyHeadersAndBasePath) {
@@ -29,7 +29,8 @@ TEST(RequestWriter, PostWithBodyHeadersAndBasePath) {
   std::string out = "previous contents";
   write_request_head(req, "/api", "h", out);
   EXPECT_EQ(out, "POST /api/v1/items HTTP/1.1\r\nHost: h\r\nUser-Agent: arrload/" ARRLOAD_VERSION
-                 "\r\nContent-Type: application/json\r\nContent-Length: 7\r\nX-Api-Key: k\r\n"
+                 "\r\nAccept-Encoding: gzip, deflate, br\r\nContent-Type: "
+                 "application/json\r\nContent-Length: 7\r\nX-Api-Key: k\r\n"
                  "Accept: application/json\r\nConnection: keep-alive\r\n\r\n");
 }
 
@@ -53,7 +54,41 @@ TEST(RequestWriter, CallerHeadersReplaceDefaults) {
   std::string out;
   write_request_head(req, "", "h", out);
   EXPECT_EQ(out,
-            "GET / HTTP/1.1\r\nuser-agent: custom\r\nHOST: other\r\nConnection: close\r\n\r\n");
+            "GET / HTTP/1.1\r\nAccept-Encoding: gzip, deflate, br\r\nuser-agent: custom\r\n"
+            "HOST: other\r\nConnection: close\r\n\r\n");
+}
+
+TEST(RequestWriter, JarCookiesAndAcceptEncodingGiveWayToTheCallers) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  Request req;
+  req.method = "GET";
+  req.target = "/";
+  req.headers = &headers;
+  std::string out;
+  write_request_head(req, "", "h", out, {.cookie = "a=1; b=2"});
+  EXPECT_NE(out.find("\r\nCookie: a=1; b=2\r\n"), std::string::npos) << out;
+  headers = {{"cookie", "mine=1"}, {"accept-encoding", "identity"}};
+  write_request_head(req, "", "h", out, {.cookie = "a=1; b=2"});
+  EXPECT_EQ(out, "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: arrload/" ARRLOAD_VERSION
+                 "\r\ncookie: mine=1\r\naccept-encoding: identity\r\nConnection: keep-alive\r\n"
+                 "\r\n");
+}
+
+TEST(RequestWriter, AnotherOriginGetsNoHostOrAuthorizationFromTheCaller) {
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"Host", "mine"}, {"Authorization", "Bearer t"}, {"X-Keep", "1"}};
+  Request req;
+  req.method = "GET";
+  req.target = "/x";
+  req.headers = &headers;
+  std::string out;
+  HopHeaders hop;
+  hop.other_origin = true;
+  write_request_head(req, "", "other:81", out, hop);
+  EXPECT_EQ(out.find("Host: mine"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Authorization"), std::string::npos) << out;
+  EXPECT_NE(out.find("Host: other:81\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Keep: 1\r\n"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -129,5 +129,39 @@ TEST_F(ScenarioDir, SingleFileByPath) {
   EXPECT_EQ(s.classes[0].root.tasks[0].name, "GET /health");
 }
 
+TEST_F(ScenarioDir, FilesAreReadRelativeToTheScenarioAndSentAsMultipart) {
+  fs::create_directories(dir_ / "data");
+  write("data/notes.txt", std::string("line 1\nline 2\0end", 17));
+  write("up.yaml", R"(users:
+  - name: A
+    tasks:
+      - request:
+          method: POST
+          path: /upload
+          form: {title: "hi {{ counter }}"}
+          files:
+            notes: data/notes.txt
+            raw: {path: data/notes.txt, filename: r.bin, content_type: application/x-raw}
+)");
+  Suite s = load_suite((dir_ / "up.yaml").string());
+  const Request& r = s.classes[0].root.tasks[0].requests[0];
+  const std::string b = "arrload-form-boundary-5c7e0b2d9f3a4816";
+  EXPECT_EQ(r.content_type, "multipart/form-data; boundary=" + b);
+  core::Rng rng(1);
+  RenderContext ctx;
+  ctx.rng = &rng;
+  ctx.counter = 7;
+  const std::string notes("line 1\nline 2\0end", 17);
+  EXPECT_EQ(r.body->render(ctx),
+            "--" + b + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhi 7\r\n" + "--" +
+                b +
+                "\r\nContent-Disposition: form-data; name=\"notes\"; filename=\"notes.txt\"\r\n"
+                "Content-Type: text/plain\r\n\r\n" +
+                notes + "\r\n--" + b +
+                "\r\nContent-Disposition: form-data; name=\"raw\"; filename=\"r.bin\"\r\n"
+                "Content-Type: application/x-raw\r\n\r\n" +
+                notes + "\r\n--" + b + "--\r\n");
+}
+
 }  // namespace
 }  // namespace arrload::scenario

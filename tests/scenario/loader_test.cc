@@ -219,6 +219,69 @@ TEST(Loader, DefaultsWhenKeysAreLeftOut) {
   EXPECT_FALSE(r.body.has_value());
   EXPECT_FALSE(r.timeout.has_value());
   EXPECT_EQ(r.where.line, 3);
+  EXPECT_TRUE(u.cookies);
+  EXPECT_EQ(r.max_redirects, 10);
+}
+
+TEST(Loader, FormBodiesAreUrlEncoded) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    tasks:
+      - request:
+          method: POST
+          path: /login
+          form: {user name: "a&b {{ counter }}", tag: [x, "y z"]}
+)",
+                                   "f.yaml");
+  const Request& r = s.classes[0].root.tasks[0].requests[0];
+  EXPECT_EQ(r.content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(render(*r.body), "user%20name=a%26b%204&tag=x&tag=y%20z");
+}
+
+TEST(Loader, ClassHeadersGoToEveryRequestThatDoesNotSetThem) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    headers: {Authorization: "Bearer {{ token }}", X-Client: arrload}
+    on_start:
+      - {method: POST, path: /login, extract: {token: $.token}}
+    tasks:
+      - {request: {path: /a, headers: {x-client: mine}}}
+      - name: group
+        tasks:
+          - GET /b
+          - {request: {ws: connect, path: /ws}}
+          - {request: {ws: send, body: hi}}
+)",
+                                   "h.yaml");
+  const UserClass& u = s.classes[0];
+  auto names = [](const Request& r) {
+    std::string out;
+    for (const auto& [name, value] : r.headers) out += name + "=" + value.source() + ";";
+    return out;
+  };
+  EXPECT_EQ(names(u.root.on_start[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(u.root.tasks[0].requests[0]), "Authorization=Bearer {{ token }};x-client=mine;");
+  const TaskGroup& g = *u.root.tasks[1].group;
+  EXPECT_EQ(names(g.tasks[0].requests[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(g.tasks[1].requests[0]), "Authorization=Bearer {{ token }};X-Client=arrload;");
+  EXPECT_EQ(names(g.tasks[2].requests[0]), "") << "a WebSocket message has no headers";
+}
+
+TEST(Loader, CookiesAndRedirects) {
+  Suite s = load_suite_from_string(R"(users:
+  - name: U
+    cookies: false
+    tasks:
+      - request: {path: /a, follow_redirects: false}
+      - request: {path: /b, max_redirects: 2}
+      - request: {path: /c, follow_redirects: true, max_redirects: 0}
+)",
+                                   "r.yaml");
+  EXPECT_FALSE(s.classes[0].cookies);
+  const auto& tasks = s.classes[0].root.tasks;
+  EXPECT_EQ(tasks[0].requests[0].max_redirects, 0);
+  EXPECT_EQ(tasks[1].requests[0].max_redirects, 2);
+  EXPECT_EQ(tasks[2].requests[0].max_redirects, 0);
 }
 
 TEST(Loader, WaitForms) {
@@ -247,7 +310,7 @@ TEST(Loader, ErrorMessageFormat) {
     EXPECT_STREQ(e.what(),
                  "f.yaml:3: users[0].wieght: unknown key 'wieght' (did you mean 'weight'? "
                  "allowed: name, weight, fixed_count, wait, host, category, sequential, on_start, "
-                 "on_stop, tasks)");
+                 "on_stop, tasks, cookies, headers)");
     EXPECT_EQ(e.file(), "f.yaml");
   }
 }

@@ -94,6 +94,25 @@ bool is_uuid_v4(const std::string& s) {
   return true;
 }
 
+TEST_F(TemplateTest, CookieReadsTheJarEscapedForItsPlace) {
+  struct Jar : CookieReader {
+    const std::string* cookie(std::string_view name) const override {
+      return name == "session" ? &value : nullptr;
+    }
+    std::string value = "a b\"c";
+  } jar;
+  EXPECT_EQ(render("s={{ cookie(session) }};"), "s=;") << "no jar: empty";
+  ctx_.cookies = &jar;
+  EXPECT_EQ(render("s={{ cookie( session ) }};x={{ cookie(other) }}"), "s=a b\"c;x=");
+  EXPECT_EQ(render("{{ cookie(session) }}", /*json=*/true), "a b\\\"c");
+  EXPECT_EQ(parse_template_parts("?s={{ cookie(session) }}", scope_, TextEscape::kUrl).parts.size(),
+            2u);
+  Template url(parse_template_parts("?s={{ cookie(session) }}", scope_, TextEscape::kUrl).parts);
+  EXPECT_EQ(url.render(ctx_), "%3Fs%3Da%20b%22c");
+  EXPECT_THROW(render("{{ cookie() }}"), std::invalid_argument);
+  EXPECT_THROW(render("{{ cookie(a=b) }}"), std::invalid_argument);
+}
+
 TEST_F(TemplateTest, UuidIsVersion4) {
   Template t = parse_template("{{ uuid }}", scope_);
   std::set<std::string> seen;

@@ -385,3 +385,42 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
 
 }  // namespace
 }  // namespace arrload::stats
+
+namespace arrload::stats {
+namespace {
+
+// The master's path: a delta decoded lean and absorbed gives the aggregator exactly what the
+// full decode absorbed gives it, and lean decoding refuses what the full one refuses.
+TEST(CodecTest, LeanDecodingAbsorbsExactlyAsTheFullDelta) {
+  Traffic t = random_traffic(21, 3, 400);
+  const std::string a = encode_delta(t.a), b = encode_delta(t.b);
+  Aggregator full(0, kFirstSecond), lean(0, kFirstSecond);
+  for (const std::string* bytes : {&a, &b}) {
+    Decoded<Delta> d = decode_delta(*bytes);
+    Decoded<LeanDelta> l = decode_delta_lean(*bytes);
+    ASSERT_TRUE(d) << d.error;
+    ASSERT_TRUE(l) << l.error;
+    EXPECT_EQ(l.value->exceptions, d.value->exceptions);
+    EXPECT_EQ(l.value->dropped_iterations, d.value->dropped_iterations);
+    full.absorb(d.value->to_shard_delta());
+    lean.absorb(*l.value);
+  }
+  full.tick();
+  lean.tick();
+  const Snapshot fs = full.snapshot(5'000'000, kFirstSecond + 5);
+  const Snapshot ls = lean.snapshot(5'000'000, kFirstSecond + 5);
+  EXPECT_TRUE(fs == ls);
+  ASSERT_EQ(ls.endpoints.size(), t.both.endpoints.size());
+  for (const EndpointStats& e : ls.endpoints) {
+    EXPECT_TRUE(e.total == t.both.endpoints.at(e.key).entry) << e.key.name;
+  }
+  for (std::size_t len = 0; len < a.size(); len += 7) {
+    EXPECT_FALSE(decode_delta_lean(std::string_view(a.data(), len))) << len;
+  }
+  std::string bad = a;
+  bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x5a);
+  EXPECT_EQ(static_cast<bool>(decode_delta(bad)), static_cast<bool>(decode_delta_lean(bad)));
+}
+
+}  // namespace
+}  // namespace arrload::stats
