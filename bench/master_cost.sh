@@ -21,7 +21,9 @@
 #
 # Usage: bench/master_cost.sh [--help]
 # Environment: COUNTS="100 1000 5000" MASTERS="locust arrload" (or any of locust, arrload,
-#              null-discard, null-decode, null-merge; an arrload without a master is skipped)
+#              arrload-nozmtp, null-discard, null-decode, null-merge; an arrload without a master
+#              is skipped; arrload-nozmtp: arrload with ZeroMQ's own pings turned off by
+#              bench/no_zmtp_heartbeat.c, an LD_PRELOAD shim)
 #              REPEAT=1 (rounds, each over every N and master) WARMUP=20 SAMPLE=30 POLL=2
 #              CONNECT_WAIT=180 EXT=1 (arrload and null-merge masters: the simulated workers add
 #              arrload_delta) MASTER_CPU=1 SIM_CPU=0 NICE=-15 ARRLOAD=build/arrload (copied first)
@@ -61,7 +63,9 @@ else
   cp "$BUILD/arrload_null_master" "$OUT/null_master"
 fi
 HAVE_ARRLOAD=0
-if [[ " $MASTERS " == *" arrload "* ]]; then
+if [[ " $MASTERS " == *" arrload"* ]]; then
+  cc -O2 -shared -fPIC -o "$OUT/no_zmtp_heartbeat.so" "$BENCH_DIR/no_zmtp_heartbeat.c" -ldl ||
+    die "could not build bench/no_zmtp_heartbeat.c"
   if [[ ! -x ${ARRLOAD:-$ROOT/build/arrload} ]]; then
     log "no arrload binary at ${ARRLOAD:-$ROOT/build/arrload}: measuring Locust's master only"
   else
@@ -85,13 +89,15 @@ printf 'master\tworkers\tmaster_cpu_pct\trss_mib\thwm_mib\tage_median_s\tage_max
 # start_master KIND N TAG: starts the master under `timeout`, its output in OUT/TAG.master.log;
 # sets MASTER_TIMEOUT_PID and MASTER_CMD.
 start_master() {
-  local kind=$1 n=$2 tag=$3 bound=$((CONNECT_WAIT + WARMUP + SAMPLE + 120))
+  local kind=$1 n=$2 tag=$3 bound=$((CONNECT_WAIT + WARMUP + SAMPLE + 360))
   if [[ $kind == null-* ]]; then
     MASTER_CMD="$OUT/null_master --port $MASTER_PORT --mode ${kind#null-} --duration $bound"
   elif [[ $kind == locust ]]; then
     MASTER_CMD="locust -f $BENCH_DIR/scenarios/master_cost_locustfile.py --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   else
-    MASTER_CMD="$ARRLOAD_BIN run -f $BENCH_DIR/scenarios/master_cost.yaml --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
+    MASTER_CMD=""
+    [[ $kind == arrload-nozmtp ]] && MASTER_CMD="env LD_PRELOAD=$OUT/no_zmtp_heartbeat.so "
+    MASTER_CMD+="$ARRLOAD_BIN run -f $BENCH_DIR/scenarios/master_cost.yaml --master --master-bind-host 127.0.0.1 --master-bind-port $MASTER_PORT --web-host 127.0.0.1 --web-port $WEB_PORT --autostart -u $n -r $n --expect-workers $n"
   fi
   # shellcheck disable=SC2086
   timeout "$bound" nice -n "$NICE" taskset -c "$MASTER_CPU" $MASTER_CMD \
@@ -132,7 +138,7 @@ rss_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null ||
 measure() {
   local kind=$1 n=$2 tag="$1-$2-$3" ext=()
   KIND=$kind TAG=$tag
-  [[ ($kind == arrload || $kind == null-merge) && $EXT == 1 ]] && ext=(--arrload-ext)
+  [[ ($kind == arrload* || $kind == null-merge) && $EXT == 1 ]] && ext=(--arrload-ext)
   log "== $kind master, $n workers"
   start_master "$kind" "$n" "$tag"
   local _ mpid=""
@@ -147,10 +153,17 @@ measure() {
     kill -TERM "$MASTER_TIMEOUT_PID" 2>/dev/null || true; wait "$MASTER_TIMEOUT_PID" 2>/dev/null || true
     return 0
   fi
-  SIM_CMD="$OUT/sim_workers --workers $n --master-port $MASTER_PORT --duration $((CONNECT_WAIT + WARMUP + SAMPLE + 60)) --progress $OUT/$tag.progress ${ext[*]}"
+  # An arrload master gets arrload workers: they announce arrload and the scenario's fingerprint.
+  local version=()
+  if [[ $kind == arrload* ]]; then
+    version=(--version-string "arrload $("$ARRLOAD_BIN" --version | awk '{print $2}') scenario:$(grep -o 'scenario fingerprint [0-9a-f]*' "$OUT/$tag.master.log" | awk '{print $3}')")
+  fi
+  # The simulator outlives any wait (a saturated master can take minutes); it is stopped below.
+  SIM_CMD="$OUT/sim_workers --workers $n --master-port $MASTER_PORT --duration $((CONNECT_WAIT + WARMUP + SAMPLE + 300)) --progress $OUT/$tag.progress ${ext[*]}"
   # shellcheck disable=SC2086
-  timeout $((CONNECT_WAIT + WARMUP + SAMPLE + 90)) nice -n "$NICE" taskset -c "$SIM_CPU" $SIM_CMD \
-    >"$OUT/$tag.sim.log" 2>&1 &
+  timeout $((CONNECT_WAIT + WARMUP + SAMPLE + 330)) nice -n "$NICE" taskset -c "$SIM_CPU" $SIM_CMD \
+    "${version[@]}" >"$OUT/$tag.sim.log" 2>&1 &
+  [[ ${#version[@]} -gt 0 ]] && SIM_CMD+=" --version-string '${version[1]}'"
   local sim_timeout=$! spid=""
   for _ in $(seq 1 50); do spid=$(pgrep -P "$sim_timeout" | head -1 || true); [[ -n $spid ]] && break; sleep 0.1; done
   local started=$SECONDS w=0 u=0
@@ -190,7 +203,8 @@ measure() {
 import bisect, statistics, sys
 (polls, progress, kind, n, m0, m1, s0, s1, t0, t1, hz, rss, hwm, l0, l1) = sys.argv[1:]
 el = float(t1) - float(t0)
-cpu = lambda a, b: (int(b) - int(a)) / int(hz) / el * 100
+def cpu(a, b):  # "-" when the process was gone by the end of the window
+    return "-" if int(b) == 0 else f"{(int(b) - int(a)) / int(hz) / el * 100:.1f}"
 sent = [tuple(map(float, l.split())) for l in open(progress) if l.strip()]
 times = [s[0] for s in sent]; totals = [s[1] for s in sent]
 ages, waits, last = [], [], None
@@ -210,10 +224,10 @@ def at(t):  # the progress line nearest before t
     return sent[max(0, bisect.bisect_right(times, t) - 1)]
 a, b = at(float(t0)), at(float(t1))
 rate = (b[2] - a[2]) / (b[0] - a[0]) if b[0] > a[0] else 0
-print("\t".join([kind, n, f"{cpu(m0, m1):.1f}", f"{int(rss) / 1024:.0f}", f"{int(hwm) / 1024:.0f}",
+print("\t".join([kind, n, cpu(m0, m1), f"{int(rss) / 1024:.0f}", f"{int(hwm) / 1024:.0f}",
                  f"{statistics.median(ages):.2f}" if ages else "-", f"{max(ages):.2f}" if ages else "-",
                  f"{statistics.median(waits):.2f}" if waits else "-",
-                 f"{cpu(s0, s1):.1f}", l0, l1, f"{last[0]:.0f}" if last else "-",
+                 cpu(s0, s1), l0, l1, f"{last[0]:.0f}" if last else "-",
                  f"{last[1]:.0f}" if last else "-", f"{rate:.0f}", f"{b[3]:.0f}"]))
 PY
   tail -1 "$RESULTS" >&2
@@ -225,7 +239,7 @@ log "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); results in $
 for rep in $(seq 1 "$REPEAT"); do
   for n in $COUNTS; do
     for kind in $MASTERS; do
-      [[ $kind == arrload && $HAVE_ARRLOAD == 0 ]] && continue
+      [[ $kind == arrload* && $HAVE_ARRLOAD == 0 ]] && continue
       measure "$kind" "$n" "$rep"
     done
   done

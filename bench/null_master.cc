@@ -5,7 +5,8 @@
 //   decode   cluster::decode of every message (the dynamic Value tree arrload's codec builds)
 //   merge    decode, then for `stats` with arrload_delta: stats::decode_delta + Delta::merge
 // Every second it prints "workers W spawned S messages M bytes B requests R" (requests: the sum of
-// stats_total.num_requests, in decode and merge modes).
+// stats_total.num_requests, in decode and merge modes). --zmtp-heartbeat 1 turns on ZeroMQ's own
+// pings (ZMQ_HEARTBEAT_IVL 2 s, ZMQ_HEARTBEAT_TIMEOUT 10 s) as arrload's master does.
 //
 //   arrload_null_master --port 25557 --mode merge --duration 120
 #include <cerrno>
@@ -81,10 +82,15 @@ void on_message(zmq::socket_t& router, const std::string& id, std::string_view p
   if (d) run.merge(*d.value);
 }
 
-int serve(int port, const std::string& mode, double duration) {
+int serve(int port, const std::string& mode, double duration, bool zmtp_heartbeat) {
   zmq::context_t context;
   zmq::socket_t router(context, ZMQ_ROUTER);
   router.set(zmq::sockopt::linger, 0);
+  if (zmtp_heartbeat) {
+    // As src/cluster/master.cc sets them: ZMTP pings every 2 s, 10 s timeout.
+    router.set(zmq::sockopt::heartbeat_ivl, 2000);
+    router.set(zmq::sockopt::heartbeat_timeout, 10000);
+  }
   router.bind(fmt::format("tcp://127.0.0.1:{}", port));
   Counters c;
   arrload::stats::Delta run;
@@ -122,6 +128,7 @@ int main(int argc, char** argv) {
   int port = 5557;
   std::string mode = "discard";
   double duration = 60;
+  bool zmtp_heartbeat = false;
   try {
     for (int i = 1; i + 1 < argc; i += 2) {
       const std::string a = argv[i], v = argv[i + 1];
@@ -131,6 +138,8 @@ int main(int argc, char** argv) {
         mode = v;
       } else if (a == "--duration") {
         duration = std::stod(v);
+      } else if (a == "--zmtp-heartbeat") {
+        zmtp_heartbeat = v == "1";
       } else {
         throw std::runtime_error("unknown option " + a);
       }
@@ -140,7 +149,7 @@ int main(int argc, char** argv) {
     }
     std::signal(SIGTERM, [](int) { g_stop = 1; });
     std::signal(SIGINT, [](int) { g_stop = 1; });
-    return serve(port, mode, duration);
+    return serve(port, mode, duration, zmtp_heartbeat);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "null_master: %s\n", e.what());
     return 2;

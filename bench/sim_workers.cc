@@ -16,6 +16,13 @@
 // Progress: every 0.1 s a line "unix_time requests_sent reports_sent send_failures" is appended
 // to --progress FILE, so the age of what a master's web UI shows can be computed afterwards.
 //
+// Options (defaults): --master-host 127.0.0.1 --master-port 5557 --workers 100 --endpoints 20
+// --variants 8 (distinct reports, rotated) --stats-interval 3 --heartbeat-interval 1 --ramp S (the
+// workers connect over S seconds; workers / 1000) --duration 60 --version-string 2.12.1 (what
+// client_ready says; an arrload master checks "arrload VERSION scenario:FINGERPRINT")
+// --progress FILE --arrload-ext --decode-cost (no network: what decoding a report costs a master).
+// A worker reads its incoming messages when it next sends, so it answers a spawn within 1 s.
+//
 //   arrload_sim_workers --workers 1000 --master-port 5557 --duration 60 --progress p.txt
 #include <unistd.h>
 
