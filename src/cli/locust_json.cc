@@ -4,39 +4,17 @@
 
 #include <fmt/format.h>
 
+#include "scenario/escape.h"
+
 namespace arrload::cli {
 
 namespace {
 
+// As json.dumps quotes a string (control characters escaped; UTF-8 kept, which every JSON
+// reader takes, where json.dumps would write \uXXXX).
 void quote(const std::string& s, std::string& out) {
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        // json.dumps escapes non-ASCII too (ensure_ascii); UTF-8 is kept here, which every JSON
-        // reader takes.
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
+  scenario::append_json_escaped(s, out);
   out += '"';
 }
 
