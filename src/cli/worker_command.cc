@@ -34,8 +34,9 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
           ->check(CLI::Range(0.1, 86'400.0))
           ->group(group),
       app.add_option("--master-timeout", flags.master_timeout,
-                     "With --worker: stop the users and exit (status 1) when the connection to "
-                     "the master has been down this many seconds")
+                     "With --worker: stop the users when the connection to the master has been "
+                     "down this many seconds, then wait --master-connect-timeout for a master "
+                     "(exit status 1 if none comes)")
           ->capture_default_str()
           ->check(CLI::Range(0.1, 86'400.0))
           ->group(group),
