@@ -107,8 +107,8 @@ void put_endpoint_stats(wire::Writer& w, const EndpointStats& e, std::string& sc
 
 // ---- reading ----
 
-// Reads a histogram (nil, or its sum, min, max and bucket list) into STATE, checked as
-// Histogram::assign_state checks it.
+// Reads a histogram (nil, or its sum, min, max and bucket list) into STATE, checked with
+// Histogram::valid_state.
 void get_state(wire::Reader& r, HistogramState& state) {
   state.buckets.clear();
   state.sum = state.min = state.max = 0;
@@ -150,9 +150,8 @@ struct ReadScratch {
 
 void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
   h.reset();
-  get_state(r, scratch.state);
-  if (r.ok())
-    h.assign_state(scratch.state.buckets, scratch.state.sum, scratch.state.min, scratch.state.max);
+  get_state(r, scratch.state);  // checked there, so it is added as it is
+  if (r.ok()) h.add_state(scratch.state);
 }
 
 void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {

@@ -193,9 +193,8 @@ bool Histogram::operator==(const Histogram& other) const {
   return true;
 }
 
-bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
-                             std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
-  reset();
+bool Histogram::valid(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                      std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
   if (buckets.empty()) return sum == 0 && min == 0 && max == 0;
   if (min > max || bucket_index(min) != buckets.front().first ||
       bucket_index(max) != buckets.back().first) {
@@ -204,31 +203,6 @@ bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uin
   std::uint64_t total = 0;
   std::uint32_t next = 0;  // the lowest index the next pair may have
   for (const auto& [index, n] : buckets) {
-    if (index < next || index >= kBucketCount || n == 0 || n > UINT64_MAX - total) {
-      reset();
-      return false;
-    }
-    slot(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets)) = n;
-    total += n;
-    next = index + 1;
-  }
-  count_ = total;
-  sum_ = sum;
-  min_ = min;
-  max_ = max;
-  return true;
-}
-
-bool Histogram::valid_state(const HistogramState& state) {
-  const auto& buckets = state.buckets;
-  if (buckets.empty()) return state.sum == 0 && state.min == 0 && state.max == 0;
-  if (state.min > state.max || bucket_index(state.min) != buckets.front().first ||
-      bucket_index(state.max) != buckets.back().first) {
-    return false;
-  }
-  std::uint64_t total = 0;
-  std::uint32_t next = 0;
-  for (const auto& [index, n] : buckets) {
     if (index < next || index >= kBucketCount || n == 0 || n > UINT64_MAX - total) return false;
     total += n;
     next = index + 1;
@@ -236,15 +210,32 @@ bool Histogram::valid_state(const HistogramState& state) {
   return true;
 }
 
+bool Histogram::assign_state(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                             std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  reset();
+  if (!valid(buckets, sum, min, max)) return false;
+  add(buckets, sum, min, max);
+  return true;
+}
+
+bool Histogram::valid_state(const HistogramState& state) {
+  return valid(state.buckets, state.sum, state.min, state.max);
+}
+
 void Histogram::add_state(const HistogramState& state) {
-  if (state.buckets.empty()) return;
-  for (const auto& [index, n] : state.buckets) {
+  add(state.buckets, state.sum, state.min, state.max);
+}
+
+void Histogram::add(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                    std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  if (buckets.empty()) return;
+  for (const auto& [index, n] : buckets) {
     slot(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets)) += n;
     count_ += n;
   }
-  sum_ += state.sum;
-  min_ = std::min(min_, state.min);
-  max_ = std::max(max_, state.max);
+  sum_ += sum;
+  min_ = std::min(min_, min);
+  max_ = std::max(max_, max);
 }
 
 std::size_t Histogram::memory_bytes() const {

@@ -98,6 +98,12 @@ class Histogram {
   struct Block {
     std::array<std::unique_ptr<Chunk>, kChunksPerMagnitude> chunks;
   };
+  // assign_state's checks.
+  static bool valid(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                    std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+  // add_state's body: adds a valid state given by its parts.
+  void add(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets, std::uint64_t sum,
+           std::uint64_t min, std::uint64_t max);
   // The bucket of (MAGNITUDE, SUB), allocated (zero) if need be.
   std::uint64_t& slot(int magnitude, int sub);
   // Index of the magnitude and sub-bucket of VALUE.
