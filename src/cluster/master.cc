@@ -76,7 +76,6 @@ struct RunSink {
   stats::Aggregator* aggregator = nullptr;
   std::map<std::string, std::uint64_t> exceptions;
   std::set<stats::EndpointKey> approximate;  // rows fed by Locust workers
-  std::uint64_t dropped_iterations = 0;
   bool joined = false;  // a worker joined (or came back): redispatch
   bool lost = false;    // a worker went missing or quit
 };
@@ -369,7 +368,6 @@ struct Master::State {
         return;
       }
       for (const auto& [message, n] : d.value->exceptions) sink->exceptions[message] += n;
-      sink->dropped_iterations += d.value->dropped_iterations;
       sink->aggregator->absorb(*d.value);
       return;
     }
@@ -425,7 +423,6 @@ class MasterRun : public engine::Engine {
       std::lock_guard lock(st_->mu);
       sink_.exceptions.clear();
       sink_.approximate.clear();
-      sink_.dropped_iterations = 0;
     });
   }
 
@@ -758,7 +755,6 @@ stats::Snapshot MasterRun::snapshot() {
   snap.exceptions.assign(sink_.exceptions.begin(), sink_.exceptions.end());
   std::stable_sort(snap.exceptions.begin(), snap.exceptions.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  snap.dropped_iterations = sink_.dropped_iterations;
   return snap;
 }
 

@@ -42,6 +42,7 @@ void Aggregator::absorb(ShardDelta delta) {
     merge_into(pending_, std::move(row.first), std::move(row.second));
   }
   for (auto& row : delta.errors) merge_error(errors_, std::move(row.first), row.second);
+  dropped_ += delta.dropped_iterations;
 }
 
 namespace {
@@ -50,6 +51,7 @@ void add_lean(Entry& into, const LeanEntry& e) {
   into.num_requests += e.num_requests;
   into.num_failures += e.num_failures;
   into.content_bytes += e.content_bytes;
+  into.late_starts += e.late_starts;
   if (into.category.empty()) into.category = e.category;
   into.latency.add_state(e.latency);
   into.intended.add_state(e.intended);
@@ -64,6 +66,7 @@ void Aggregator::absorb(const LeanDelta& delta) {
     add_lean(pending_[e.key], e);
   }
   for (const auto& [key, count] : delta.errors) merge_error(errors_, ErrorKey(key), count);
+  dropped_ += delta.dropped_iterations;
 }
 
 void Aggregator::tick() {
@@ -114,6 +117,7 @@ Snapshot Aggregator::snapshot(core::Micros now_mono, double now_unix) const {
 
   snap.errors.assign(errors_.begin(), errors_.end());
   sort_errors_by_frequency(snap.errors);
+  snap.dropped_iterations = dropped_;
   return snap;
 }
 
@@ -125,6 +129,7 @@ void Aggregator::reset(core::Micros now_mono, double now_unix) {
   pending_.clear();
   seconds_.clear();
   errors_.clear();
+  dropped_ = 0;
 }
 
 }  // namespace arrload::stats

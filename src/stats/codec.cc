@@ -18,7 +18,7 @@ enum class Kind : std::uint64_t { kDelta = 1, kSnapshot = 2 };
 constexpr std::uint32_t kDeltaFields = 6;  // version, kind, endpoints, errors, exceptions, dropped
 constexpr std::uint32_t kSnapshotFields = 14;  // see encode_snapshot
 constexpr std::uint32_t kHistogramFields = 4;  // sum, min, max, buckets
-constexpr std::uint32_t kEntryFields = 6;
+constexpr std::uint32_t kEntryFields = 7;
 constexpr std::uint32_t kErrorFields = 6;
 constexpr std::uint32_t kEndpointStatsFields = 7;
 
@@ -50,6 +50,7 @@ void put_entry(wire::Writer& w, const Entry& e, std::string& scratch) {
   w.uint(e.num_requests);
   w.uint(e.num_failures);
   w.uint(e.content_bytes);
+  w.uint(e.late_starts);
   w.str(e.category);
   put_histogram(w, e.latency, scratch);
   put_histogram(w, e.intended, scratch);
@@ -146,7 +147,13 @@ void get_state(wire::Reader& r, HistogramState& state) {
 
 struct ReadScratch {
   HistogramState state;
+  std::uint64_t version = kFormatVersion;  // of the encoding being read
 };
+
+// Version 1 entries had no late_starts.
+std::uint32_t entry_fields(const ReadScratch& scratch) {
+  return scratch.version >= 2 ? kEntryFields : kEntryFields - 1;
+}
 
 void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
   h.reset();
@@ -155,20 +162,22 @@ void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
 }
 
 void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
-  if (!r.array_of(kEntryFields, "an entry")) return;
+  if (!r.array_of(entry_fields(scratch), "an entry")) return;
   e.num_requests = r.uint("num_requests");
   e.num_failures = r.uint("num_failures");
   e.content_bytes = r.uint("content_bytes");
+  if (scratch.version >= 2) e.late_starts = r.uint("late_starts");
   e.category = r.str("a category");
   get_histogram(r, e.latency, scratch);
   get_histogram(r, e.intended, scratch);
 }
 
-void get_entry(wire::Reader& r, LeanEntry& e, ReadScratch&) {
-  if (!r.array_of(kEntryFields, "an entry")) return;
+void get_entry(wire::Reader& r, LeanEntry& e, ReadScratch& scratch) {
+  if (!r.array_of(entry_fields(scratch), "an entry")) return;
   e.num_requests = r.uint("num_requests");
   e.num_failures = r.uint("num_failures");
   e.content_bytes = r.uint("content_bytes");
+  if (scratch.version >= 2) e.late_starts = r.uint("late_starts");
   e.category = r.str("a category");
   get_state(r, e.latency);
   get_state(r, e.intended);
@@ -224,8 +233,9 @@ void get_seconds(wire::Reader& r, F&& f) {
   }
 }
 
-// Reads the array header, version and kind shared by every encoding, and checks them.
-void get_header(wire::Reader& r, Kind want, std::uint32_t fields) {
+// Reads the array header, version and kind shared by every encoding, and checks them; the
+// version goes into SCRATCH.
+void get_header(wire::Reader& r, Kind want, std::uint32_t fields, ReadScratch& scratch) {
   const std::uint32_t n = r.array("the encoding");
   if (r.ok() && n < 2) r.fail("too short to hold a version and a kind");
   const std::uint64_t version = r.uint("the format version");
@@ -235,6 +245,7 @@ void get_header(wire::Reader& r, Kind want, std::uint32_t fields) {
                        kFormatVersion));
     return;
   }
+  scratch.version = version;
   const std::uint64_t kind = r.uint("the kind");
   if (r.ok() && kind != static_cast<std::uint64_t>(want)) {
     r.fail(fmt::format("kind {} found, {} ({}) expected", kind, static_cast<std::uint64_t>(want),
@@ -293,7 +304,7 @@ Decoded<D> read_delta(std::string_view bytes, Endpoint&& endpoint) {
   wire::Reader r(bytes);
   ReadScratch scratch;
   D d;
-  get_header(r, Kind::kDelta, kDeltaFields);
+  get_header(r, Kind::kDelta, kDeltaFields, scratch);
   const std::uint32_t endpoints = r.array("the endpoints");
   for (std::uint32_t i = 0; i < endpoints && r.ok(); ++i) {
     if (!r.array_of(4, "an endpoint")) break;
@@ -392,7 +403,7 @@ Decoded<Snapshot> decode_snapshot(std::string_view bytes) {
   wire::Reader r(bytes);
   ReadScratch scratch;
   Snapshot s;
-  get_header(r, Kind::kSnapshot, kSnapshotFields);
+  get_header(r, Kind::kSnapshot, kSnapshotFields, scratch);
   s.start_unix = r.dbl("start_unix");
   s.taken_unix = r.dbl("taken_unix");
   s.elapsed_s = r.dbl("elapsed_s");

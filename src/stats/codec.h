@@ -30,7 +30,7 @@
 
 namespace arrload::stats {
 
-inline constexpr unsigned kFormatVersion = 1;
+inline constexpr unsigned kFormatVersion = 2;  // 2: entries carry late_starts
 
 // A decoded value, or why the input was refused.
 template <typename T>

@@ -30,6 +30,7 @@ void Delta::add(const ShardDelta& shard, std::int64_t unix_second) {
     mine.entry.merge(entry);
   }
   for (const auto& [key, count] : shard.errors) merge_error_count(errors[key], count);
+  dropped_iterations += shard.dropped_iterations;
 }
 
 void Delta::add_exception(const std::string& message, std::uint64_t count) {
@@ -56,6 +57,7 @@ ShardDelta Delta::to_shard_delta() const {
   out.entries.reserve(endpoints.size());
   for (const auto& [key, e] : endpoints) out.entries.emplace_back(key, e.entry);
   out.errors.assign(errors.begin(), errors.end());
+  out.dropped_iterations = dropped_iterations;
   return out;
 }
 

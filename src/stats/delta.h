@@ -53,8 +53,8 @@ struct Delta {
   // Adds everything in OTHER (another node's Delta, or a later span of this node's).
   void merge(const Delta& other);
 
-  // The entries and errors as an Aggregator absorbs them (per-second counts and exceptions are
-  // not part of a ShardDelta).
+  // The entries, errors and dropped iterations as an Aggregator absorbs them (per-second counts
+  // and exceptions are not part of a ShardDelta).
   ShardDelta to_shard_delta() const;
 
   bool empty() const {
@@ -71,6 +71,7 @@ struct LeanEntry {
   std::uint64_t num_requests = 0;
   std::uint64_t num_failures = 0;
   std::uint64_t content_bytes = 0;
+  std::uint64_t late_starts = 0;
   std::string category;
   HistogramState latency;
   HistogramState intended;

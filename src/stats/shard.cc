@@ -23,7 +23,7 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
 
 template <bool kScheduled>
 void Shard::record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                          std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                          Slots slots, std::uint64_t body_bytes, bool failed,
                           std::string_view error_message, std::string_view category) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
@@ -38,7 +38,8 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
   // A shard's entry lives for one second; it learns its category from its first request.
   if (entry.category.empty() && !category.empty()) entry.category.assign(category);
   if constexpr (kScheduled) {
-    entry.record_scheduled(latency_us, intended_us, body_bytes, failed);
+    entry.record_scheduled(latency_us, slots.late_us, body_bytes, failed, slots.missed,
+                           slots.period_us);
   } else {
     entry.record(latency_us, body_bytes, failed);
   }
@@ -63,19 +64,20 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
                    std::uint64_t body_bytes, bool failed, std::string_view error_message,
                    std::string_view category) {
-  record_sample<false>(method, name, latency_us, 0, body_bytes, failed, error_message, category);
+  record_sample<false>(method, name, latency_us, Slots{}, body_bytes, failed, error_message, category);
 }
 
 void Shard::record_scheduled(std::string_view method, std::string_view name,
-                             std::uint64_t latency_us, std::uint64_t intended_us,
-                             std::uint64_t body_bytes, bool failed, std::string_view error_message,
+                             std::uint64_t latency_us, Slots slots, std::uint64_t body_bytes,
+                             bool failed, std::string_view error_message,
                              std::string_view category) {
-  record_sample<true>(method, name, latency_us, intended_us, body_bytes, failed, error_message,
+  record_sample<true>(method, name, latency_us, slots, body_bytes, failed, error_message,
                       category);
 }
 
 ShardDelta Shard::take() {
   ShardDelta delta;
+  delta.dropped_iterations = std::exchange(dropped_, 0);
   delta.entries.reserve(entries_.size());
   for (auto& [packed, keyed] : entries_) delta.entries.push_back(std::move(keyed));
   entries_.clear();

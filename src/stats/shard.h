@@ -35,7 +35,9 @@ struct ErrorCount {
 struct ShardDelta {
   std::vector<std::pair<EndpointKey, Entry>> entries;   // unordered
   std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // unordered
-  bool empty() const { return entries.empty() && errors.empty(); }
+  // Iterations an open-model schedule was due to start but could not (no free user).
+  std::uint64_t dropped_iterations = 0;
+  bool empty() const { return entries.empty() && errors.empty() && dropped_iterations == 0; }
 };
 
 // One request as it is recorded, for a listener (-L DEBUG's per-request lines). The views are
@@ -64,11 +66,19 @@ class Shard {
               std::string_view category = {});
 
   // Records one request that had an intended start (an open-model schedule or pacing): as
-  // record(), and INTENDED_US, the time from the intended start to the last byte, goes into the
-  // entry's `intended` histogram. Allocates no more than record().
+  // record(), and the entry's `intended` histogram and late starts as Entry::record_scheduled
+  // does with LATE_US and SLOTS (MISSED starts PERIOD_US apart). Allocates no more than record().
+  struct Slots {
+    std::uint64_t late_us = 0;
+    std::uint64_t missed = 0;
+    std::uint64_t period_us = 0;
+  };
   void record_scheduled(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                        std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                        Slots slots, std::uint64_t body_bytes, bool failed,
                         std::string_view error_message = {}, std::string_view category = {});
+
+  // Counts N iterations an open-model schedule was due to start but could not (no free user).
+  void add_dropped(std::uint64_t n) { dropped_ += n; }
 
   // Moves everything recorded since the last take() out, leaving the shard empty.
   ShardDelta take();
@@ -81,7 +91,7 @@ class Shard {
   // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
   template <bool kScheduled>
   void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
-                     std::uint64_t intended_us, std::uint64_t body_bytes, bool failed,
+                     Slots slots, std::uint64_t body_bytes, bool failed,
                      std::string_view error_message, std::string_view category);
 
   struct KeyHash {
@@ -98,6 +108,7 @@ class Shard {
   std::string scratch_;
   ErrorKey error_scratch_;  // reused for error lookups, for the same reason as scratch_
   SampleListener listener_;
+  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace arrload::stats

@@ -63,12 +63,12 @@ Traffic random_traffic(std::uint64_t seed, int seconds, int per_second) {
       const bool failed = pick(rng) < 12;
       const char* message = messages[pick(rng) % 3];
       const bool scheduled = ep == 1 && pick(rng) < 80;
-      const std::uint64_t intended = latency + static_cast<std::uint64_t>(pick(rng)) * 1000;
+      const std::uint64_t late = static_cast<std::uint64_t>(pick(rng)) * 1000;
       Shard& one = pick(rng) < 50 ? sa : sb;
       for (Shard* shard : {&one, &sboth}) {
         if (scheduled) {
-          shard->record_scheduled(methods[ep], names[ep], latency, intended, bytes, failed, message,
-                                  "reads");
+          shard->record_scheduled(methods[ep], names[ep], latency, {late, late / 30'000, 30'000},
+                                  bytes, failed, message, "reads");
         } else {
           shard->record(methods[ep], names[ep], latency, bytes, failed, message, "reads");
         }
@@ -151,9 +151,9 @@ TEST(CodecTest, MergedEncodedHalvesEqualRecordingTogether) {
 
 TEST(CodecTest, IntendedTimeSamplesTravelAndMergeBesideServiceTimes) {
   Shard a, b;
-  a.record_scheduled("GET", "/paced", 2'000, 150'000, 10, false);
+  a.record_scheduled("GET", "/paced", 2'000, {148'000, 0, 0}, 10, false);
   a.record("GET", "/paced", 3'000, 10, false);  // unscheduled: no intended sample
-  b.record_scheduled("GET", "/paced", 5'000, 5'000, 10, true, "HTTP 503");
+  b.record_scheduled("GET", "/paced", 5'000, {0, 0, 0}, 10, true, "HTTP 503");
   Delta da, db;
   da.add(a.take(), kFirstSecond);
   db.add(b.take(), kFirstSecond + 1);
@@ -168,6 +168,25 @@ TEST(CodecTest, IntendedTimeSamplesTravelAndMergeBesideServiceTimes) {
   EXPECT_EQ(e.intended.min(), 5'000u);
   EXPECT_EQ(e.intended.max(), 150'000u);
   EXPECT_EQ(e.latency.max(), 5'000u);
+  EXPECT_EQ(e.late_starts, 1u);
+}
+
+TEST(CodecTest, ReadsVersionOneEntriesWithoutLateStarts) {
+  // [1, 1, [["GET", "/h", [7, 0, 5, "", nil, nil], []]], [], [], 2]: an entry of six fields.
+  const std::string v1("\x96\x01\x01\x91\x94\xa3GET\xa2/h\x96\x07\x00\x05\xa0\xc0\xc0\x90\x90\x90\x02",
+                       23);
+  Decoded<Delta> d = decode_delta(v1);
+  ASSERT_TRUE(d) << d.error;
+  const Entry& e = d.value->endpoints.at(EndpointKey{"GET", "/h"}).entry;
+  EXPECT_EQ(e.num_requests, 7u);
+  EXPECT_EQ(e.content_bytes, 5u);
+  EXPECT_EQ(e.late_starts, 0u);
+  EXPECT_EQ(d.value->dropped_iterations, 2u);
+  // The same six fields under version 2 are refused: its entries have seven.
+  std::string v2 = v1;
+  v2[1] = '\x02';
+  EXPECT_NE(decode_delta(v2).error.find("an entry has 6 fields, 7 expected"), std::string::npos)
+      << decode_delta(v2).error;
 }
 
 TEST(CodecTest, DeltaRoundTripsExactly) {
@@ -226,9 +245,9 @@ TEST(CodecTest, SnapshotRoundTripsExactly) {
 TEST(CodecTest, IdleEndpointsAndHistogramsAreCompact) {
   Delta idle;
   idle.endpoints[EndpointKey{"GET", "/a"}];
-  // Array and string headers, three zero counters, an empty category, two nil histograms and
-  // no seconds: 11 bytes besides the 5 of "GET" and "/a".
-  EXPECT_LE(encode_delta(idle).size() - encode_delta(Delta{}).size(), 16u);
+  // Array and string headers, four zero counters, an empty category, two nil histograms and
+  // no seconds: 12 bytes besides the 5 of "GET" and "/a".
+  EXPECT_LE(encode_delta(idle).size() - encode_delta(Delta{}).size(), 17u);
 
   Delta busy;
   Entry& e = busy.endpoints[EndpointKey{"GET", "/a"}].entry;
@@ -352,8 +371,9 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   w.array(4);
   w.str("GET");
   w.str("/a");
-  w.array(6);
+  w.array(7);
   w.uint(1);
+  w.uint(0);
   w.uint(0);
   w.uint(0);
   w.str("");

@@ -91,7 +91,7 @@ TEST(ShardTest, ListenerSeesEveryRequest) {
                    (s.failed ? "failed " + std::string(s.error) : "ok"));
   });
   shard.record("GET", "/a", 1500, 7, false, "ignored when not failed");
-  shard.record_scheduled("POST", "/b", 10, 20, 0, true, "HTTPError(500)");
+  shard.record_scheduled("POST", "/b", 10, {10, 0, 0}, 0, true, "HTTPError(500)");
   EXPECT_EQ(seen,
             (std::vector<std::string>{"GET /a 1500 7 ok", "POST /b 10 0 failed HTTPError(500)"}));
   shard.set_listener({});
@@ -154,7 +154,7 @@ TEST(ShardTest, ErrorKeyHashSeparatesFields) {
 TEST(ShardTest, ScheduledRequestsAlsoRecordTheirIntendedTime) {
   Shard shard;
   shard.record("GET", "/a", 1'000, 0, false);
-  shard.record_scheduled("GET", "/a", 2'000, 90'000, 5, true, "HTTP 500", "reads");
+  shard.record_scheduled("GET", "/a", 2'000, {88'000, 0, 0}, 5, true, "HTTP 500", "reads");
   const ShardDelta d = shard.take();
   const Entry* e = find_entry(d, "GET", "/a");
   ASSERT_NE(e, nullptr);
@@ -164,11 +164,43 @@ TEST(ShardTest, ScheduledRequestsAlsoRecordTheirIntendedTime) {
   EXPECT_EQ(e->latency.max(), 2'000u);
   EXPECT_EQ(e->intended.count(), 1u);  // only the scheduled request
   EXPECT_EQ(e->intended.sum(), 90'000u);
+  EXPECT_EQ(e->late_starts, 1u);
   EXPECT_EQ(e->category, "reads");
   ASSERT_EQ(d.errors.size(), 1u);
 
   shard.record("GET", "/a", 1'000, 0, false);  // a closed-model run: no intended samples at all
   EXPECT_EQ(shard.take().entries[0].second.intended.count(), 0u);
+}
+
+TEST(ShardTest, MissedStartsAreRecordedAsTheRequestsTheyWouldHaveBeen) {
+  // A paced user (one start per 100 ms) whose request stalled: its next start is 450 ms late, so
+  // four more starts (350, 250, 150 and 50 ms late) passed while it was busy.
+  Shard shard;
+  shard.record_scheduled("GET", "/p", 3'000, {450'000, 4, 100'000}, 0, false);
+  const ShardDelta d = shard.take();
+  const Entry* e = find_entry(d, "GET", "/p");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->num_requests, 1u);  // one request was sent
+  EXPECT_EQ(e->latency.count(), 1u);
+  EXPECT_EQ(e->intended.count(), 5u);  // five were due
+  EXPECT_EQ(e->intended.max(), 453'000u);
+  EXPECT_EQ(e->intended.min(), 53'000u);
+  EXPECT_EQ(e->intended.sum(), 3'000u * 5 + 450'000 + 350'000 + 250'000 + 150'000 + 50'000);
+  EXPECT_EQ(e->late_starts, 5u);
+
+  // On time (within kLateStartUs): recorded, not late.
+  shard.record_scheduled("GET", "/p", 3'000, {kLateStartUs, 0, 0}, 0, false);
+  EXPECT_EQ(find_entry(shard.take(), "GET", "/p")->late_starts, 0u);
+}
+
+TEST(ShardTest, DroppedIterationsTravelWithTheDelta) {
+  Shard shard;
+  shard.add_dropped(3);
+  shard.add_dropped(4);
+  ShardDelta d = shard.take();
+  EXPECT_FALSE(d.empty());
+  EXPECT_EQ(d.dropped_iterations, 7u);
+  EXPECT_EQ(shard.take().dropped_iterations, 0u);
 }
 
 }  // namespace
