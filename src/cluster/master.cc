@@ -76,8 +76,8 @@ struct RunSink {
   stats::Aggregator* aggregator = nullptr;
   std::map<std::string, std::uint64_t> exceptions;
   std::set<stats::EndpointKey> approximate;  // rows fed by Locust workers
-  bool joined = false;  // a worker joined (or came back): redispatch
-  bool lost = false;    // a worker went missing or quit
+  bool joined = false;                       // a worker joined (or came back): redispatch
+  bool lost = false;                         // a worker went missing or quit
 };
 
 std::string percent(double v) { return fmt::format("{:.0f}%", v); }

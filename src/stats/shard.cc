@@ -64,15 +64,15 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
                    std::uint64_t body_bytes, bool failed, std::string_view error_message,
                    std::string_view category) {
-  record_sample<false>(method, name, latency_us, Slots{}, body_bytes, failed, error_message, category);
+  record_sample<false>(method, name, latency_us, Slots{}, body_bytes, failed, error_message,
+                       category);
 }
 
 void Shard::record_scheduled(std::string_view method, std::string_view name,
                              std::uint64_t latency_us, Slots slots, std::uint64_t body_bytes,
                              bool failed, std::string_view error_message,
                              std::string_view category) {
-  record_sample<true>(method, name, latency_us, slots, body_bytes, failed, error_message,
-                      category);
+  record_sample<true>(method, name, latency_us, slots, body_bytes, failed, error_message, category);
 }
 
 ShardDelta Shard::take() {

@@ -173,8 +173,8 @@ TEST(CodecTest, IntendedTimeSamplesTravelAndMergeBesideServiceTimes) {
 
 TEST(CodecTest, ReadsVersionOneEntriesWithoutLateStarts) {
   // [1, 1, [["GET", "/h", [7, 0, 5, "", nil, nil], []]], [], [], 2]: an entry of six fields.
-  const std::string v1("\x96\x01\x01\x91\x94\xa3GET\xa2/h\x96\x07\x00\x05\xa0\xc0\xc0\x90\x90\x90\x02",
-                       23);
+  const std::string v1(
+      "\x96\x01\x01\x91\x94\xa3GET\xa2/h\x96\x07\x00\x05\xa0\xc0\xc0\x90\x90\x90\x02", 23);
   Decoded<Delta> d = decode_delta(v1);
   ASSERT_TRUE(d) << d.error;
   const Entry& e = d.value->endpoints.at(EndpointKey{"GET", "/h"}).entry;
