@@ -43,6 +43,7 @@ void Aggregator::absorb(ShardDelta delta) {
   }
   for (auto& row : delta.errors) merge_error(errors_, std::move(row.first), row.second);
   dropped_ += delta.dropped_iterations;
+  scheduled_ += delta.scheduled_iterations;
 }
 
 namespace {
@@ -67,6 +68,7 @@ void Aggregator::absorb(const LeanDelta& delta) {
   }
   for (const auto& [key, count] : delta.errors) merge_error(errors_, ErrorKey(key), count);
   dropped_ += delta.dropped_iterations;
+  scheduled_ += delta.scheduled_iterations;
 }
 
 void Aggregator::tick() {
@@ -118,6 +120,7 @@ Snapshot Aggregator::snapshot(core::Micros now_mono, double now_unix) const {
   snap.errors.assign(errors_.begin(), errors_.end());
   sort_errors_by_frequency(snap.errors);
   snap.dropped_iterations = dropped_;
+  snap.scheduled_iterations = scheduled_;
   return snap;
 }
 
@@ -130,6 +133,7 @@ void Aggregator::reset(core::Micros now_mono, double now_unix) {
   seconds_.clear();
   errors_.clear();
   dropped_ = 0;
+  scheduled_ = 0;
 }
 
 }  // namespace arrload::stats

@@ -51,7 +51,8 @@ class Aggregator {
   std::deque<EntryMap> seconds_;  // the last kRecentWindowSeconds closed seconds, newest last
   std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
   std::function<void(const ShardDelta&)> tap_;
-  std::uint64_t dropped_ = 0;  // open-model iterations not started, since start
+  std::uint64_t dropped_ = 0;    // open-model iterations not started, since start
+  std::uint64_t scheduled_ = 0;  // open-model iterations started, since start
 };
 
 }  // namespace arrload::stats

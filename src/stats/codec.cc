@@ -15,8 +15,9 @@ namespace {
 
 enum class Kind : std::uint64_t { kDelta = 1, kSnapshot = 2 };
 
-constexpr std::uint32_t kDeltaFields = 6;  // version, kind, endpoints, errors, exceptions, dropped
-constexpr std::uint32_t kSnapshotFields = 14;  // see encode_snapshot
+// version, kind, endpoints, errors, exceptions, dropped, scheduled (version 1: no scheduled)
+constexpr std::uint32_t kDeltaFields = 7;
+constexpr std::uint32_t kSnapshotFields = 15;  // see encode_snapshot (version 1: 14)
 constexpr std::uint32_t kHistogramFields = 4;  // sum, min, max, buckets
 constexpr std::uint32_t kEntryFields = 7;
 constexpr std::uint32_t kErrorFields = 6;
@@ -234,7 +235,7 @@ void get_seconds(wire::Reader& r, F&& f) {
 }
 
 // Reads the array header, version and kind shared by every encoding, and checks them; the
-// version goes into SCRATCH.
+// version goes into SCRATCH. FIELDS: the current version's; version 1 had one fewer.
 void get_header(wire::Reader& r, Kind want, std::uint32_t fields, ReadScratch& scratch) {
   const std::uint32_t n = r.array("the encoding");
   if (r.ok() && n < 2) r.fail("too short to hold a version and a kind");
@@ -251,6 +252,7 @@ void get_header(wire::Reader& r, Kind want, std::uint32_t fields, ReadScratch& s
     r.fail(fmt::format("kind {} found, {} ({}) expected", kind, static_cast<std::uint64_t>(want),
                        want == Kind::kDelta ? "delta" : "snapshot"));
   }
+  if (r.ok() && scratch.version == 1) --fields;
   if (r.ok() && n != fields) r.fail(fmt::format("{} top-level fields, {} expected", n, fields));
 }
 
@@ -286,6 +288,7 @@ void encode_delta(const Delta& delta, std::string& out) {
   for (const auto& [key, count] : delta.errors) put_error(w, key, count);
   put_counts(w, delta.exceptions);
   w.uint(delta.dropped_iterations);
+  w.uint(delta.scheduled_iterations);
 }
 
 namespace {
@@ -329,6 +332,7 @@ Decoded<D> read_delta(std::string_view bytes, Endpoint&& endpoint) {
     if (!d.exceptions.try_emplace(std::move(message), count).second) r.fail("duplicate exception");
   });
   d.dropped_iterations = r.uint("dropped_iterations");
+  if (scratch.version >= 2) d.scheduled_iterations = r.uint("scheduled_iterations");
   return finish(r, std::move(d));
 }
 
@@ -360,8 +364,8 @@ Decoded<LeanDelta> decode_delta_lean(std::string_view bytes) {
 }
 
 // Layout: version, kind, start_unix, taken_unix, elapsed_s, recent_window_s, endpoints, aggregated,
-// errors, user_count, peak_user_count, users_per_class, exceptions, dropped_iterations. Lists keep
-// the snapshot's order.
+// errors, user_count, peak_user_count, users_per_class, exceptions, dropped_iterations,
+// scheduled_iterations. Lists keep the snapshot's order.
 void encode_snapshot(const Snapshot& snap, std::string& out) {
   wire::Writer w(out);
   std::string scratch;
@@ -382,6 +386,7 @@ void encode_snapshot(const Snapshot& snap, std::string& out) {
   put_counts(w, snap.users_per_class);
   put_counts(w, snap.exceptions);
   w.uint(snap.dropped_iterations);
+  w.uint(snap.scheduled_iterations);
 }
 
 namespace {
@@ -424,6 +429,7 @@ Decoded<Snapshot> decode_snapshot(std::string_view bytes) {
     s.exceptions.emplace_back(std::move(message), n);
   });
   s.dropped_iterations = r.uint("dropped_iterations");
+  if (scratch.version >= 2) s.scheduled_iterations = r.uint("scheduled_iterations");
   return finish(r, std::move(s));
 }
 

@@ -31,6 +31,7 @@ void Delta::add(const ShardDelta& shard, std::int64_t unix_second) {
   }
   for (const auto& [key, count] : shard.errors) merge_error_count(errors[key], count);
   dropped_iterations += shard.dropped_iterations;
+  scheduled_iterations += shard.scheduled_iterations;
 }
 
 void Delta::add_exception(const std::string& message, std::uint64_t count) {
@@ -50,6 +51,7 @@ void Delta::merge(const Delta& other) {
   for (const auto& [key, count] : other.errors) merge_error_count(errors[key], count);
   for (const auto& [message, count] : other.exceptions) add_exception(message, count);
   dropped_iterations += other.dropped_iterations;
+  scheduled_iterations += other.scheduled_iterations;
 }
 
 ShardDelta Delta::to_shard_delta() const {
@@ -58,6 +60,7 @@ ShardDelta Delta::to_shard_delta() const {
   for (const auto& [key, e] : endpoints) out.entries.emplace_back(key, e.entry);
   out.errors.assign(errors.begin(), errors.end());
   out.dropped_iterations = dropped_iterations;
+  out.scheduled_iterations = scheduled_iterations;
   return out;
 }
 

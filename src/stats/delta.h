@@ -44,6 +44,8 @@ struct Delta {
   // Iterations an open-model schedule was due to start but could not (no free user); 0 in a
   // closed-model run.
   std::uint64_t dropped_iterations = 0;
+  // Iterations an open-model schedule started (on time or late).
+  std::uint64_t scheduled_iterations = 0;
 
   // Adds what a shard recorded (Shard::take()), its requests counted in UNIX_SECOND (the
   // second the shard was taken in: shards are taken about once a second).
@@ -58,7 +60,8 @@ struct Delta {
   ShardDelta to_shard_delta() const;
 
   bool empty() const {
-    return endpoints.empty() && errors.empty() && exceptions.empty() && dropped_iterations == 0;
+    return endpoints.empty() && errors.empty() && exceptions.empty() && dropped_iterations == 0 &&
+           scheduled_iterations == 0;
   }
   bool operator==(const Delta&) const = default;
 };
@@ -81,6 +84,7 @@ struct LeanDelta {
   std::vector<std::pair<ErrorKey, ErrorCount>> errors;
   std::map<std::string, std::uint64_t> exceptions;
   std::uint64_t dropped_iterations = 0;
+  std::uint64_t scheduled_iterations = 0;
 };
 
 // Adds COUNT into HAVE: occurrences summed, first_seen the earliest, last_seen the latest.

@@ -78,6 +78,7 @@ void Shard::record_scheduled(std::string_view method, std::string_view name,
 ShardDelta Shard::take() {
   ShardDelta delta;
   delta.dropped_iterations = std::exchange(dropped_, 0);
+  delta.scheduled_iterations = std::exchange(scheduled_, 0);
   delta.entries.reserve(entries_.size());
   for (auto& [packed, keyed] : entries_) delta.entries.push_back(std::move(keyed));
   entries_.clear();

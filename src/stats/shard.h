@@ -37,7 +37,12 @@ struct ShardDelta {
   std::vector<std::pair<ErrorKey, ErrorCount>> errors;  // unordered
   // Iterations an open-model schedule was due to start but could not (no free user).
   std::uint64_t dropped_iterations = 0;
-  bool empty() const { return entries.empty() && errors.empty() && dropped_iterations == 0; }
+  // Iterations an open-model schedule started.
+  std::uint64_t scheduled_iterations = 0;
+  bool empty() const {
+    return entries.empty() && errors.empty() && dropped_iterations == 0 &&
+           scheduled_iterations == 0;
+  }
 };
 
 // One request as it is recorded, for a listener (-L DEBUG's per-request lines). The views are
@@ -79,6 +84,8 @@ class Shard {
 
   // Counts N iterations an open-model schedule was due to start but could not (no free user).
   void add_dropped(std::uint64_t n) { dropped_ += n; }
+  // Counts one iteration an open-model schedule started.
+  void add_scheduled() { ++scheduled_; }
 
   // Moves everything recorded since the last take() out, leaving the shard empty.
   ShardDelta take();
@@ -109,6 +116,7 @@ class Shard {
   ErrorKey error_scratch_;  // reused for error lookups, for the same reason as scratch_
   SampleListener listener_;
   std::uint64_t dropped_ = 0;
+  std::uint64_t scheduled_ = 0;
 };
 
 }  // namespace arrload::stats

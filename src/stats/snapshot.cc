@@ -84,6 +84,7 @@ void Snapshot::merge(const Snapshot& other) {
 
   user_count += other.user_count;
   dropped_iterations += other.dropped_iterations;
+  scheduled_iterations += other.scheduled_iterations;
   peak_user_count += other.peak_user_count;
   merge_counts(users_per_class, other.users_per_class);
   merge_counts(exceptions, other.exceptions);

@@ -45,6 +45,9 @@ struct Snapshot {
   // Iterations an open-model schedule was due to start but could not (no free user), since the
   // start; 0 in a closed-model run (filled by the engine, like the users).
   std::uint64_t dropped_iterations = 0;
+  // Iterations an open-model schedule started (on time or late), since the start; with
+  // dropped_iterations, what the schedule asked for.
+  std::uint64_t scheduled_iterations = 0;
 
   // Adds OTHER, the snapshot of another node (a cluster worker) taken at the same moment over
   // the same span, so that merging every node's snapshot gives the one a single process would

@@ -82,6 +82,8 @@ Traffic random_traffic(std::uint64_t seed, int seconds, int per_second) {
     const std::uint64_t dropped = static_cast<std::uint64_t>(pick(rng) % 4);
     (s % 2 ? t.a : t.b).dropped_iterations += dropped;
     t.both.dropped_iterations += dropped;
+    (s % 2 ? t.b : t.a).scheduled_iterations += dropped * 3;
+    t.both.scheduled_iterations += dropped * 3;
     take_at(sa, t.a, kFirstSecond + s);
     take_at(sb, t.b, kFirstSecond + s);
     take_at(sboth, t.both, kFirstSecond + s);
@@ -144,6 +146,7 @@ TEST(CodecTest, MergedEncodedHalvesEqualRecordingTogether) {
   }
   EXPECT_EQ(merged.exceptions, t.both.exceptions);
   EXPECT_EQ(merged.dropped_iterations, t.both.dropped_iterations);
+  EXPECT_EQ(merged.scheduled_iterations, t.both.scheduled_iterations);
   EXPECT_TRUE(merged == t.both);
   // Equal values, equal bytes.
   EXPECT_EQ(encode_delta(merged), encode_delta(t.both));
@@ -182,10 +185,11 @@ TEST(CodecTest, ReadsVersionOneEntriesWithoutLateStarts) {
   EXPECT_EQ(e.content_bytes, 5u);
   EXPECT_EQ(e.late_starts, 0u);
   EXPECT_EQ(d.value->dropped_iterations, 2u);
-  // The same six fields under version 2 are refused: its entries have seven.
+  EXPECT_EQ(d.value->scheduled_iterations, 0u);
+  // The same bytes under version 2 are refused: its deltas have seven fields.
   std::string v2 = v1;
   v2[1] = '\x02';
-  EXPECT_NE(decode_delta(v2).error.find("an entry has 6 fields, 7 expected"), std::string::npos)
+  EXPECT_NE(decode_delta(v2).error.find("6 top-level fields, 7 expected"), std::string::npos)
       << decode_delta(v2).error;
 }
 
@@ -203,6 +207,7 @@ TEST(CodecTest, DeltaRoundTripsExactly) {
   d.errors[ErrorKey{"GET", "/ü", std::string("nul\0byte", 8)}] = {UINT64_MAX, -1e300, 1e-300};
   d.exceptions[""] = 1;
   d.dropped_iterations = UINT64_MAX - 1;
+  d.scheduled_iterations = UINT64_MAX;
   const std::string bytes = encode_delta(d);
   Decoded<Delta> back = decode_delta(bytes);
   ASSERT_TRUE(back) << back.error;
@@ -224,6 +229,7 @@ TEST(CodecTest, SnapshotRoundTripsExactly) {
   snap.users_per_class = {{"Reader", 30}, {"Writer", 10}};
   snap.exceptions = {{"KeyError: id", 7}, {"template: no var", 2}};
   snap.dropped_iterations = 12;
+  snap.scheduled_iterations = 1'234;
   ASSERT_FALSE(snap.endpoints.empty());
   ASSERT_FALSE(snap.errors.empty());
   const std::string bytes = encode_snapshot(snap);
@@ -364,7 +370,7 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   // One endpoint whose histogram claims min 5 while its only bucket holds 7.
   std::string bytes;
   wire::Writer w(bytes);
-  w.array(6);
+  w.array(7);
   w.uint(kFormatVersion);
   w.uint(1);
   w.array(1);
@@ -389,6 +395,7 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   w.array(0);
   w.array(0);
   w.array(0);
+  w.uint(0);
   w.uint(0);
   Decoded<Delta> d = decode_delta(bytes);
   ASSERT_FALSE(d);
