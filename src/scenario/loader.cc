@@ -2,6 +2,8 @@
 #include "scenario/loader.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -142,10 +144,113 @@ void add_class_headers(const std::vector<std::pair<std::string, Template>>& head
   }
 }
 
+// An iteration rate: a number (per second) or "N/s", "N/m", "N/h".
+double arrival_rate_of(const Field& f, bool allow_zero) {
+  const std::string text = f.text();
+  double per = 1;
+  std::string number = text;
+  if (const auto slash = text.find('/'); slash != std::string::npos) {
+    const std::string unit = text.substr(slash + 1);
+    if (unit == "s") {
+      per = 1;
+    } else if (unit == "m") {
+      per = 60;
+    } else if (unit == "h") {
+      per = 3600;
+    } else {
+      f.fail(
+          fmt::format("unknown rate unit '/{}' (use a number per second, or N/s, N/m, N/h)", unit));
+    }
+    number = text.substr(0, slash);
+  }
+  double rate = 0;
+  const char* begin = number.data();
+  const char* end = begin + number.size();
+  const auto [ptr, ec] = std::from_chars(begin, end, rate);
+  if (ec != std::errc() || ptr != end || !std::isfinite(rate)) {
+    f.fail(
+        fmt::format("'{}' is not a rate (iterations per second, as in 200, 30/m or 2.5/s)", text));
+  }
+  rate /= per;
+  if (rate < 0 || (!allow_zero && rate == 0) || rate > 10'000'000) {
+    f.fail(allow_zero ? "a rate must be 0 to 10000000 per second"
+                      : "a rate must be greater than 0 and at most 10000000 per second");
+  }
+  return rate;
+}
+
+// arrival: {rate: 200, pool: 10, max_pool: 50} or {start_rate: 0, stages: [{duration, rate}],
+// pool, max_pool}.
+Arrival load_arrival(const Field& field) {
+  field.expect_map(
+      "an arrival schedule: {rate: 200, pool: 10} or {start_rate: 0, stages: [{duration: 30s, "
+      "rate: 200}], pool: 10}");
+  field.check_keys({"rate", "start_rate", "stages", "pool", "max_pool"});
+  Arrival a;
+  a.where = field.where();
+  const auto rate = field.find("rate");
+  const auto stages = field.find("stages");
+  if (rate && stages) {
+    rate->fail("give rate: (a constant rate) or stages: (a ramping one), not both");
+  }
+  if (!rate && !stages) {
+    field.fail("an arrival schedule needs rate: (iterations per second) or stages:");
+  }
+  if (rate) {
+    a.rate = arrival_rate_of(*rate, false);
+    if (auto f = field.find("start_rate")) f->fail("start_rate: goes with stages:, not rate:");
+  } else {
+    if (auto f = field.find("start_rate")) a.start_rate = arrival_rate_of(*f, true);
+    stages->expect_list("a list of stages, as in [{duration: 30s, rate: 200}]");
+    for (const Field& item : stages->items()) {
+      item.expect_map("a stage: {duration: 30s, rate: 200}");
+      item.check_keys({"duration", "rate"});
+      ArrivalStage st;
+      st.where = item.where();
+      Field d = item.get("duration", "how long the stage lasts, as in 30s");
+      st.duration = d.duration();
+      if (st.duration.count() <= 0) d.fail("must be greater than 0");
+      st.rate = arrival_rate_of(item.get("rate", "the rate reached at the stage's end"), true);
+      a.stages.push_back(st);
+    }
+    if (a.stages.empty()) stages->fail("needs at least one stage");
+    if (!(a.peak_rate() > 0)) stages->fail("every rate is 0: the class would never start anything");
+  }
+  Field pool = field.get("pool",
+                         "how many users run the iterations: an iteration needs a free user, so "
+                         "about rate x iteration time (200/s x 0.05 s = 10), plus a margin");
+  const std::int64_t p = pool.integer();
+  if (p < 1 || p > 1'000'000) pool.fail("the pool must be 1 to 1000000 users");
+  a.pool = static_cast<int>(p);
+  a.max_pool = a.pool;
+  if (auto f = field.find("max_pool")) {
+    const std::int64_t m = f->integer();
+    if (m < a.pool || m > 1'000'000) {
+      f->fail(fmt::format("max_pool must be at least the pool ({}) and at most 1000000", a.pool));
+    }
+    a.max_pool = static_cast<int>(m);
+  }
+  return a;
+}
+
+// An arrival-rate class starts one leaf task per iteration: a task set (the user would stay in
+// it) or an interrupt has no meaning there.
+void check_arrival_tasks(const Field& field, const UserClass& user) {
+  for (const Task& t : user.root.tasks) {
+    if (t.kind == Task::Kind::kRequests) continue;
+    throw ScenarioError(
+        t.where.file, t.where.line, field.path() + ".tasks",
+        fmt::format("task '{}' is a task set; an arrival-rate class starts one task "
+                    "per iteration, so its tasks must be requests (move the set's "
+                    "tasks up, or use a closed class for it)",
+                    t.name));
+  }
+}
+
 UserClass load_user(const Field& field, LoadState& state) {
   field.expect_map("a user class: a mapping with name: and tasks:");
   field.check_keys({"name", "weight", "fixed_count", "wait", "host", "category", "sequential",
-                    "on_start", "on_stop", "tasks", "cookies", "headers"});
+                    "on_start", "on_stop", "tasks", "cookies", "headers", "arrival"});
   UserClass user;
   user.where = field.where();
   Field name = field.get("name", "the user class's name, as in HealthCheckUser");
@@ -169,6 +274,18 @@ UserClass load_user(const Field& field, LoadState& state) {
   user.root = detail::load_group(field, state, inherited, false);
   if (auto f = field.find("headers"))
     add_class_headers(detail::load_header_map(*f, state), user.root);
+  if (auto f = field.find("arrival")) {
+    for (const char* key : {"wait", "weight", "fixed_count"}) {
+      if (auto g = field.find(key)) {
+        g->fail(fmt::format(
+            "an arrival-rate class has no {}: its schedule decides when iterations start and its "
+            "pool how many users run them",
+            key));
+      }
+    }
+    user.arrival = load_arrival(*f);
+    check_arrival_tasks(field, user);
+  }
   return user;
 }
 
@@ -264,7 +381,7 @@ void load_profiles(const Field& root, Suite& suite) {
     }
     body.expect_map("a mapping with users:, spawn_rate:, run_time: or shape:");
     body.check_keys({"description", "users", "spawn_rate", "run_time", "shape", "tags",
-                     "exclude_tags", "weights"});
+                     "exclude_tags", "weights", "arrival_rate"});
     Profile p;
     p.name = name;
     p.where = body.where();
@@ -283,6 +400,7 @@ void load_profiles(const Field& root, Suite& suite) {
         }
       }
     }
+    if (auto f = body.find("arrival_rate")) p.arrival_rate = arrival_rate_of(*f, false);
     if (auto f = body.find("tags")) p.tags = string_list(*f);
     if (auto f = body.find("exclude_tags")) p.exclude_tags = string_list(*f);
     if (auto f = body.find("weights")) {

@@ -39,6 +39,19 @@ microseconds Shape::total() const {
   return sum;
 }
 
+double Arrival::peak_rate() const {
+  double peak = stages.empty() ? rate : start_rate;
+  for (const ArrivalStage& s : stages) peak = std::max(peak, s.rate);
+  return peak;
+}
+
+std::optional<microseconds> Arrival::duration() const {
+  if (stages.empty()) return std::nullopt;
+  microseconds sum{0};
+  for (const ArrivalStage& s : stages) sum += s.duration;
+  return sum;
+}
+
 const Shape* Suite::find_shape(const std::string& shape_name) const {
   for (const Shape& s : shapes) {
     if (s.name == shape_name) return &s;

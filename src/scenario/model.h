@@ -136,6 +136,32 @@ struct TaskGroup {
   std::vector<Request> on_stop;   // run when the user leaves it
 };
 
+// One stage of an arrival-rate class: over DURATION the rate moves linearly from the previous
+// stage's rate (or the start rate) to RATE.
+struct ArrivalStage {
+  microseconds duration{0};
+  double rate = 0;  // iterations per second at the end of the stage
+  SourceLocation where;
+};
+
+// An open-model (arrival-rate) user class, k6's constant- and ramping-arrival-rate: iterations
+// (one task each, picked as a closed user picks its next task) start on a schedule, whatever the
+// response times, each on a free user of the class's pool; a start that finds no free user while
+// the pool is at its maximum is dropped (counted, never delayed).
+struct Arrival {
+  double rate = 0;        // iterations per second, when STAGES is empty
+  double start_rate = 0;  // with STAGES: the rate at the start
+  std::vector<ArrivalStage> stages;
+  int pool = 1;      // users started before the first iteration
+  int max_pool = 1;  // the pool grows to this when no user is free (>= pool)
+  SourceLocation where;
+
+  // The highest rate the schedule reaches (iterations per second).
+  double peak_rate() const;
+  // The stages' total; nullopt for a constant rate (it runs until the run ends).
+  std::optional<microseconds> duration() const;
+};
+
 struct UserClass {
   std::string name;
   int weight = 1;                  // >= 0
@@ -144,6 +170,9 @@ struct UserClass {
   TaskGroup root;       // the user's tasks, on_start and on_stop
   std::string host;     // overrides the suite host when non-empty
   bool cookies = true;  // each user keeps a cookie jar (Locust's HttpUser does); false: none
+  // Set for an open-model class: its users come from this schedule's pool, not from -u, weights
+  // or shapes; its tasks are leaf tasks and it has no wait.
+  std::optional<Arrival> arrival;
   SourceLocation where;
 };
 
@@ -176,6 +205,8 @@ struct Profile {
   std::vector<std::string> tags;          // like -T
   std::vector<std::string> exclude_tags;  // like -E
   std::map<std::string, int> weights;     // class name -> weight, overriding the class's
+  // The arrival-rate classes' peak rates scaled to add up to this (like --arrival-rate).
+  std::optional<double> arrival_rate;
   SourceLocation where;
 };
 
