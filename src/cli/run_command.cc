@@ -133,6 +133,20 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
         std::max<std::int64_t>(1000, std::llround(static_cast<double>(p.run_time->count()) * f)));
     cmd.run_time = format_seconds(scaled);
   }
+  if (p.arrival_rate && !cmd.arrival_rate) cmd.arrival_rate = p.arrival_rate;
+  if (p.arrival_rate && cmd.arrival_rate && *p.arrival_rate != *cmd.arrival_rate) {
+    log_line("WARNING", fmt::format("--arrival-rate {:g} wins over the arrival rate of profile "
+                                    "'{}' ({:g}/s)",
+                                    *cmd.arrival_rate, p.name, *p.arrival_rate));
+  }
+  // The timeline shrinks with --time-scale; the rates, like the users, stay.
+  for (scenario::UserClass& c : suite.classes) {
+    if (!c.arrival) continue;
+    for (scenario::ArrivalStage& st : c.arrival->stages) {
+      st.duration = std::chrono::microseconds(std::max<std::int64_t>(
+          1000, std::llround(static_cast<double>(st.duration.count()) * f)));
+    }
+  }
   if (cmd.tags.empty()) cmd.tags = p.tags;
   if (cmd.exclude_tags.empty()) cmd.exclude_tags = p.exclude_tags;
   for (scenario::UserClass& c : suite.classes) {
