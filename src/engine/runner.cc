@@ -312,7 +312,8 @@ struct Runner::Impl {
       });
     } else if (!spawn_complete_reported) {
       spawn_complete_reported = true;
-      info(fmt::format("All users spawned: {}", class_summary()));
+      // An open-model run's pools start on their own; there is no ramp to report the end of.
+      if (has_closed_classes()) info(fmt::format("All users spawned: {}", class_summary()));
       if (hooks && hooks->spawned) hooks->spawned(users_per_class());
       if (opts.reset_stats) {
         aggregator.reset(core::now_us(), core::wall_unix_seconds());
