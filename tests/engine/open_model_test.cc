@@ -80,7 +80,8 @@ users:
   const double expected = 200 - 5 / (latency_s + 0.5 / 200);
   EXPECT_NEAR(dropped_per_s, expected, expected * 0.05)
       << "latency " << latency_s << " s, scheduled " << s.scheduled_iterations;
-  EXPECT_NEAR(dropped_per_s, 100, 10);
+  // The figure, loosely: a busy machine slows the target's 50 ms, and so the pool.
+  EXPECT_NEAR(dropped_per_s, 100, 20);
   EXPECT_EQ(s.users_per_class.at(0).second, 5u);  // the pool did not grow (max_pool = pool)
   // Every started iteration sent its request, on time.
   EXPECT_NEAR(static_cast<double>(row(s, "/ping").total.num_requests),

@@ -41,7 +41,18 @@ TEST(AutoArrSuite, ClassesAndWeightsAreTheSeeds) {
   ::unsetenv("AUTOARR_BASE_URL");
   Suite s = load_suite(kSuite);
   std::map<std::string, int> weights;
-  for (const UserClass& c : s.classes) weights[c.name] = c.weight;
+  std::vector<std::string> open;
+  for (const UserClass& c : s.classes) {
+    if (c.optional) {
+      EXPECT_TRUE(c.arrival) << c.name;  // the open-model variants, run only by their profiles
+      open.push_back(c.name);
+      continue;
+    }
+    weights[c.name] = c.weight;
+  }
+  EXPECT_EQ(open, (std::vector<std::string>{"OpenReader", "OpenSpikeReader"}));
+  EXPECT_EQ(s.find_profile("open-peak")->classes, std::vector<std::string>{"OpenReader"});
+  EXPECT_EQ(s.find_profile("open-spike")->classes, std::vector<std::string>{"OpenSpikeReader"});
   EXPECT_EQ(weights, (std::map<std::string, int>{{"HealthCheckUser", 40},
                                                  {"MonitoringUser", 30},
                                                  {"BrowsingUser", 20},
@@ -117,6 +128,7 @@ TEST(AutoArrSuite, EveryProfileLoadsWithTheSeedsNumbers) {
 
 TEST(AutoArrSuite, IncludeTagsKeepExactlyTheTaggedTasks) {
   Suite s = load_suite(kSuite);
+  std::erase_if(s.classes, [](const UserClass& c) { return c.optional; });  // as a run does
   filter_tags(s, {"health"}, {});
   ASSERT_EQ(s.classes.size(), 1u);
   EXPECT_EQ(s.classes[0].name, "HealthCheckUser");
