@@ -194,6 +194,14 @@ struct Runner::Impl {
   void start_arrivals() {
     const double scale = arrival_scale();
     const RunOptions::Segment seg = opts.segment;
+    // The schedules' time 0 comes a moment after now, once the worker threads have built their
+    // pools (a few µs per user): otherwise the first iterations would all start late.
+    int pooled = 0;
+    for (const auto& c : suite.classes) {
+      if (c.arrival) pooled += share_of(c.arrival->pool, seg);
+    }
+    const core::Micros schedule_start =
+        core::now_us() + std::min<core::Micros>(100'000, 2'000 + 20 * core::Micros{pooled});
     for (std::size_t c = 0; c < suite.classes.size(); ++c) {
       const auto& arrival = suite.classes[c].arrival;
       if (!arrival) continue;
@@ -215,7 +223,7 @@ struct Runner::Impl {
         share.max_pool = std::max(share.pool, share_of(max_pool, part));
         share.first_user_id = next_user_id;
         share.seed = seed ^ (0xA5A5A5A5ULL + c * 0x9E3779B97F4A7C15ULL + i);
-        share.start_us = started_us;
+        share.start_us = schedule_start;
         next_user_id += static_cast<std::uint64_t>(share.max_pool);
         workers[i]->start_arrivals(std::move(share));
       }
