@@ -86,6 +86,30 @@ TEST(SelfCheckTest, ThresholdsAreSettable) {
   EXPECT_TRUE(check.sample(r.now_us - 25'000).saturated);  // 25 ms > 20 ms
 }
 
+TEST(SelfCheckTest, WaitingForACpuIsSaturationToo) {
+  // A generator starved by other processes: little CPU of its own, but its threads waited
+  // 630 ms of the second for a core.
+  FakeReadings r;
+  double waited = 2.0;
+  SelfCheck check(
+      SelfCheckThresholds{}, [&r] { return r.cpu_seconds; }, [&r] { return r.now_us; }, 1,
+      [&waited] { return waited; });
+  r.now_us += 1'000'000;
+  r.cpu_seconds += 0.39;
+  waited += 0.63;
+  SelfCheckSample s = check.sample(r.now_us);
+  EXPECT_NEAR(s.wait_ms_per_s, 630, 1e-6);
+  EXPECT_TRUE(s.saturated);
+  r.now_us += 1'000'000;
+  waited += 0.02;  // 20 ms: a busy machine, not a starved generator
+  s = check.sample(r.now_us);
+  EXPECT_FALSE(s.saturated);
+  SelfCheckSummary sum = summarize({s});
+  EXPECT_EQ(sum.message,
+            "generator OK (CPU up to 0% of 1 core, tick lag up to 0 ms, waited for a CPU up to 20 "
+            "ms per second)");
+}
+
 TEST(SelfCheckTest, Summary) {
   EXPECT_EQ(summarize({}).message, "generator not checked (no samples)");
   std::vector<SelfCheckSample> ok{{1, 35, 2, 3, false}, {2, 20, 2, 1, false}};
