@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Collects bench/schedule_precision.sh's rows (OUT/rows.jsonl) into RESULT (JSON: meta, rows,
+medians per rate) and prints the Markdown tables of docs/BENCHMARKS.md section 10.
+
+Usage: bench/schedule_table.py OUT RESULT
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt_runs(values, f):
+    return " / ".join("–" if v is None else f(v) for v in values)
+
+
+def main():
+    out, result = sys.argv[1], sys.argv[2]
+    rows = [json.loads(line) for line in open(os.path.join(out, "rows.jsonl")) if line.strip()]
+    rates = sorted({r["rate"] for r in rows})
+
+    def p99(r, key="lateness_us"):
+        return (r.get(key) or {}).get("p99")
+
+    medians = {}
+    lines = [
+        "| intended rate | achieved / intended (runs) | dropped | behind | starts > 1 ms late"
+        " | p99 start lateness (runs) | p99 after 1st s | service p99 | generator CPU"
+        " | self-check saturated | nginx CPU | load average |",
+        "|---:|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
+    ]
+    for rate in rates:
+        rs = sorted((r for r in rows if r["kind"] == "precision" and r["rate"] == rate),
+                    key=lambda r: r["run"])
+        if not rs:
+            continue
+        m = {
+            "achieved": med([r["achieved"] for r in rs]),
+            "dropped": med([r["dropped"] for r in rs]),
+            "behind": med([r["behind"] for r in rs]),
+            "late_fraction": med([r["late_fraction"] for r in rs]),
+            "lateness_p99_us": med([p99(r) for r in rs]),
+            "lateness_after_1s_p99_us": med([p99(r, "lateness_after_1s_us") for r in rs]),
+            "latency_p99_us": med([r["latency_p99_us"] for r in rs]),
+            "gen_cpu_percent": med([r["gen_cpu_percent"] for r in rs]),
+            "nginx_cpu_percent": med([r["nginx_cpu_percent"] for r in rs]),
+        }
+        medians[str(int(rate))] = m
+        lat = m["lateness_p99_us"]
+        lines.append(
+            f"| {rate:,.0f}/s | **{m['achieved']:.4f}** ({fmt_runs([r['achieved'] for r in rs], lambda v: f'{v:.4f}')})"
+            f" | {fmt_runs([r['dropped'] for r in rs], lambda v: f'{v:,}')}"
+            f" | {fmt_runs([r['behind'] for r in rs], lambda v: f'{v:,}')}"
+            f" | {fmt_runs([r['late_fraction'] for r in rs], lambda v: f'{100 * v:.2f}%')}"
+            f" | **{'n/a' if lat is None else f'{lat:,.0f} µs'}** ({fmt_runs([p99(r) for r in rs], lambda v: f'{v:,}')})"
+            f" | {fmt_runs([p99(r, 'lateness_after_1s_us') for r in rs], lambda v: f'{v:,}')}"
+            f" | {m['latency_p99_us']:,.0f} µs"
+            f" | {fmt_runs([r['gen_cpu_percent'] for r in rs], lambda v: f'{v:.0f}%')}"
+            f" | {fmt_runs([r['selfcheck']['saturated'] for r in rs], str)} of {rs[0]['selfcheck']['samples']} s"
+            f" | {m['nginx_cpu_percent']:.0f}%"
+            f" | {fmt_runs([r['loadavg'].split()[0] for r in rs], str)} |")
+
+    cli = sorted((r for r in rows if r["kind"] == "cli"), key=lambda r: (r["run"], r["rate"]))
+    if cli:
+        lines += ["", "| `arrload run` at | requests/s / intended | warnings on stderr | generator CPU"
+                  " | report's dropped_iterations | load average |", "|---:|---:|---:|---:|---|---|"]
+        for r in cli:
+            lines.append(
+                f"| {r['rate']:,.0f}/s | {r['completed_per_s'] / r['rate']:.4f} | {r['saturation_warnings']}"
+                f" | {r['gen_cpu_percent']:.0f}% | {r.get('dropped_iterations', 'not in the report')}"
+                f" | {r['loadavg'].split()[0]} |")
+
+    def sh(c):
+        return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+
+    meta = {
+        "date": sh("date -u +%FT%TZ"),
+        "commit": sh(f"cd {os.path.dirname(os.path.abspath(__file__))} && git rev-parse --short HEAD"),
+        "arrload_sha256": sh(f"sha256sum {out}/arrload | cut -c1-12"),
+        "loadavg_start": open(os.path.join(out, "loadavg-start")).read().strip(),
+        "loadavg_end": open(os.path.join(out, "loadavg-end")).read().strip(),
+    }
+    with open(result, "w") as f:
+        json.dump({"meta": meta, "medians": medians, "rows": rows}, f, indent=1)
+        f.write("\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
