@@ -23,10 +23,15 @@
 // line, right after it reads the clock) and by min_k(actual_k − intended_k) (no iteration starts
 // early), and the tighter bound is used. That makes the estimate low by at most the smallest true
 // lateness (tens of µs); the exact late_starts count checks it at 1 ms. With dropped iterations
-// the pairing no longer holds, and lateness is not estimated (null).
+// the k-th request belongs to the k-th intended start or a later one, so the estimate becomes an
+// upper bound ("lateness_is_upper_bound": true).
 //
-//   arrload_schedule_precision --host http://127.0.0.1:18080 --rate 10000 --seconds 10 \
-//       [--scenario bench/scenarios/arrival.yaml] [--threads 1]
+//   arrload_schedule_precision --host http://127.0.0.1:18080 --rate 10000 --seconds 10
+//       [--scenario bench/scenarios/arrival.yaml] [--threads 1] [--dump FILE]
+//       [--timer-slack-ns N]   (diagnostics: the pairs behind the estimate; the threads' timer
+//                              slack, Linux's default being 50,000 ns)
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -61,6 +66,8 @@ struct Options {
   double rate = 1000;
   double seconds = 10;
   int threads = 1;
+  std::string dump;          // --dump FILE: "intended_us lateness_us" per paired request
+  long timer_slack_ns = -1;  // --timer-slack-ns N: prctl(PR_SET_TIMERSLACK) first; -1: keep
 };
 
 Options parse(int argc, char** argv) {
@@ -81,6 +88,10 @@ Options parse(int argc, char** argv) {
       o.seconds = std::stod(next());
     else if (a == "--threads")
       o.threads = std::stoi(next());
+    else if (a == "--dump")
+      o.dump = next();
+    else if (a == "--timer-slack-ns")
+      o.timer_slack_ns = std::stol(next());
     else
       throw std::runtime_error("unknown option " + a +
                                " (see the top of bench/schedule_precision.cc)");
@@ -106,6 +117,10 @@ std::string lateness_json(std::vector<std::int64_t> late) {
 }
 
 int run(const Options& o) {
+  // Threads inherit the slack of the thread that creates them: set it before the Runner exists.
+  if (o.timer_slack_ns >= 0 && ::prctl(PR_SET_TIMERSLACK, o.timer_slack_ns) != 0) {
+    throw std::runtime_error("prctl(PR_SET_TIMERSLACK) failed");
+  }
   const scenario::Suite suite = scenario::load_suite(o.scenario);
   if (suite.classes.size() != 1 || !suite.classes[0].arrival) {
     throw std::runtime_error(o.scenario + ": expected exactly one arrival-rate class");
@@ -171,12 +186,16 @@ int run(const Options& o) {
   }
 
   std::vector<std::int64_t> late, late_after_1s;
-  if (snap.dropped_iterations == 0) {
-    late.reserve(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      late.push_back(starts[k] - (t0 + due[k]));
-      if (due[k] >= 1'000'000) late_after_1s.push_back(late.back());
-    }
+  late.reserve(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    late.push_back(starts[k] - (t0 + due[k]));
+    if (due[k] >= 1'000'000) late_after_1s.push_back(late.back());
+  }
+  if (!o.dump.empty()) {
+    std::FILE* f = std::fopen(o.dump.c_str(), "w");
+    if (f == nullptr) throw std::runtime_error("cannot write " + o.dump);
+    for (std::size_t k = 0; k < late.size(); ++k) fmt::print(f, "{} {}\n", due[k], late[k]);
+    std::fclose(f);
   }
 
   const stats::Entry& total = snap.aggregated.total;
@@ -188,7 +207,8 @@ int run(const Options& o) {
       "\"dropped\": {}, \"behind\": {}, \"achieved\": {:.5f}, \"requests\": {}, \"failures\": {}, "
       "\"completed_per_s\": {:.1f}, \"late_starts\": {}, \"late_fraction\": {:.6f}, "
       "\"latency_p50_us\": {}, \"latency_p99_us\": {}, \"intended_p99_us\": {}, "
-      "\"lateness_us\": {}, \"lateness_after_1s_us\": {}, \"t0_bound_us\": {}, "
+      "\"lateness_us\": {}, \"lateness_after_1s_us\": {}, \"lateness_is_upper_bound\": {}, "
+      "\"t0_bound_us\": {}, "
       "\"cpu_percent\": {:.1f}, \"selfcheck\": {{\"samples\": {}, \"saturated\": {}, "
       "\"max_cpu_percent\": {:.1f}, \"max_lag_ms\": {:.1f}, \"message\": \"{}\"}}}}\n",
       o.rate, o.threads, window_s, intended, snap.scheduled_iterations, snap.dropped_iterations,
@@ -201,8 +221,9 @@ int run(const Options& o) {
           : 0,
       total.latency.percentile(0.5), total.latency.percentile(0.99),
       total.intended.percentile(0.99), lateness_json(late), lateness_json(late_after_1s),
-      announced_us - t0, 100.0 * (cpu_at_stop - cpu_at_start) / window_s, check.samples,
-      check.saturated_samples, check.max_cpu_percent, check.max_lag_ms, check.message);
+      snap.dropped_iterations > 0, announced_us - t0,
+      100.0 * (cpu_at_stop - cpu_at_start) / window_s, check.samples, check.saturated_samples,
+      check.max_cpu_percent, check.max_lag_ms, check.message);
   return 0;
 }
 

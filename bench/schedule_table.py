@@ -30,14 +30,16 @@ def main():
 
     medians = {}
     lines = [
-        "| intended rate | achieved / intended (runs) | dropped | behind | starts > 1 ms late"
-        " | p99 start lateness (runs) | p99 after 1st s | service p99 | generator CPU"
-        " | self-check saturated | nginx CPU | load average |",
-        "|---:|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
+        "| intended rate | achieved / intended (runs) | dropped | starts > 1 ms late (engine)"
+        " | p99 start lateness (runs) | p99 after the 1st s | p50 | core's timer floor p50 / p99"
+        " (cyclictest) | service p99 | generator CPU | self-check saturated | others on its core"
+        " | nginx CPU | load average |",
+        "|---:|---|---|---|---|---|---:|---|---:|---|---|---|---:|---|",
     ]
     for rate in rates:
         rs = sorted((r for r in rows if r["kind"] == "precision" and r["rate"] == rate),
                     key=lambda r: r["run"])
+        cts = [r for r in rows if r["kind"] == "cyclictest" and r["rate"] == rate]
         if not rs:
             continue
         m = {
@@ -45,24 +47,34 @@ def main():
             "dropped": med([r["dropped"] for r in rs]),
             "behind": med([r["behind"] for r in rs]),
             "late_fraction": med([r["late_fraction"] for r in rs]),
+            "lateness_p50_us": med([(r.get("lateness_us") or {}).get("p50") for r in rs]),
             "lateness_p99_us": med([p99(r) for r in rs]),
             "lateness_after_1s_p99_us": med([p99(r, "lateness_after_1s_us") for r in rs]),
             "latency_p99_us": med([r["latency_p99_us"] for r in rs]),
-            "gen_cpu_percent": med([r["gen_cpu_percent"] for r in rs]),
+            "cpu_percent": med([r["cpu_percent"] for r in rs]),
             "nginx_cpu_percent": med([r["nginx_cpu_percent"] for r in rs]),
+            "others_on_core_percent": med([max(0, r["core_busy_percent"] - r["gen_cpu_percent"]) for r in rs]),
+            "cyclictest_p50_us": med([r["wakeup_us"]["p50"] for r in cts]),
+            "cyclictest_p99_us": med([r["wakeup_us"]["p99"] for r in cts]),
         }
         medians[str(int(rate))] = m
-        lat = m["lateness_p99_us"]
+
+        def late(r, key="lateness_us"):
+            v = p99(r, key)
+            return None if v is None else ("≤ " if r.get("lateness_is_upper_bound") else "") + f"{v:,}"
+
         lines.append(
             f"| {rate:,.0f}/s | **{m['achieved']:.4f}** ({fmt_runs([r['achieved'] for r in rs], lambda v: f'{v:.4f}')})"
             f" | {fmt_runs([r['dropped'] for r in rs], lambda v: f'{v:,}')}"
-            f" | {fmt_runs([r['behind'] for r in rs], lambda v: f'{v:,}')}"
             f" | {fmt_runs([r['late_fraction'] for r in rs], lambda v: f'{100 * v:.2f}%')}"
-            f" | **{'n/a' if lat is None else f'{lat:,.0f} µs'}** ({fmt_runs([p99(r) for r in rs], lambda v: f'{v:,}')})"
-            f" | {fmt_runs([p99(r, 'lateness_after_1s_us') for r in rs], lambda v: f'{v:,}')}"
+            f" | **{m['lateness_p99_us']:,.0f} µs** ({fmt_runs([late(r) for r in rs], str)})"
+            f" | {fmt_runs([late(r, 'lateness_after_1s_us') for r in rs], str)}"
+            f" | {m['lateness_p50_us']:,.0f} µs"
+            f" | {fmt_runs([r['wakeup_us']['p50'] for r in cts], str)} / {fmt_runs([r['wakeup_us']['p99'] for r in cts], str)} µs"
             f" | {m['latency_p99_us']:,.0f} µs"
-            f" | {fmt_runs([r['gen_cpu_percent'] for r in rs], lambda v: f'{v:.0f}%')}"
-            f" | {fmt_runs([r['selfcheck']['saturated'] for r in rs], str)} of {rs[0]['selfcheck']['samples']} s"
+            f" | {fmt_runs([r['cpu_percent'] for r in rs], lambda v: f'{v:.0f}%')}"
+            f" | {fmt_runs([r['selfcheck']['saturated'] for r in rs], str)} (of {rs[0]['selfcheck']['samples']})"
+            f" | {fmt_runs([max(0, r['core_busy_percent'] - r['gen_cpu_percent']) for r in rs], lambda v: f'{v:.0f}%')}"
             f" | {m['nginx_cpu_percent']:.0f}%"
             f" | {fmt_runs([r['loadavg'].split()[0] for r in rs], str)} |")
 
