@@ -13,6 +13,9 @@
 //                 start (Entry::late_starts), and late_fraction = late_starts / requests
 //   lateness_us   start lateness estimated here, p50 p90 p99 p99.9 max (see below)
 //   cpu_percent   this process's CPU over the window (100 = one core); selfcheck: the CLI's
+//   dropped_by_second  drops as the worker threads reported them, per second of the run
+//   thread_sched  per thread at the stop: CPU time, time runnable but waiting for the CPU, and
+//                 involuntary context switches (/proc/self/task/*/schedstat and status)
 //
 // Start lateness. The engine measures each iteration's lateness exactly but exports only the
 // count above 1 ms (late_starts) and latency + lateness (the `intended` histogram), not its
@@ -38,12 +41,17 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/run_monitoring.h"
 #include "core/clock.h"
@@ -116,6 +124,35 @@ std::string lateness_json(std::vector<std::int64_t> late) {
                      quantile(late, 0.999), late.back(), late.size());
 }
 
+// Per thread of this process: name, CPU time, time spent runnable but waiting for a CPU (from
+// /proc/self/task/*/schedstat, ns) and involuntary context switches, as a JSON array. Waiting
+// time is what other work on the same core (other processes, or this process's other threads)
+// took from the thread.
+std::string threads_json() {
+  std::string out = "[";
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    auto read = [&](const char* file) {
+      std::ifstream in(entry.path() / file);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    std::string comm = read("comm");
+    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    std::istringstream sched(read("schedstat"));
+    std::uint64_t run_ns = 0, wait_ns = 0;
+    sched >> run_ns >> wait_ns;
+    const std::string status = read("status");
+    const std::size_t at = status.find("nonvoluntary_ctxt_switches:");
+    const std::uint64_t involuntary =
+        at == std::string::npos ? 0 : std::stoull(status.substr(at + 27));
+    if (out.size() > 1) out += ", ";
+    out += fmt::format(R"({{"comm": "{}", "cpu_ms": {:.1f}, "runqueue_wait_ms": {:.1f}, )"
+                       R"("involuntary_switches": {}}})",
+                       comm, static_cast<double>(run_ns) / 1e6, static_cast<double>(wait_ns) / 1e6,
+                       involuntary);
+  }
+  return out + "]";
+}
+
 int run(const Options& o) {
   // Threads inherit the slack of the thread that creates them: set it before the Runner exists.
   if (o.timer_slack_ns >= 0 && ::prctl(PR_SET_TIMERSLACK, o.timer_slack_ns) != 0) {
@@ -147,20 +184,34 @@ int run(const Options& o) {
   };
 
   Micros announced_us = 0, stop_us = 0;
+  std::atomic<Micros> schedule_start{0};  // announced_us, for the worker threads
   double cpu_at_start = 0, cpu_at_stop = 0;
   arrload::cli::GeneratorWatch watch;  // the CLI's self-check, with its console warning
   engine::RunEvents events;
   events.info = [&](std::string_view text) {
     if (announced_us == 0 && text.starts_with("Arrival rate")) {
       announced_us = now_us();
+      schedule_start.store(announced_us, std::memory_order_relaxed);
       cpu_at_start = arrload::monitor::process_cpu_seconds();
     }
   };
+  std::string threads;
   events.stopping = [&](engine::StopReason) {
     stop_us = now_us();
     cpu_at_stop = arrload::monitor::process_cpu_seconds();
+    threads = threads_json();
   };
   events.every_second = [&](const stats::Snapshot&) { watch.tick(); };
+  // Dropped iterations per second of the run, as the worker threads hand their counts over (about
+  // once a second, so a drop may land in the second after it happened).
+  std::vector<std::atomic<std::uint64_t>> dropped_by_second(static_cast<std::size_t>(o.seconds) +
+                                                            8);
+  events.recorded = [&](const stats::ShardDelta& d) {
+    const Micros from = schedule_start.load(std::memory_order_relaxed);
+    if (d.dropped_iterations == 0 || from == 0) return;
+    const auto second = static_cast<std::size_t>((now_us() - from) / 1'000'000);
+    dropped_by_second[std::min(second, dropped_by_second.size() - 1)] += d.dropped_iterations;
+  };
 
   engine::Runner runner(suite, opts);
   const engine::RunResult result = runner.run(events);
@@ -198,6 +249,8 @@ int run(const Options& o) {
     std::fclose(f);
   }
 
+  std::vector<std::uint64_t> dropped;
+  for (const auto& d : dropped_by_second) dropped.push_back(d.load());
   const stats::Entry& total = snap.aggregated.total;
   const double window_s = static_cast<double>(window_us) / 1e6;
   const std::uint64_t reached = snap.scheduled_iterations + snap.dropped_iterations;
@@ -210,7 +263,8 @@ int run(const Options& o) {
       "\"lateness_us\": {}, \"lateness_after_1s_us\": {}, \"lateness_is_upper_bound\": {}, "
       "\"t0_bound_us\": {}, "
       "\"cpu_percent\": {:.1f}, \"selfcheck\": {{\"samples\": {}, \"saturated\": {}, "
-      "\"max_cpu_percent\": {:.1f}, \"max_lag_ms\": {:.1f}, \"message\": \"{}\"}}}}\n",
+      "\"max_cpu_percent\": {:.1f}, \"max_lag_ms\": {:.1f}, \"message\": \"{}\"}}, "
+      "\"thread_sched\": {}, \"dropped_by_second\": [{}]}}\n",
       o.rate, o.threads, window_s, intended, snap.scheduled_iterations, snap.dropped_iterations,
       intended > reached ? intended - reached : 0,
       intended ? static_cast<double>(snap.scheduled_iterations) / static_cast<double>(intended) : 0,
@@ -223,7 +277,7 @@ int run(const Options& o) {
       total.intended.percentile(0.99), lateness_json(late), lateness_json(late_after_1s),
       snap.dropped_iterations > 0, announced_us - t0,
       100.0 * (cpu_at_stop - cpu_at_start) / window_s, check.samples, check.saturated_samples,
-      check.max_cpu_percent, check.max_lag_ms, check.message);
+      check.max_cpu_percent, check.max_lag_ms, check.message, threads, fmt::join(dropped, ", "));
   return 0;
 }
 
