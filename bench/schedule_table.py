@@ -79,7 +79,7 @@ def main():
             f" | {fmt_runs([r['late_fraction'] for r in rs], lambda v: f'{100 * v:.2f}%')}"
             f" | **{m['lateness_p99_us']:,.0f} µs** ({fmt_runs([late(r) for r in rs], str)})"
             f" | {fmt_runs([late(r, 'lateness_after_1s_us') for r in rs], str)}"
-            f" | {m['lateness_p50_us']:,.0f} µs"
+            f" | {'≤ ' if any(r.get('lateness_is_upper_bound') for r in rs) else ''}{m['lateness_p50_us']:,.0f} µs"
             f" | {m['cyclictest_p50_us']:.0f}, {m['cyclictest_p99_us']:.0f} µs ({fmt_runs([r['wakeup_us']['p99'] for r in cts], str)})"
             f" | {m['latency_p99_us']:,.0f} µs"
             f" | {fmt_runs([r['cpu_percent'] for r in rs], lambda v: f'{v:.0f}%')}"
