@@ -28,6 +28,12 @@ def main():
     def worker(r):  # the busiest thread: the worker
         return max(r.get("thread_sched", []), key=lambda t: t["cpu_ms"], default=None)
 
+    def ct_cell(m, cts):
+        if not cts or m["cyclictest_p50_us"] is None or m["cyclictest_p99_us"] is None:
+            return "–"
+        runs = fmt_runs([r["wakeup_us"]["p99"] for r in cts], str)
+        return f"{m['cyclictest_p50_us']:.0f}, {m['cyclictest_p99_us']:.0f} µs ({runs})"
+
     def waited(w):
         return f"{w['runqueue_wait_ms']:.0f} ms ({w['involuntary_switches']})" if w else "–"
 
@@ -80,7 +86,7 @@ def main():
             f" | **{m['lateness_p99_us']:,.0f} µs** ({fmt_runs([late(r) for r in rs], str)})"
             f" | {fmt_runs([late(r, 'lateness_after_1s_us') for r in rs], str)}"
             f" | {'≤ ' if any(r.get('lateness_is_upper_bound') for r in rs) else ''}{m['lateness_p50_us']:,.0f} µs"
-            f" | {m['cyclictest_p50_us']:.0f}, {m['cyclictest_p99_us']:.0f} µs ({fmt_runs([r['wakeup_us']['p99'] for r in cts], str)})"
+            f" | {ct_cell(m, cts)}"
             f" | {m['latency_p99_us']:,.0f} µs"
             f" | {fmt_runs([r['cpu_percent'] for r in rs], lambda v: f'{v:.0f}%')}"
             f" | {fmt_runs([r['selfcheck']['saturated'] for r in rs], str)} (of {rs[0]['selfcheck']['samples']})"
