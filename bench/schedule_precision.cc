@@ -12,7 +12,8 @@
 //   late_starts   the engine's exact count of requests started > 1 ms after their intended
 //                 start (Entry::late_starts), and late_fraction = late_starts / requests
 //   lateness_us   start lateness estimated here, p50 p90 p99 p99.9 max (see below)
-//   cpu_percent   this process's CPU over the window (100 = one core); selfcheck: the CLI's
+//   cpu_percent   this process's CPU over the window (100 = one core)
+//   selfcheck     the CLI's self-check over the run: samples, saturated samples, its summary
 //   dropped_by_second  drops as the worker threads reported them, per second of the run
 //   thread_sched  per thread at the stop: CPU time, time runnable but waiting for the CPU, and
 //                 involuntary context switches (/proc/self/task/*/schedstat and status)
