@@ -42,6 +42,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -191,7 +192,12 @@ int run(const Options& o) {
   engine::RunEvents events;
   events.info = [&](std::string_view text) {
     if (announced_us == 0 && text.starts_with("Arrival rate")) {
+      // The schedule's time 0: the announcement plus its "first start in X ms".
       announced_us = now_us();
+      if (const auto at = text.find("first start in "); at != std::string_view::npos) {
+        announced_us += static_cast<Micros>(
+            std::strtod(std::string(text.substr(at + 15)).c_str(), nullptr) * 1e3);
+      }
       schedule_start.store(announced_us, std::memory_order_relaxed);
       cpu_at_start = arrload::monitor::process_cpu_seconds();
     }

@@ -227,16 +227,16 @@ struct Runner::Impl {
         next_user_id += static_cast<std::uint64_t>(share.max_pool);
         workers[i]->start_arrivals(std::move(share));
       }
-      if (arrival->stages.empty()) {
-        info(fmt::format("Arrival rate: {} at {:.2f} iterations per second (pool {}, up to {})",
-                         suite.classes[c].name, arrival->rate * scale, pool, max_pool));
-      } else {
-        info(
-            fmt::format("Arrival rate: {} in {} stages up to {:.2f} iterations per second (pool "
-                        "{}, up to {})",
-                        suite.classes[c].name, arrival->stages.size(), arrival->peak_rate() * scale,
-                        pool, max_pool));
-      }
+      const double lead_ms =
+          static_cast<double>(std::max<core::Micros>(0, schedule_start - core::now_us())) / 1e3;
+      const std::string how = arrival->stages.empty()
+                                  ? fmt::format("at {:.2f}", arrival->rate * scale)
+                                  : fmt::format("in {} stages up to {:.2f}", arrival->stages.size(),
+                                                arrival->peak_rate() * scale);
+      info(
+          fmt::format("Arrival rate: {} {} iterations per second (pool {}, up to {}; first start "
+                      "in {:.3f} ms)",
+                      suite.classes[c].name, how, pool, max_pool, lead_ms));
     }
   }
 

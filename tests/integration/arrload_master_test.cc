@@ -398,7 +398,7 @@ users:
     ProcessResult r = w->wait(std::chrono::seconds(30));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     // The whole schedule's rate, half the pool: the share is every second iteration.
-    EXPECT_NE(r.err.find("Arrival rate: Open at 60.00 iterations per second (pool 2, up to 2)"),
+    EXPECT_NE(r.err.find("Arrival rate: Open at 60.00 iterations per second (pool 2, up to 2;"),
               std::string::npos)
         << r.err;
   }
