@@ -27,6 +27,8 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
   render_.user_id = user_id;
   render_.vars = &vars_;
   if (cls.cookies) render_.cookies = &jar_reader_;
+  if (cls.feeder >= 0)
+    render_.feed = env.suite.feeders[static_cast<std::size_t>(cls.feeder)].table.get();
 }
 
 User::~User() = default;
@@ -45,6 +47,10 @@ void User::abort(bool kill) {
 }
 
 asio::awaitable<void> User::run() {
+  if (!take_row("did not start")) {
+    finished_ = true;
+    co_return;
+  }
   // Each co_await is its own statement: g++ 12 mis-compiles some co_await inside conditions.
   const bool started = co_await run_requests(&cls_.root.on_start);
   if (started) co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
@@ -90,7 +96,16 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
       const Outcome inner = co_await run_group(task.group.get(), wait, false);
       rescheduled = inner == Outcome::kInterrupted;
     } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
-      if (env_.tasks != nullptr && !env_.tasks->take()) {        // rejects it; only a guard
+      const bool refresh =                                       // rejects it; only a guard
+          cls_.feeder >= 0 && ran_a_task_ &&
+          env_.suite.feeders[static_cast<std::size_t>(cls_.feeder)].refresh ==
+              scenario::Feeder::Refresh::kTask;
+      ran_a_task_ = true;
+      if (refresh && !take_row("stopped before its next task")) {
+        stopping_ = true;  // on_stop runs, with the row the user holds
+        break;
+      }
+      if (env_.tasks != nullptr && !env_.tasks->take()) {
         stopping_ = true;  // -i: the run's tasks are all taken; this user ends (on_stop runs)
         break;
       }
@@ -216,6 +231,17 @@ void User::render_target(const scenario::Request& req) {
     header_buf_[i].second.clear();
     req.headers[i].second.render(render_, header_buf_[i].second);
   }
+}
+
+bool User::take_row(std::string_view consequence) {
+  if (cls_.feeder < 0) return true;
+  const std::optional<std::size_t> row = env_.feeds->take(cls_.feeder, rng_);
+  if (!row) {
+    env_.exceptions.add(env_.feeds->exhausted_message(cls_, consequence));
+    return false;
+  }
+  render_.row = *row;
+  return true;
 }
 
 void User::set_cookies(const scenario::Request& req) {

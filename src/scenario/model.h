@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/feeder.h"
 #include "scenario/pattern.h"
 #include "scenario/template.h"
 
@@ -144,6 +145,7 @@ struct UserClass {
   TaskGroup root;       // the user's tasks, on_start and on_stop
   std::string host;     // overrides the suite host when non-empty
   bool cookies = true;  // each user keeps a cookie jar (Locust's HttpUser does); false: none
+  int feeder = -1;      // index into Suite::feeders of the class's rows ({{ row.X }}); -1: none
   SourceLocation where;
 };
 
@@ -188,6 +190,7 @@ struct Suite {
   microseconds default_timeout{std::chrono::seconds(60)};
   std::vector<UserClass> classes;
   std::vector<std::string> var_names;  // per-user variable slots, index = slot
+  std::vector<Feeder> feeders;         // feeders: in declaration order (files in name order)
   std::vector<Shape> shapes;
   std::vector<Profile> profiles;
 
