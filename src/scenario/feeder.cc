@@ -174,6 +174,8 @@ FeedTable parse_delimited(std::string_view text, char delimiter) {
 std::string cell_text(const boost::json::value& v) {
   if (const auto* s = v.if_string()) return std::string(s->data(), s->size());
   if (v.is_null()) return {};
+  // As extraction writes numbers: Boost.JSON would print 1.5 as "1.5E0".
+  if (v.is_double()) return fmt::format("{}", v.get_double());
   return boost::json::serialize(v);
 }
 
@@ -230,6 +232,19 @@ FeedTable parse_json_lines(std::string_view text) {
 }
 
 }  // namespace
+
+std::string feeder_summary(const Feeder& f) {
+  const std::size_t rows = f.table->rows();
+  std::string order = "sequential";
+  if (f.order == Feeder::Order::kRandom) order = "random";
+  if (f.order == Feeder::Order::kUnique) {
+    order = f.wrap ? "unique (then again from the first row)" : "unique (error when out of rows)";
+  }
+  return fmt::format(
+      "{}: {} row{}, columns {}; {}, {}", f.file, rows, rows == 1 ? "" : "s",
+      join(f.table->columns()), order,
+      f.refresh == Feeder::Refresh::kTask ? "a new row for each task" : "one row per user");
+}
 
 FeedTable parse_feed(std::string_view text, FeedFormat format) {
   if (text.starts_with(kBom)) text.remove_prefix(kBom.size());

@@ -83,4 +83,8 @@ struct Feeder {
   std::string where;  // "FILE:LINE" of the declaration
 };
 
+// One line on what F holds and hands out, for `arrload validate`: "accounts.csv: 6 rows, columns
+// user, password; unique (error when out of rows), one row per user".
+std::string feeder_summary(const Feeder& f);
+
 }  // namespace arrload::scenario
