@@ -27,11 +27,12 @@ std::string FeedCursors::exhausted_message(const scenario::UserClass& cls,
                                            std::string_view consequence) const {
   const scenario::Feeder& f = suite_.feeders[static_cast<std::size_t>(cls.feeder)];
   const std::size_t rows = f.table->rows();
+  // With refresh: task the rows go to tasks, so fewer users would not help.
   return fmt::format(
       "feeder '{}' ran out of rows: order: unique gives each of the {} row{} of {} once per run, "
-      "and all are taken; a user of class {} {} (add rows, start fewer users, or set "
-      "on_exhausted: wrap)",
-      f.name, rows, rows == 1 ? "" : "s", f.file, cls.name, consequence);
+      "and all are taken; a user of class {} {} (add rows, {}or set on_exhausted: wrap)",
+      f.name, rows, rows == 1 ? "" : "s", f.file, cls.name, consequence,
+      f.refresh == scenario::Feeder::Refresh::kTask ? "" : "start fewer users, ");
 }
 
 }  // namespace arrload::engine
