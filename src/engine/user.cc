@@ -96,15 +96,7 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
       const Outcome inner = co_await run_group(task.group.get(), wait, false);
       rescheduled = inner == Outcome::kInterrupted;
     } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
-      const bool refresh =                                       // rejects it; only a guard
-          cls_.feeder >= 0 && ran_a_task_ &&
-          env_.suite.feeders[static_cast<std::size_t>(cls_.feeder)].refresh ==
-              scenario::Feeder::Refresh::kTask;
-      ran_a_task_ = true;
-      if (refresh && !take_row("stopped before its next task")) {
-        stopping_ = true;  // on_stop runs, with the row the user holds
-        break;
-      }
+      if (!take_task_row()) break;                               // rejects it; only a guard
       if (env_.tasks != nullptr && !env_.tasks->take()) {
         stopping_ = true;  // -i: the run's tasks are all taken; this user ends (on_stop runs)
         break;
@@ -231,6 +223,17 @@ void User::render_target(const scenario::Request& req) {
     header_buf_[i].second.clear();
     req.headers[i].second.render(render_, header_buf_[i].second);
   }
+}
+
+bool User::take_task_row() {
+  const bool refresh = cls_.feeder >= 0 && ran_a_task_ &&
+                       env_.suite.feeders[static_cast<std::size_t>(cls_.feeder)].refresh ==
+                           scenario::Feeder::Refresh::kTask;
+  ran_a_task_ = true;
+  // Before the -i budget is asked: a task that took a budget slot must run and end.
+  if (!refresh || take_row("stopped before its next task")) return true;
+  stopping_ = true;  // on_stop runs, with the row the user holds
+  return false;
 }
 
 bool User::take_row(std::string_view consequence) {

@@ -82,6 +82,9 @@ class User {
   // Takes the user's next row from its class's feeder (true without one). False when a unique
   // feeder has run out: recorded in the run's exceptions with CONSEQUENCE.
   bool take_row(std::string_view consequence);
+  // Before a task: with refresh: task, takes a new row (except before the first task). False
+  // when none is left; the user is then stopping.
+  bool take_task_row();
 
   // WebSocket steps (user_ws.cc). The user holds at most one connection; while it is open a
   // reader coroutine (ws_read_loop) owns reading: it hands the message a step awaits to that
