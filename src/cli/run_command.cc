@@ -73,9 +73,14 @@ int execute_validate(const std::string& scenario, const std::vector<std::string>
   fmt::print("{}: OK — host {}, {} user class(es)\n", scenario,
              suite->host.empty() ? "(none: give --host)" : suite->host, suite->classes.size());
   for (const auto& c : suite->classes) {
-    fmt::print("  {:<28} weight {:<4} tasks {}\n", c.name,
-               c.fixed_count ? fmt::format("fixed {}", *c.fixed_count) : std::to_string(c.weight),
-               c.root.tasks.size());
+    fmt::print(
+        "  {:<28} weight {:<4} tasks {}{}\n", c.name,
+        c.fixed_count ? fmt::format("fixed {}", *c.fixed_count) : std::to_string(c.weight),
+        c.root.tasks.size(),
+        c.feeder < 0 ? "" : "  feeder " + suite->feeders[static_cast<std::size_t>(c.feeder)].name);
+  }
+  for (const auto& f : suite->feeders) {
+    fmt::print("  feeder {}: {}\n", f.name, scenario::feeder_summary(f));
   }
   return kExitOk;
 }

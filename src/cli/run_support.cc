@@ -89,7 +89,8 @@ void make_parent_dirs(const std::string& path) {
 }
 
 std::string scenario_fingerprint(const std::string& scenario,
-                                 const std::vector<std::pair<std::string, std::string>>& files) {
+                                 const std::vector<std::pair<std::string, std::string>>& files,
+                                 const std::vector<scenario::Feeder>& feeders) {
   namespace fs = std::filesystem;
   std::vector<std::pair<std::string, std::string>> named = files;
   if (named.empty()) {
@@ -115,6 +116,9 @@ std::string scenario_fingerprint(const std::string& scenario,
   std::string all;
   for (const auto& [name, text] : named) {
     all += fmt::format("{}\n{}\n{}\n", name, text.size(), text);
+  }
+  for (const scenario::Feeder& f : feeders) {
+    all += fmt::format("feeder {}\n{}\n{}\n", f.name, f.file, f.sha256);
   }
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(all.data()), all.size(), digest);

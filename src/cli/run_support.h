@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/runner.h"
+#include "scenario/feeder.h"
 
 namespace arrload::cli {
 
@@ -34,10 +35,12 @@ void make_parent_dirs(const std::string& path);
 
 // A fingerprint of the scenario SCENARIO names (a file, or a directory's YAML files) or of FILES
 // (the embedded suite, {name, YAML}): 16 hex digits of a SHA-256 over the files' names (without
-// their folder) and contents, so a master and its workers compare what they loaded wherever the
-// files sit. "unreadable" when a file cannot be read.
+// their folder) and contents, and over the data files of FEEDERS (the loaded suite's: their names
+// as written and their contents' digests), so a master and its workers compare what they loaded
+// wherever the files sit. "unreadable" when a file cannot be read.
 std::string scenario_fingerprint(const std::string& scenario,
-                                 const std::vector<std::pair<std::string, std::string>>& files);
+                                 const std::vector<std::pair<std::string, std::string>>& files,
+                                 const std::vector<scenario::Feeder>& feeders = {});
 
 // "run_time", "signal", "requested": the JSON report's stop_reason.
 const char* reason_name(engine::StopReason r);

@@ -116,8 +116,8 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.connect_timeout * 1000));
   opts.master_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.master_timeout * 1000));
-  opts.version = cluster::worker_version(ARRLOAD_VERSION,
-                                         scenario_fingerprint(cmd.scenario, cmd.scenario_files));
+  opts.version = cluster::worker_version(
+      ARRLOAD_VERSION, scenario_fingerprint(cmd.scenario, cmd.scenario_files, suite->feeders));
   opts.run.host = cmd.host;  // until a master's spawn names one
   opts.run.threads = cmd.threads;
   opts.run.seed = cmd.seed;
@@ -147,7 +147,7 @@ int execute_master(const RunCommand& cmd, const WorkerFlags& flags) {
   mo.expect_workers_max_wait =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.expect_workers_max_wait * 1000));
   mo.enable_rebalancing = flags.enable_rebalancing;
-  mo.scenario_hash = scenario_fingerprint(cmd.scenario, cmd.scenario_files);
+  mo.scenario_hash = scenario_fingerprint(cmd.scenario, cmd.scenario_files, suite->feeders);
   mo.tags = split_list(cmd.tags);
   mo.exclude_tags = split_list(cmd.exclude_tags);
   mo.interrupted = [] { return g_signal != 0; };

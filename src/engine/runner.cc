@@ -53,6 +53,7 @@ struct Runner::Impl {
         opts(std::move(o)),
         urls(class_urls(s, opts.host)),
         dispatcher(class_weights(s)),
+        feeds(s),
         aggregator(core::now_us(), core::wall_unix_seconds()),
         spawn_timer(io),
         tick_timer(io),
@@ -75,7 +76,7 @@ struct Runner::Impl {
     }
     for (int i = 0; i < threads; ++i) {
       workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions,
-                                                 opts.verify_tls, tasks.get()));
+                                                 opts.verify_tls, tasks.get(), &feeds));
       if (opts.on_sample) workers.back()->set_sample_listener(opts.on_sample);
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
@@ -88,6 +89,7 @@ struct Runner::Impl {
   RunOptions opts;
   std::vector<http::Url> urls;
   ClassDispatcher dispatcher;
+  FeedCursors feeds;  // per run: unique rows start again with each run
   stats::Aggregator aggregator;
   ExceptionLog exceptions;
   std::unique_ptr<TaskBudget> tasks;  // -i/--iterations; declared first: outlives the workers

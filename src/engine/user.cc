@@ -27,6 +27,8 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
   render_.user_id = user_id;
   render_.vars = &vars_;
   if (cls.cookies) render_.cookies = &jar_reader_;
+  if (cls.feeder >= 0)
+    render_.feed = env.suite.feeders[static_cast<std::size_t>(cls.feeder)].table.get();
 }
 
 User::~User() = default;
@@ -50,6 +52,10 @@ void User::abort(bool kill) {
 }
 
 asio::awaitable<void> User::run() {
+  if (!take_row("did not start")) {
+    finished_ = true;
+    co_return;
+  }
   // Each co_await is its own statement: g++ 12 mis-compiles some co_await inside conditions.
   const bool started = co_await run_requests(&cls_.root.on_start);
   if (started && pool_ != nullptr) {
@@ -135,7 +141,8 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
       rescheduled = inner == Outcome::kInterrupted;
       slot = 0;  // time spent in a task set is not this schedule's: start it again
     } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
-      if (period_us > 0) slot = take_slot(slot, started, period_us);  // rejects it; a guard
+      if (!take_task_row()) break;                               // rejects it; only a guard
+      if (period_us > 0) slot = take_slot(slot, started, period_us);
       const bool go_on = co_await run_leaf(&task);
       slots_.reset();
       if (!go_on) break;
@@ -286,6 +293,28 @@ void User::render_target(const scenario::Request& req) {
     header_buf_[i].second.clear();
     req.headers[i].second.render(render_, header_buf_[i].second);
   }
+}
+
+bool User::take_task_row() {
+  const bool refresh = cls_.feeder >= 0 && ran_a_task_ &&
+                       env_.suite.feeders[static_cast<std::size_t>(cls_.feeder)].refresh ==
+                           scenario::Feeder::Refresh::kTask;
+  ran_a_task_ = true;
+  // Before the -i budget is asked: a task that took a budget slot must run and end.
+  if (!refresh || take_row("stopped before its next task")) return true;
+  stopping_ = true;  // on_stop runs, with the row the user holds
+  return false;
+}
+
+bool User::take_row(std::string_view consequence) {
+  if (cls_.feeder < 0) return true;
+  const std::optional<std::size_t> row = env_.feeds->take(cls_.feeder, rng_);
+  if (!row) {
+    env_.exceptions.add(env_.feeds->exhausted_message(cls_, consequence));
+    return false;
+  }
+  render_.row = *row;
+  return true;
 }
 
 void User::set_cookies(const scenario::Request& req) {

@@ -14,6 +14,7 @@
 
 #include "core/rng.h"
 #include "engine/exception_log.h"
+#include "engine/feed.h"
 #include "engine/task_budget.h"
 #include "http/client.h"
 #include "scenario/model.h"
@@ -40,7 +41,8 @@ struct WorkerEnv {
   stats::Shard& shard;
   ExceptionLog& exceptions;
   const scenario::Suite& suite;
-  TaskBudget* tasks = nullptr;  // -i/--iterations, shared by the run's users; null: no limit
+  TaskBudget* tasks = nullptr;   // -i/--iterations, shared by the run's users; null: no limit
+  FeedCursors* feeds = nullptr;  // the run's feeder rows; REQUIRES: set when a class has a feeder
 };
 
 class User {
@@ -108,6 +110,12 @@ class User {
   void render_target(const scenario::Request& req);
   // Puts REQ's set_cookies into the jar (when the class keeps cookies).
   void set_cookies(const scenario::Request& req);
+  // Takes the user's next row from its class's feeder (true without one). False when a unique
+  // feeder has run out: recorded in the run's exceptions with CONSEQUENCE.
+  bool take_row(std::string_view consequence);
+  // Before a task: with refresh: task, takes a new row (except before the first task). False
+  // when none is left; the user is then stopping.
+  bool take_task_row();
 
   // WebSocket steps (user_ws.cc). The user holds at most one connection; while it is open a
   // reader coroutine (ws_read_loop) owns reading: it hands the message a step awaits to that
@@ -173,6 +181,7 @@ class User {
   // without I/O, and must still give the thread back to its event loop.
   std::uint64_t io_ops_ = 0;
   int idle_streak_ = 0;               // iterations without I/O in a row
+  bool ran_a_task_ = false;           // refresh: task keeps the start's row for the first task
   std::vector<char> extract_failed_;  // per variable slot: its last extraction failed
   bool finished_ = false;
   // Reused per request so steady state does not allocate.

@@ -195,10 +195,11 @@ void Worker::Impl::add_pooled(ArrivalDriver& d, std::optional<core::Micros> iter
 
 Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
                stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls,
-               TaskBudget* tasks)
+               TaskBudget* tasks, FeedCursors* feeds)
     : impl_(std::make_unique<Impl>(suite, std::move(class_urls), aggregator, exceptions, verify_tls,
                                    live_)) {
   impl_->env.tasks = tasks;
+  impl_->env.feeds = feeds;
 }
 
 void Worker::set_sample_listener(stats::SampleListener listener) {

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "engine/arrival_schedule.h"
 #include "engine/exception_log.h"
+#include "engine/feed.h"
 #include "engine/task_budget.h"
 #include "http/url.h"
 #include "scenario/model.h"
@@ -39,10 +40,11 @@ struct ArrivalShare {
 
 class Worker {
  public:
-  // SUITE, AGGREGATOR, EXCEPTIONS and TASKS (-i; null: no limit) must outlive the worker.
+  // SUITE, AGGREGATOR, EXCEPTIONS, TASKS (-i; null: no limit) and FEEDS (the run's feeder rows;
+  // null only when the suite has no feeders) must outlive the worker.
   Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
          stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls,
-         TaskBudget* tasks = nullptr);
+         TaskBudget* tasks = nullptr, FeedCursors* feeds = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -40,6 +40,15 @@ namespace detail {
 TemplateScope LoadState::scope_for(const Field& field) {
   TemplateScope scope;
   scope.data = &data;
+  if (feeder != nullptr) {
+    scope.row_columns = &feeder->table->columns();
+    scope.row_source = fmt::format("feeder '{}' ({})", feeder->name, feeder->file);
+  } else if (!feeders.empty()) {
+    std::string names;
+    for (const Feeder& f : feeders) names += (names.empty() ? "" : ", ") + f.name;
+    scope.row_source =
+        fmt::format("the user class has no feeder (add feeder: NAME; feeders: {})", names);
+  }
   scope.var_slot = [this, field](const std::string& name) {
     first_use_.try_emplace(name, field);
     return slot(name);
@@ -250,7 +259,7 @@ void check_arrival_tasks(const Field& field, const UserClass& user) {
 UserClass load_user(const Field& field, LoadState& state) {
   field.expect_map("a user class: a mapping with name: and tasks:");
   field.check_keys({"name", "weight", "fixed_count", "wait", "host", "category", "sequential",
-                    "on_start", "on_stop", "tasks", "cookies", "headers", "arrival",
+                    "on_start", "on_stop", "tasks", "cookies", "headers", "feeder", "arrival",
                     "optional"});
   UserClass user;
   user.where = field.where();
@@ -273,6 +282,10 @@ UserClass load_user(const Field& field, LoadState& state) {
   if (auto f = field.find("optional")) user.optional = f->boolean();
   detail::Inherited inherited;
   if (auto f = field.find("category")) inherited.category = detail::load_category(*f);
+  if (auto f = field.find("feeder")) {
+    user.feeder = detail::find_feeder(*f, state);
+    state.feeder = &state.feeders[static_cast<std::size_t>(user.feeder)];
+  }
   user.root = detail::load_group(field, state, inherited, false);
   if (auto f = field.find("headers"))
     add_class_headers(detail::load_header_map(*f, state), user.root);
@@ -288,6 +301,7 @@ UserClass load_user(const Field& field, LoadState& state) {
     user.arrival = load_arrival(*f);
     check_arrival_tasks(field, user);
   }
+  state.feeder = nullptr;
   return user;
 }
 
@@ -487,20 +501,24 @@ void load_top_level(const Field& root, Suite& suite, bool& host_set, bool& timeo
   }
 }
 
-// Data lists come first from every file, so a template may use a list declared in a later file.
+// Data lists and feeders come first from every file, so a template may use a list, and a class a
+// feeder, declared in a later file.
 Suite build_suite(const std::vector<Document>& docs, const std::string& suite_file) {
   std::vector<Field> roots;
   for (const Document& doc : docs) {
     Field root(doc.root, doc.file, "", 1);
     if (root.is_null()) root.fail("the file is empty (expected a mapping with users:)");
-    root.expect_map("a mapping with host:, timeout:, data:, users:, shapes: and profiles:");
-    root.check_keys({"host", "health", "timeout", "data", "users", "shapes", "profiles"});
+    root.expect_map(
+        "a mapping with host:, timeout:, data:, feeders:, users:, shapes: and profiles:");
+    root.check_keys(
+        {"host", "health", "timeout", "data", "feeders", "users", "shapes", "profiles"});
     if (docs.size() == 1) root.get("users", "the list of user classes");
     roots.push_back(root);
   }
   LoadState state;
   std::map<std::string, SourceLocation> declared;
   for (const Field& root : roots) load_data(root, state, declared);
+  for (const Field& root : roots) detail::load_feeders(root, state);
   Suite suite;
   suite.file = suite_file;
   bool host_set = false;
@@ -517,6 +535,7 @@ Suite build_suite(const std::vector<Document>& docs, const std::string& suite_fi
   check_references(suite);
   state.check_variables();
   suite.var_names = state.var_names();
+  suite.feeders = std::move(state.feeders);
   return suite;
 }
 

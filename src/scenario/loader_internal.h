@@ -13,10 +13,12 @@
 
 namespace arrload::scenario::detail {
 
-// What the loader learns while it walks the files: data lists and per-user variables.
+// What the loader learns while it walks the files: data lists, feeders and per-user variables.
 class LoadState {
  public:
   std::map<std::string, std::vector<std::string>> data;  // lists under `data:`, all files
+  std::vector<Feeder> feeders;                           // under `feeders:`, all files
+  const Feeder* feeder = nullptr;  // the feeder of the user class being loaded, if any
 
   // A scope for templates written in FIELD; a variable used there is remembered with FIELD's
   // location so that an unknown variable is reported where it was used.
@@ -60,6 +62,12 @@ Request load_request(const Field& field, LoadState& state);
 std::vector<Request> load_request_list(const Field& field, LoadState& state);
 
 WaitTime load_wait(const Field& field);
+
+// feeders: {NAME: {file, format, order, on_exhausted, refresh}} of one file's ROOT, into
+// state.feeders; data files are read now, relative to ROOT's file (loader_feeder.cc).
+void load_feeders(const Field& root, LoadState& state);
+// A user class's feeder: NAME; returns its index in state.feeders.
+int find_feeder(const Field& field, const LoadState& state);
 
 // A budget category name (an identifier).
 std::string load_category(const Field& field);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/feeder.h"
 #include "scenario/pattern.h"
 #include "scenario/template.h"
 
@@ -176,6 +177,7 @@ struct UserClass {
   // Runs only when named: by a profile's classes: or the command line's class names (so a
   // scenario can hold, say, an open-model variant that its other profiles leave out).
   bool optional = false;
+  int feeder = -1;  // index into Suite::feeders of the class's rows ({{ row.X }}); -1: none
   SourceLocation where;
 };
 
@@ -225,6 +227,7 @@ struct Suite {
   microseconds default_timeout{std::chrono::seconds(60)};
   std::vector<UserClass> classes;
   std::vector<std::string> var_names;  // per-user variable slots, index = slot
+  std::vector<Feeder> feeders;         // feeders: in declaration order (files in name order)
   std::vector<Shape> shapes;
   std::vector<Profile> profiles;
 

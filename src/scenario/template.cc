@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "scenario/escape.h"
+#include "scenario/feeder.h"
 
 namespace arrload::scenario {
 
@@ -80,6 +81,10 @@ void Template::render(const RenderContext& ctx, std::string& out) const {
             const std::string* value =
                 ctx.cookies != nullptr ? ctx.cookies->cookie(p.name) : nullptr;
             if (value != nullptr) append_value(*value, json_escape_, p.url_encode, out);
+          } else if constexpr (std::is_same_v<T, Row>) {
+            if (ctx.feed != nullptr) {
+              append_value(ctx.feed->cell(ctx.row, p.column), json_escape_, p.url_encode, out);
+            }
           } else {
             append_uuid(*ctx.rng, out);
           }

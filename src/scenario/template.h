@@ -12,7 +12,9 @@
 //   {{ user_id }}                this user's number in the run (0-based, unique)
 //   {{ uuid }}                   a random UUID v4
 //   {{ cookie(NAME) }}           the value of the user's cookie NAME ("" when it has none)
+//   {{ row.COLUMN }}             column COLUMN of the row the user took from its class's feeder
 //   $${ and {{{{ are literal "${" and "{{"... see the doc for escapes.
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -23,6 +25,8 @@
 #include "core/rng.h"
 
 namespace arrload::scenario {
+
+class FeedTable;
 
 // Where {{ cookie(NAME) }} reads from: the user's cookie jar, adapted by the engine (the scenario
 // module knows no HTTP).
@@ -40,6 +44,8 @@ struct RenderContext {
   std::uint64_t counter = 0;                       // incremented by the engine before each request
   const std::vector<std::string>* vars = nullptr;  // extracted values, indexed by slot
   const CookieReader* cookies = nullptr;           // null: {{ cookie(NAME) }} renders ""
+  const FeedTable* feed = nullptr;  // the class's feeder's rows; null: {{ row.X }} renders ""
+  std::size_t row = 0;              // the user's current row of FEED
 };
 
 class Template {
@@ -66,7 +72,12 @@ class Template {
     std::string name;
     bool url_encode = false;
   };
-  using Part = std::variant<Literal, Var, Choice, RandInt, Counter, UserId, Uuid, Cookie>;
+  // A column of the user's current feeder row. URL_ENCODE as for Var.
+  struct Row {
+    std::size_t column;
+    bool url_encode = false;
+  };
+  using Part = std::variant<Literal, Var, Choice, RandInt, Counter, UserId, Uuid, Cookie, Row>;
 
   Template() = default;
   explicit Template(std::vector<Part> parts, bool json_escape = false);

@@ -1,5 +1,6 @@
 #include "scenario/template_parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
@@ -14,7 +15,7 @@ namespace {
 
 constexpr std::string_view kPlaceholderHelp =
     "expected a variable name, counter, user_id, uuid, choice(list), choice(a|b|c), "
-    "randint(lo, hi) or cookie(name)";
+    "randint(lo, hi), cookie(name) or row.column";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -154,11 +155,29 @@ Template::Part parse_function(std::string_view expr, const TemplateScope& scope,
   fail(fmt::format("unknown function '{}' in '{}' ({})", name, expr, kPlaceholderHelp));
 }
 
+// {{ row.COLUMN }}: a column of the class's feeder, checked now so a typo fails at load.
+Template::Part parse_row(std::string_view column, const TemplateScope& scope, TextEscape escape) {
+  column = trim(column);
+  if (scope.row_columns == nullptr) {
+    fail(fmt::format("'{{{{ row.{} }}}}' reads a feeder row, but {}", column, scope.row_source));
+  }
+  const auto& columns = *scope.row_columns;
+  auto it = std::find(columns.begin(), columns.end(), column);
+  if (it == columns.end()) {
+    std::string names;
+    for (const std::string& c : columns) names += (names.empty() ? "" : ", ") + c;
+    fail(fmt::format("unknown column '{}' of {} (its columns: {})", column, scope.row_source,
+                     names));
+  }
+  return Template::Row{static_cast<std::size_t>(it - columns.begin()), escape == TextEscape::kUrl};
+}
+
 Template::Part parse_placeholder(std::string_view expr, const TemplateScope& scope,
                                  TextEscape escape) {
   expr = trim(expr);
   if (expr.empty()) fail(fmt::format("empty placeholder '{{{{ }}}}' ({})", kPlaceholderHelp));
   if (expr.find('(') != std::string_view::npos) return parse_function(expr, scope, escape);
+  if (expr.starts_with("row.")) return parse_row(expr.substr(4), scope, escape);
   if (expr == "counter") return Template::Counter{};
   if (expr == "user_id") return Template::UserId{};
   if (expr == "uuid") return Template::Uuid{};

@@ -19,6 +19,11 @@ struct TemplateScope {
   // Returns the slot of variable NAME (the caller decides whether NAME is known); an empty
   // function means {{ var }} placeholders are not allowed here.
   std::function<int(const std::string& name)> var_slot;
+  // The columns of the user class's feeder, for {{ row.COLUMN }}; null: the class has none.
+  const std::vector<std::string>* row_columns = nullptr;
+  // Names that feeder in messages ("feeder 'accounts' (accounts.csv)"); without one, what to do
+  // instead ("the class has no feeder: ...").
+  std::string row_source = "the user class has no feeder (add feeder: NAME to the class)";
 };
 
 // Where the rendered text goes, which decides how literal text and values are escaped.

@@ -367,6 +367,26 @@ users:
   EXPECT_TRUE(stats_row(stats, "/__target/status/204", "GET").empty()) << stats;
 }
 
+TEST_F(ArrloadMasterTest, AWorkerWithAnotherFeederFileIsRefused) {
+  // The same YAML, but the worker's data file holds other rows: its fingerprint differs.
+  const std::string yaml = std::string(kPingerAndBreaker) + "feeders: {ids: ids.csv}\n";
+  const std::string scenario = dir_.write("fed.yaml", yaml);
+  dir_.write("ids.csv", "id\n1\n2\n");
+  std::filesystem::create_directories(dir_.file("other"));
+  const std::string other = dir_.write("other/fed.yaml", yaml);
+  dir_.write("other/ids.csv", "id\n1\n3\n");
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  Arrload master(master_args(scenario, port, host_, dir_.file("refused"),
+                             {"-u", "2", "-t", "5s", "--expect-workers-max-wait", "4"}));
+  ProcessResult w = run_arrload({"run", "-f", other, "--worker", "--master-port", port},
+                                std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(20));
+  ProcessResult m = master.wait(std::chrono::seconds(30));
+  EXPECT_EQ(w.exit_code, 2) << w.err;
+  EXPECT_NE(w.err.find("the master refused this worker: its scenario differs"), std::string::npos)
+      << w.err;
+  EXPECT_EQ(m.exit_code, 1) << m.err;
+}
+
 }  // namespace
 }  // namespace arrload::testing
 

@@ -310,7 +310,7 @@ TEST(Loader, ErrorMessageFormat) {
     EXPECT_STREQ(e.what(),
                  "f.yaml:3: users[0].wieght: unknown key 'wieght' (did you mean 'weight'? "
                  "allowed: name, weight, fixed_count, wait, host, category, sequential, on_start, "
-                 "on_stop, tasks, cookies, headers, arrival, optional)");
+                 "on_stop, tasks, cookies, headers, feeder, arrival, optional)");
     EXPECT_EQ(e.file(), "f.yaml");
   }
 }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scenario/feeder.h"
 #include "scenario/template_parser.h"
 
 namespace arrload::scenario {
@@ -207,6 +208,35 @@ TEST_F(TemplateTest, ErrorsSayWhatIsWrong) {
 TEST_F(TemplateTest, VariablesCanBeForbidden) {
   scope_.var_slot = nullptr;
   EXPECT_NE(error_of("{{ id }}").find("variable 'id' cannot be used here"), std::string::npos);
+}
+
+TEST_F(TemplateTest, RowColumnsRenderTheUsersRowEscapedWhereTheySit) {
+  const FeedTable table =
+      parse_feed("user,note\nalice,\"a \"\"b\"\"&c\"\nbob,x\n", FeedFormat::kCsv);
+  const std::vector<std::string> columns = table.columns();
+  scope_.row_columns = &columns;
+  ctx_.feed = &table;
+  ctx_.row = 0;
+  EXPECT_EQ(render("/u/{{ row.user }}/{{row.note}}"), "/u/alice/a \"b\"&c");
+  EXPECT_EQ(render("{{ row.note }}", /*json=*/true), "a \\\"b\\\"&c");
+  Template url(parse_template_parts("{{ row.note }}", scope_, TextEscape::kUrl).parts);
+  EXPECT_EQ(url.render(ctx_), "a%20%22b%22%26c");
+  ctx_.row = 1;
+  EXPECT_EQ(render("{{ row.user }}:{{ row.note }}"), "bob:x");
+  ctx_.feed = nullptr;
+  EXPECT_EQ(render("[{{ row.user }}]"), "[]");
+}
+
+TEST_F(TemplateTest, RowColumnsAreCheckedAtLoad) {
+  EXPECT_EQ(error_of("{{ row.user }}"),
+            "'{{ row.user }}' reads a feeder row, but the user class has no feeder (add feeder: "
+            "NAME to the class)");
+  const std::vector<std::string> columns{"user", "password"};
+  scope_.row_columns = &columns;
+  scope_.row_source = "feeder 'accounts' (accounts.csv)";
+  EXPECT_EQ(error_of("{{ row.pasword }}"),
+            "unknown column 'pasword' of feeder 'accounts' (accounts.csv) (its columns: user, "
+            "password)");
 }
 
 }  // namespace
