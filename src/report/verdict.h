@@ -9,8 +9,8 @@ namespace arrload::report {
 // Under a verdict with a check marked "(corrected)": what that means and how to judge service
 // times instead.
 inline constexpr const char* kCorrectedNote =
-    "(corrected): response times from each request's intended start, corrected for coordinated "
-    "omission; p95_service<..., avg_service<... judge the service time instead (docs/budgets.md)";
+    "(corrected): from each request's intended start, corrected for coordinated omission; "
+    "p95_service<... judges the service time instead (docs/budgets.md)";
 // Whether any check of V was judged on corrected response times.
 bool any_corrected(const budget::Verdict& v);
 
