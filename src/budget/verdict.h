@@ -12,7 +12,7 @@ namespace arrload::budget {
 
 // Exit statuses of a judged run (docs/budgets.md). A run that fails several criteria exits with
 // the first failing one in this order.
-inline constexpr int kExitBudget = 3;     // a latency or throughput budget was breached
+inline constexpr int kExitBudget = 3;  // a latency, throughput, late or dropped budget was breached
 inline constexpr int kExitErrorRate = 4;  // the error-rate budget was breached
 inline constexpr int kExitMemory = 5;     // the target's memory grew (leak)
 inline constexpr int kExitRecovery = 6;   // the target did not recover after the load
