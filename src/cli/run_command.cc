@@ -133,6 +133,26 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
         std::max<std::int64_t>(1000, std::llround(static_cast<double>(p.run_time->count()) * f)));
     cmd.run_time = format_seconds(scaled);
   }
+  if (cmd.user_classes.empty()) {
+    if (auto error = select_classes(suite, p.classes)) {
+      fmt::print(stderr, "arrload: profile '{}': {}\n", p.name, *error);
+      return kExitUsage;
+    }
+  }
+  if (p.arrival_rate && !cmd.arrival_rate) cmd.arrival_rate = p.arrival_rate;
+  if (p.arrival_rate && cmd.arrival_rate && *p.arrival_rate != *cmd.arrival_rate) {
+    log_line("WARNING", fmt::format("--arrival-rate {:g} wins over the arrival rate of profile "
+                                    "'{}' ({:g}/s)",
+                                    *cmd.arrival_rate, p.name, *p.arrival_rate));
+  }
+  // The timeline shrinks with --time-scale; the rates, like the users, stay.
+  for (scenario::UserClass& c : suite.classes) {
+    if (!c.arrival) continue;
+    for (scenario::ArrivalStage& st : c.arrival->stages) {
+      st.duration = std::chrono::microseconds(std::max<std::int64_t>(
+          1000, std::llround(static_cast<double>(st.duration.count()) * f)));
+    }
+  }
   if (cmd.tags.empty()) cmd.tags = p.tags;
   if (cmd.exclude_tags.empty()) cmd.exclude_tags = p.exclude_tags;
   for (scenario::UserClass& c : suite.classes) {
@@ -146,9 +166,15 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
   }
   cmd.profile_name = p.name;
   if (level_rank(cmd.loglevel) <= 1) {
+    const bool open_only =
+        std::all_of(suite.classes.begin(), suite.classes.end(),
+                    [](const scenario::UserClass& c) { return c.arrival.has_value(); });
     std::string what = shape ? fmt::format("shape '{}' ({} stages, {})", p.shape,
                                            shape->stages.size(), format_seconds(shape->total()))
-                             : fmt::format("{} users at {:g}/s", cmd.users, cmd.spawn_rate);
+                       : open_only
+                           ? std::string("arrival rates")
+                           : fmt::format("{} users at {:g}/s", cmd.users, cmd.spawn_rate);
+    if (cmd.arrival_rate) what += fmt::format(", arrival rate {:g}/s", *cmd.arrival_rate);
     log_line("INFO", fmt::format("Profile '{}': {}{}{}", p.name, what,
                                  cmd.run_time.empty() ? "" : " for at most " + cmd.run_time,
                                  f != 1 ? fmt::format(" (time scale {:g})", f) : ""));
@@ -266,13 +292,17 @@ int execute_run(const RunCommand& cmd) {
   auto suite = load_file(cmd.scenario, cmd.scenario_files);
   if (!suite) return kExitUsage;
   if (auto done = inspect_only(cmd, *suite)) return *done;
-  if (auto error = select_classes(*suite, cmd.user_classes)) {
-    fmt::print(stderr, "arrload: {}\n", *error);
-    return kExitUsage;
+  // With profiles and no class names, each profile chooses its classes (run_profile).
+  if (!cmd.user_classes.empty() || cmd.profiles.empty()) {
+    if (auto error = select_classes(*suite, cmd.user_classes)) {
+      fmt::print(stderr, "arrload: {}\n", *error);
+      return kExitUsage;
+    }
   }
   auto budgets = load_budgets(cmd, *suite);
   if (!budgets) return kExitUsage;
   if (!cmd.headless) {
+    if (cmd.user_classes.empty() && !cmd.profiles.empty()) select_classes(*suite, {});
     if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
     return execute_web(cmd, *suite, *budgets);
   }

@@ -68,6 +68,8 @@ struct RunCommand {
   std::string host;                // -H; empty = the scenario's host
   int users = 1;                   // -u
   double spawn_rate = 1;           // -r, users per second
+  // --arrival-rate: the arrival-rate classes' peak rates scaled to add up to this (per second).
+  std::optional<double> arrival_rate;
   std::string run_time;            // -t, "90s", "10m", "1h30m"; empty = until stopped
   std::string stop_timeout = "0";  // --stop-timeout
   bool headless = false;           // --headless: run at once, without the web UI

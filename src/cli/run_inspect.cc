@@ -147,7 +147,15 @@ std::string task_ratio_json(const scenario::Suite& suite, const std::vector<doub
 
 std::optional<std::string> select_classes(scenario::Suite& suite,
                                           const std::vector<std::string>& names) {
-  if (names.empty()) return std::nullopt;
+  if (names.empty()) {
+    std::erase_if(suite.classes, [](const scenario::UserClass& c) { return c.optional; });
+    if (suite.classes.empty()) {
+      return fmt::format("{}: every user class is optional: name the ones to run (arrload -l -f {} "
+                         "lists them)",
+                         suite.file, suite.file);
+    }
+    return std::nullopt;
+  }
   std::set<std::string> wanted(names.begin(), names.end());
   std::string unknown;
   for (const std::string& n : names) {

@@ -52,6 +52,7 @@ std::optional<engine::RunOptions> engine_options(const RunCommand& cmd,
   opts.verify_tls = cmd.verify_tls;
   opts.seed = cmd.seed;
   opts.iterations = cmd.iterations;
+  opts.arrival_rate = cmd.arrival_rate;
   if (level_rank(cmd.loglevel) == 0) {
     // -L DEBUG: a line per request, as Locust's DEBUG shows each request urllib3 sends.
     opts.on_sample = [](const stats::SampleView& s) {

@@ -60,6 +60,11 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->capture_default_str()
       ->check(positive())
       ->each([&cmd](const std::string&) { cmd.spawn_rate_given = true; });
+  app.add_option("--arrival-rate", cmd.arrival_rate,
+                 "Scale the arrival-rate (open-model) classes' rates by one factor so that their "
+                 "peak rates add up to this many iterations per second (default: as the scenario "
+                 "declares them)")
+      ->check(positive());
   app.add_option("-t,--run-time", cmd.run_time,
                  "Stop after this long, e.g. 90s, 10m, 1h30m (default: until Ctrl-C)")
       ->each([&cmd](const std::string&) { cmd.run_time_given = true; });

@@ -627,6 +627,11 @@ void MasterRun::redispatch() {
       counts.emplace_back(st_->suite.classes[c].name, share[w][c]);
     }
     p.last_timestamp = std::max(core::wall_unix_seconds(), p.last_timestamp + 1e-6);
+    // arrload workers' share of every arrival-rate schedule (a Locust worker ignores the key):
+    // worker w of n takes iterations w, w + n, ... and 1/n of each pool.
+    Map arrival{{"index", static_cast<std::int64_t>(w)},
+                {"count", static_cast<std::int64_t>(live.size())},
+                {"rate", opts_.arrival_rate ? Value(*opts_.arrival_rate) : Value{}}};
     st_->post(p.id, "spawn",
               Map{{"timestamp", p.last_timestamp},
                   {"user_classes_count", std::move(counts)},
@@ -634,7 +639,8 @@ void MasterRun::redispatch() {
                   {"stop_timeout", static_cast<double>(opts_.stop_timeout.count()) / 1e6},
                   {"parsed_options", Map{{"tags", tags},
                                          {"exclude_tags", exclude},
-                                         {"expect_workers", st_->opts.expect_workers}}}});
+                                         {"expect_workers", st_->opts.expect_workers}}},
+                  {"arrload_arrival", std::move(arrival)}});
   }
 }
 

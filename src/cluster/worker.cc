@@ -289,6 +289,21 @@ void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, in
     const double seconds = given >= 0 ? std::min(given, 86'400.0) : 0.0;  // NaN too
     ro.stop_timeout = std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
   }
+  // An arrload master's share of the arrival-rate schedules for this worker (fixed for the run).
+  if (const Value* a = spawn.find("arrload_arrival"); a && a->as_map()) {
+    const Value* index = a->find("index");
+    const Value* count = a->find("count");
+    if (index && count && index->as_int() && count->as_int() && *count->as_int() >= 1 &&
+        *count->as_int() <= 1'000'000 && *index->as_int() >= 0 &&
+        *index->as_int() < *count->as_int()) {
+      ro.segment = {static_cast<std::uint64_t>(*index->as_int()),
+                    static_cast<std::uint64_t>(*count->as_int())};
+    }
+    if (const Value* rate = a->find("rate");
+        rate && rate->as_number() && std::isfinite(*rate->as_number()) && *rate->as_number() > 0) {
+      ro.arrival_rate = *rate->as_number();
+    }
+  }
   try {
     run_ = std::make_unique<RunThread>(suite(), std::move(ro), shared_,
                                        [this](std::string_view text) { log("INFO", text); });

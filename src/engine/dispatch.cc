@@ -10,8 +10,9 @@ std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
                                        const std::vector<std::string>& allowed) {
   std::vector<ClassWeight> out;
   for (const auto& c : suite.classes) {
-    const bool in =
-        allowed.empty() || std::find(allowed.begin(), allowed.end(), c.name) != allowed.end();
+    // Arrival-rate classes run their own pools, never users dealt by weight.
+    const bool in = !c.arrival && (allowed.empty() || std::find(allowed.begin(), allowed.end(),
+                                                                c.name) != allowed.end());
     out.push_back({c.name, in ? c.weight : 0, in ? c.fixed_count.value_or(-1) : 0});
   }
   return out;

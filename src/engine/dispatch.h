@@ -21,7 +21,7 @@ struct ClassWeight {
 };
 
 // The weights of SUITE's classes, in suite order; classes not in ALLOWED (when non-empty) get
-// none (a shape stage's class list).
+// none (a shape stage's class list), and so do arrival-rate classes (they have their own pools).
 std::vector<ClassWeight> class_weights(const scenario::Suite& suite,
                                        const std::vector<std::string>& allowed = {});
 

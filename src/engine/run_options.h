@@ -34,6 +34,16 @@ struct RunOptions {
   // A load shape: its stages set users, spawn rate and classes over time (users and spawn_rate
   // above are then unused), and the run ends after its last stage (or at run_time if sooner).
   std::optional<scenario::Shape> shape;
+  // --arrival-rate: the arrival-rate classes' peak rates, scaled by one factor, add up to this
+  // (iterations per second). None: the rates as the scenario declares them.
+  std::optional<double> arrival_rate;
+  // This process's share of every arrival-rate schedule and pool, in a cluster: worker INDEX of
+  // COUNT takes iterations INDEX, INDEX + COUNT, ... (engine/arrival_schedule.h).
+  struct Segment {
+    std::uint64_t index = 0;
+    std::uint64_t count = 1;
+  };
+  Segment segment;
 };
 
 }  // namespace arrload::engine

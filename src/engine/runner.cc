@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/duration.h"
+#include "engine/arrival_schedule.h"
 #include "engine/class_hosts.h"
 #include "engine/dispatch.h"
 #include "engine/exception_log.h"
@@ -31,6 +32,9 @@ namespace asio = boost::asio;
 using std::chrono::microseconds;
 
 namespace {
+
+// An arrival-rate class's pool takes one more worker thread per this many users.
+constexpr std::size_t kUsersPerThread = 50;
 
 // How long a stopping run waits for its users, past their kill timers, before it ends without them.
 constexpr std::chrono::seconds kHardStopGrace{2};
@@ -117,6 +121,12 @@ struct Runner::Impl {
   std::vector<std::pair<std::string, std::uint64_t>> users_per_class() const {
     std::vector<std::uint64_t> counts(suite.classes.size(), 0);
     for (const auto& s : spawned) ++counts[static_cast<std::size_t>(s.class_index)];
+    for (std::size_t c = 0; c < counts.size(); ++c) {
+      if (!suite.classes[c].arrival) continue;
+      for (const auto& w : workers) {
+        if (w) counts[c] += w->pooled_users(static_cast<int>(c));
+      }
+    }
     std::vector<std::pair<std::string, std::uint64_t>> out;
     for (std::size_t i = 0; i < counts.size(); ++i)
       out.emplace_back(suite.classes[i].name, counts[i]);
@@ -125,20 +135,101 @@ struct Runner::Impl {
 
   stats::Snapshot snapshot() const {
     stats::Snapshot snap = aggregator.snapshot(core::now_us(), core::wall_unix_seconds());
-    snap.user_count = spawned.size();
-    snap.peak_user_count = peak_users;
     snap.users_per_class = users_per_class();
+    snap.user_count = 0;
+    for (const auto& [name, n] : snap.users_per_class) snap.user_count += n;
+    snap.peak_user_count = std::max(peak_users, snap.user_count);
     snap.exceptions = exceptions.list();
     return snap;
   }
 
   std::string class_summary() const {
     std::string parts;
+    std::uint64_t total = 0;
     for (const auto& [name, n] : users_per_class()) {
       if (!parts.empty()) parts += ", ";
       parts += fmt::format("\"{}\": {}", name, n);
+      total += n;
     }
-    return fmt::format("{{{}}} ({} total users)", parts, spawned.size());
+    return fmt::format("{{{}}} ({} total users)", parts, total);
+  }
+
+  bool has_closed_classes() const {
+    return std::any_of(suite.classes.begin(), suite.classes.end(),
+                       [](const scenario::UserClass& c) { return !c.arrival; });
+  }
+
+  // The factor --arrival-rate puts on every arrival-rate class's rates: their peaks then add up
+  // to it.
+  double arrival_scale() const {
+    if (!opts.arrival_rate) return 1.0;
+    double sum = 0;
+    for (const auto& c : suite.classes) {
+      if (c.arrival) sum += c.arrival->peak_rate();
+    }
+    return sum > 0 ? *opts.arrival_rate / sum : 1.0;
+  }
+
+  // When every class is an arrival-rate class with stages, the run ends with the longest
+  // schedule (like a shape); nullopt otherwise.
+  std::optional<microseconds> schedules_end() const {
+    std::optional<microseconds> end;
+    for (const auto& c : suite.classes) {
+      if (!c.arrival || !c.arrival->duration()) return std::nullopt;
+      end = std::max(end.value_or(microseconds(0)), *c.arrival->duration());
+    }
+    return end;
+  }
+
+  // This process's share of N (a pool size) as worker INDEX of COUNT: an even split, at least 1.
+  static int share_of(int n, const RunOptions::Segment& seg) {
+    const auto total = static_cast<std::uint64_t>(n);
+    const std::uint64_t mine = total / seg.count + (seg.index < total % seg.count ? 1 : 0);
+    return static_cast<int>(std::max<std::uint64_t>(1, mine));
+  }
+
+  // Starts every arrival-rate class's schedule, this process's share spread over the worker
+  // threads: thread i of T takes every T-th of the process's iterations and its share of the
+  // pool (T: one thread per kUsersPerThread pooled users, at least one).
+  void start_arrivals() {
+    const double scale = arrival_scale();
+    const RunOptions::Segment seg = opts.segment;
+    for (std::size_t c = 0; c < suite.classes.size(); ++c) {
+      const auto& arrival = suite.classes[c].arrival;
+      if (!arrival) continue;
+      auto schedule = std::make_shared<const ArrivalSchedule>(*arrival, scale);
+      const int pool = share_of(arrival->pool, seg);
+      const int max_pool = std::max(pool, share_of(arrival->max_pool, seg));
+      // A thread per kUsersPerThread pooled users: a small pool split over threads would find
+      // its free users less often (each thread sees only its share of the starts).
+      const std::size_t threads = std::clamp<std::size_t>(
+          static_cast<std::size_t>(pool) / kUsersPerThread, 1, workers.size());
+      for (std::size_t i = 0; i < threads; ++i) {
+        const RunOptions::Segment part{i, threads};
+        ArrivalShare share;
+        share.class_index = static_cast<int>(c);
+        share.schedule = schedule;
+        share.first = seg.index + seg.count * i;
+        share.stride = seg.count * threads;
+        share.pool = share_of(pool, part);
+        share.max_pool = std::max(share.pool, share_of(max_pool, part));
+        share.first_user_id = next_user_id;
+        share.seed = seed ^ (0xA5A5A5A5ULL + c * 0x9E3779B97F4A7C15ULL + i);
+        share.start_us = started_us;
+        next_user_id += static_cast<std::uint64_t>(share.max_pool);
+        workers[i]->start_arrivals(std::move(share));
+      }
+      if (arrival->stages.empty()) {
+        info(fmt::format("Arrival rate: {} at {:.2f} iterations per second (pool {}, up to {})",
+                         suite.classes[c].name, arrival->rate * scale, pool, max_pool));
+      } else {
+        info(
+            fmt::format("Arrival rate: {} in {} stages up to {:.2f} iterations per second (pool "
+                        "{}, up to {})",
+                        suite.classes[c].name, arrival->stages.size(), arrival->peak_rate() * scale,
+                        pool, max_pool));
+      }
+    }
   }
 
   void spawn_one(int cls) {
@@ -221,7 +312,8 @@ struct Runner::Impl {
       });
     } else if (!spawn_complete_reported) {
       spawn_complete_reported = true;
-      info(fmt::format("All users spawned: {}", class_summary()));
+      // An open-model run's pools start on their own; there is no ramp to report the end of.
+      if (has_closed_classes()) info(fmt::format("All users spawned: {}", class_summary()));
       if (hooks && hooks->spawned) hooks->spawned(users_per_class());
       if (opts.reset_stats) {
         aggregator.reset(core::now_us(), core::wall_unix_seconds());
@@ -262,7 +354,9 @@ struct Runner::Impl {
     if (!(next.spawn_rate > 0)) next.spawn_rate = 1;
     targets = std::move(next);
     spawn_complete_reported = false;
-    if (targets.per_class) {
+    if (!has_closed_classes()) {
+      // Only arrival-rate classes: their schedules decide the users; nothing to ramp.
+    } else if (targets.per_class) {
       int total = 0;
       for (int n : *targets.per_class) total += std::max(0, n);
       info(fmt::format("Ramping to {} users ({}) at a rate of {:.2f} per second", total,
@@ -323,7 +417,8 @@ struct Runner::Impl {
     stopping = true;
     reason = why;
     users_at_stop = users_per_class();
-    user_count_at_stop = spawned.size();
+    user_count_at_stop = 0;
+    for (const auto& [name, n] : users_at_stop) user_count_at_stop += n;
     if (hooks && hooks->stopping) hooks->stopping(why);
     spawn_timer.cancel();
     stop_timer.cancel();
@@ -429,6 +524,15 @@ RunResult Runner::run(const RunHooks& hooks) {
   }
   m.schedule_tick();
   m.started_us = core::now_us();
+  m.start_arrivals();
+  if (const auto end = m.schedules_end(); end && !m.opts.shape && !m.opts.run_time) {
+    m.stop_timer.expires_after(*end);
+    m.stop_timer.async_wait([&m](boost::system::error_code ec) {
+      if (ec) return;
+      m.info("Arrival schedules finished. Stopping users");
+      m.begin_stop(StopReason::kRunTime);
+    });
+  }
   if (m.opts.shape) {
     m.apply_shape();
   } else {

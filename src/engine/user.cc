@@ -31,6 +31,11 @@ User::User(WorkerEnv& env, const scenario::UserClass& cls, int class_index, std:
 
 User::~User() = default;
 
+void User::start_iteration(core::Micros intended_us) {
+  iteration_ = intended_us;
+  timer_.cancel();  // wakes the user waiting in run_pooled (on_start does not use the timer)
+}
+
 void User::stop() {
   stopping_ = true;
   timer_.cancel();
@@ -47,11 +52,46 @@ void User::abort(bool kill) {
 asio::awaitable<void> User::run() {
   // Each co_await is its own statement: g++ 12 mis-compiles some co_await inside conditions.
   const bool started = co_await run_requests(&cls_.root.on_start);
-  if (started) co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
+  if (started && pool_ != nullptr) {
+    co_await run_pooled();
+  } else if (started) {
+    co_await run_group(&cls_.root, cls_.wait, /*is_root=*/true);
+  }
   if (!killed_) co_await run_requests(&cls_.root.on_stop);
   session_.close();
   co_await ws_close(/*graceful=*/!killed_);
   finished_ = true;
+}
+
+asio::awaitable<void> User::run_pooled() {
+  std::size_t next_index = 0;
+  while (!stopping_) {
+    if (!iteration_) {
+      if (pool_ != nullptr) pool_->user_free(this);
+      timer_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;  // woken by start_iteration or stop
+    }
+    const core::Micros intended = *iteration_;
+    iteration_.reset();
+    const core::Micros started = core::now_us();
+    slots_ = stats::Shard::Slots{
+        static_cast<std::uint64_t>(started > intended ? started - intended : 0), 0, 0};
+    const bool go_on = co_await run_leaf(&pick(cls_.root, next_index));
+    slots_.reset();
+    if (!go_on) break;
+  }
+}
+
+asio::awaitable<bool> User::run_leaf(const scenario::Task* task) {
+  if (env_.tasks != nullptr && !env_.tasks->take()) {
+    stopping_ = true;  // -i: the run's tasks are all taken; this user ends (on_stop runs)
+    co_return false;
+  }
+  co_await run_requests(&task->requests);
+  if (env_.tasks != nullptr) env_.tasks->done();
+  co_return true;
 }
 
 const scenario::Task& User::pick(const scenario::TaskGroup& group, std::size_t& next_index) {
@@ -76,6 +116,10 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
   }
   std::size_t next_index = 0;
   Outcome outcome = Outcome::kStopped;
+  // constant_pacing and constant_throughput give every task an intended start, one period after
+  // the previous one's: the next slot (0 until the first task, which is on time by definition).
+  const std::uint64_t period_us = pacing_period_us(wait);
+  core::Micros slot = 0;
   while (!stopping_ && !group->tasks.empty()) {
     const scenario::Task& task = pick(*group, next_index);
     const core::Micros started = core::now_us();
@@ -89,17 +133,21 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
       // Locust's interrupt(reschedule=True): the parent picks its next task without waiting.
       const Outcome inner = co_await run_group(task.group.get(), wait, false);
       rescheduled = inner == Outcome::kInterrupted;
+      slot = 0;  // time spent in a task set is not this schedule's: start it again
     } else if (task.kind != scenario::Task::Kind::kInterrupt) {  // a root interrupt: the loader
-      if (env_.tasks != nullptr && !env_.tasks->take()) {        // rejects it; only a guard
-        stopping_ = true;  // -i: the run's tasks are all taken; this user ends (on_stop runs)
-        break;
-      }
-      co_await run_requests(&task.requests);
-      if (env_.tasks != nullptr) env_.tasks->done();
+      if (period_us > 0) slot = take_slot(slot, started, period_us);  // rejects it; a guard
+      const bool go_on = co_await run_leaf(&task);
+      slots_.reset();
+      if (!go_on) break;
     }
     if (stopping_) break;
-    const double task_seconds = static_cast<double>(core::now_us() - started) / 1e6;
+    const core::Micros ended = core::now_us();
+    const double task_seconds = static_cast<double>(ended - started) / 1e6;
     double pause = rescheduled ? 0 : wait.seconds_after(task_seconds, rng_.uniform());
+    if (period_us > 0 && slot != 0 && !rescheduled) {
+      // Wait for the next slot itself, so timer lateness does not add up over the run.
+      pause = slot > ended ? static_cast<double>(slot - ended) / 1e6 : 0;
+    }
     if (io_ops_ == io_before) {
       // Nothing suspended this iteration: without a pause the thread would never get back to
       // its event loop, and stop, signals and every other user on it would wait forever.
@@ -111,6 +159,28 @@ asio::awaitable<User::Outcome> User::run_group(const scenario::TaskGroup* group,
   }
   if (!is_root && !killed_) co_await run_requests(&group->on_stop);
   co_return outcome;
+}
+
+std::uint64_t User::pacing_period_us(const scenario::WaitTime& wait) {
+  using Kind = scenario::WaitTime::Kind;
+  if (wait.kind == Kind::kConstantPacing && wait.a > 0) {
+    return static_cast<std::uint64_t>(wait.a * 1e6);
+  }
+  if (wait.kind == Kind::kConstantThroughput && wait.a > 0) {
+    return static_cast<std::uint64_t>(1e6 / wait.a);
+  }
+  return 0;
+}
+
+core::Micros User::take_slot(core::Micros slot, core::Micros started, std::uint64_t period_us) {
+  if (slot == 0) slot = started;
+  const std::uint64_t late = started > slot ? static_cast<std::uint64_t>(started - slot) : 0;
+  // Slots that passed while the previous task ran: this task takes the first of them, the
+  // others were missed (a closed user does not catch up). Bounded, so a pathological pacing
+  // cannot make one request record millions of samples.
+  const std::uint64_t missed = std::min<std::uint64_t>(late / period_us, kMaxMissedSlots);
+  slots_ = stats::Shard::Slots{late, missed, period_us};
+  return slot + static_cast<core::Micros>((missed + 1) * period_us);
 }
 
 double User::idle_backoff_seconds() {
@@ -250,8 +320,13 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
     // never set names the cause.
     for (const auto& x : req.extract) extract_failed_[static_cast<std::size_t>(x.slot)] = 1;
   }
-  env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us), resp.body_bytes,
-                    failed, message_buf_, req.category);
+  if (slots_) {
+    env_.shard.record_scheduled(req.method, name, static_cast<std::uint64_t>(resp.latency_us),
+                                *slots_, resp.body_bytes, failed, message_buf_, req.category);
+  } else {
+    env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us),
+                      resp.body_bytes, failed, message_buf_, req.category);
+  }
   return true;  // like Locust, a failed request does not end its task
 }
 

@@ -4,6 +4,7 @@
 // Lifetime: owned by its Worker; run() is spawned on the worker's io_context and the User must
 // outlive it. Not thread-safe: every call happens on the worker's thread.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,16 @@
 namespace arrload::engine {
 
 // What all users of one worker thread share.
+class User;
+
+// Where an arrival-rate class's users wait for iterations (the worker's scheduler for that class
+// on this thread): a user that finished on_start or an iteration offers itself.
+class IterationPool {
+ public:
+  virtual ~IterationPool() = default;
+  virtual void user_free(User* user) = 0;
+};
+
 struct WorkerEnv {
   boost::asio::io_context& io;
   http::ClientContext& client;
@@ -44,6 +55,16 @@ class User {
   // connection and waits for its reader to end. Never throws.
   boost::asio::awaitable<void> run();
 
+  // Makes this user one of an arrival-rate class's pool (before run()): instead of looping over
+  // its tasks, it runs one task per start_iteration(), offering itself to POOL whenever it is
+  // free. POOL must outlive the user.
+  void join_pool(IterationPool* pool) { pool_ = pool; }
+  bool pooled() const { return pool_ != nullptr; }
+  // Runs one iteration that was meant to start at INTENDED_US (core::now_us() clock), as soon as
+  // the user is free: now, when it is waiting (or still in on_start). REQUIRES: pooled, and not
+  // already holding an iteration.
+  void start_iteration(core::Micros intended_us);
+
   // Asks the user to stop after its current task; a pending wait (or ws listen) ends now.
   void stop();
   // Abandons the request in flight (it is not recorded) and closes the connections; with KILL,
@@ -56,6 +77,10 @@ class User {
 
  private:
   enum class Outcome { kDone, kInterrupted, kStopped };
+  // A pooled user's life after on_start: one task per iteration handed to it.
+  boost::asio::awaitable<void> run_pooled();
+  // Runs TASK (a leaf task) under -i's budget; false when the budget is spent (the user stops).
+  boost::asio::awaitable<bool> run_leaf(const scenario::Task* task);
   boost::asio::awaitable<Outcome> run_group(const scenario::TaskGroup* group,
                                             scenario::WaitTime wait, bool is_root);
   boost::asio::awaitable<bool> run_requests(const std::vector<scenario::Request>* requests);
@@ -73,6 +98,12 @@ class User {
   // 1 ms up to 1 s while such iterations follow each other, so a user whose every task fails
   // before sending (a login that failed, a missing connection) neither spins nor floods stats.
   double idle_backoff_seconds();
+  // The period of WAIT's schedule (constant_pacing, constant_throughput) in µs; 0: none.
+  static std::uint64_t pacing_period_us(const scenario::WaitTime& wait);
+  // A paced task starts at STARTED, its slot being SLOT (0: the first task): sets slots_ for
+  // its requests and returns the next task's slot.
+  core::Micros take_slot(core::Micros slot, core::Micros started, std::uint64_t period_us);
+  static constexpr std::uint64_t kMaxMissedSlots = 100'000;
   // Renders REQ's path into path_buf_ and its headers into header_buf_.
   void render_target(const scenario::Request& req);
   // Puts REQ's set_cookies into the jar (when the class keeps cookies).
@@ -152,6 +183,12 @@ class User {
   std::string message_buf_;
   std::vector<int> slot_buf_;
   std::unique_ptr<WsState> ws_;  // created by the first ws step
+  // The schedule of the task running now (pacing, or an arrival-rate iteration): how late it
+  // started and which intended starts it missed; its requests are recorded with it. Unset: the
+  // task had no schedule.
+  std::optional<stats::Shard::Slots> slots_;
+  IterationPool* pool_ = nullptr;          // set for an arrival-rate class's user
+  std::optional<core::Micros> iteration_;  // the intended start of the iteration handed over
 };
 
 }  // namespace arrload::engine

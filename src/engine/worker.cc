@@ -8,7 +8,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "engine/run_options.h"
 #include "engine/user.h"
@@ -20,7 +22,18 @@ namespace arrload::engine {
 
 namespace asio = boost::asio;
 
-namespace {}  // namespace
+// An arrival-rate class's share on this thread: the scheduler's state and its free users.
+struct ArrivalDriver : IterationPool {
+  ArrivalDriver(asio::io_context& io, ArrivalShare s) : share(std::move(s)), timer(io) {}
+  void user_free(User* user) override {
+    if (!stopped) free.push_back(user);
+  }
+  ArrivalShare share;
+  asio::steady_timer timer;
+  std::vector<User*> free;  // the most recently freed last: its connection is the warmest
+  int created = 0;
+  bool stopped = false;
+};
 
 struct Worker::Impl {
   Impl(const scenario::Suite& s, std::vector<http::Url> urls, stats::Aggregator& agg,
@@ -47,6 +60,11 @@ struct Worker::Impl {
   // Per stopping user: the timer that ends it if it outlives its stop timeout.
   std::unordered_map<std::uint64_t, std::unique_ptr<asio::steady_timer>> kill_timers;
   std::atomic<std::size_t>& live;
+  std::vector<std::unique_ptr<ArrivalDriver>> drivers;
+  // Per class (suite order): its users on this thread that belong to a pool.
+  std::unique_ptr<std::atomic<std::size_t>[]> pooled {
+    new std::atomic<std::size_t>[ suite.classes.size() ]()
+  };
   bool stopping_all = false;
   bool finished = false;
   // Guards posting flush requests against the thread's end (see flush_then).
@@ -77,7 +95,22 @@ struct Worker::Impl {
     });
   }
 
+  void stop_drivers() {
+    for (auto& d : drivers) {
+      d->stopped = true;
+      d->free.clear();
+      d->timer.cancel();
+    }
+  }
+
+  // Starts a user of D's pool; it runs ITERATION (an intended start) right after its on_start.
+  void add_pooled(ArrivalDriver& d, std::optional<core::Micros> iteration);
+
   void on_user_finished(std::uint64_t id) {
+    if (auto it = users.find(id); it != users.end() && it->second->pooled()) {
+      pooled[static_cast<std::size_t>(it->second->class_index())].fetch_sub(
+          1, std::memory_order_relaxed);
+    }
     users.erase(id);
     // A pending kill timer would keep io.run() going after the last user ended.
     if (auto it = kill_timers.find(id); it != kill_timers.end()) {
@@ -106,7 +139,59 @@ asio::awaitable<void> run_user(Worker::Impl* impl, User* user) {
   asio::post(impl->io, [impl, id = user->id()] { impl->on_user_finished(id); });
 }
 
+// Starts D's iterations on schedule: each on a free user, or a new one while the pool may grow;
+// else it is dropped. Never waits for a user, so a slow target cannot slow the schedule.
+asio::awaitable<void> run_schedule(Worker::Impl* impl, ArrivalDriver* d) {
+  const ArrivalShare& share = d->share;
+  std::size_t cursor = 0;
+  int in_a_row = 0;  // starts since the last suspension
+  for (std::uint64_t n = share.first; !d->stopped; n += share.stride) {
+    const std::optional<std::int64_t> at = share.schedule->start_us(n, cursor);
+    if (!at) break;
+    const core::Micros due = share.start_us + *at;
+    if (due > core::now_us()) {
+      in_a_row = 0;
+      d->timer.expires_at(asio::steady_timer::time_point(std::chrono::microseconds(due)));
+      boost::system::error_code ec;
+      co_await d->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (d->stopped) break;
+    } else if (++in_a_row == 64) {
+      // Catching up after a stall: let the users just handed iterations begin them.
+      in_a_row = 0;
+      co_await asio::post(impl->io, asio::use_awaitable);
+      if (d->stopped) break;
+    }
+    if (!d->free.empty()) {
+      User* user = d->free.back();
+      d->free.pop_back();
+      user->start_iteration(due);
+      impl->shard.add_scheduled();
+    } else if (d->created < share.max_pool) {
+      impl->add_pooled(*d, due);
+      impl->shard.add_scheduled();
+    } else {
+      impl->shard.add_dropped(1);
+    }
+  }
+}
+
 }  // namespace
+
+void Worker::Impl::add_pooled(ArrivalDriver& d, std::optional<core::Micros> iteration) {
+  const int cls = d.share.class_index;
+  const auto id = d.share.first_user_id + static_cast<std::uint64_t>(d.created);
+  ++d.created;
+  live.fetch_add(1, std::memory_order_relaxed);
+  pooled[static_cast<std::size_t>(cls)].fetch_add(1, std::memory_order_relaxed);
+  auto user = std::make_unique<User>(env, suite.classes[static_cast<std::size_t>(cls)], cls, id,
+                                     class_urls[static_cast<std::size_t>(cls)],
+                                     d.share.seed ^ (id * 0x9E3779B97F4A7C15ULL));
+  user->join_pool(&d);
+  if (iteration) user->start_iteration(*iteration);
+  User* raw = user.get();
+  users.emplace(id, std::move(user));
+  asio::co_spawn(io, run_user(this, raw), asio::detached);
+}
 
 Worker::Worker(const scenario::Suite& suite, std::vector<http::Url> class_urls,
                stats::Aggregator& aggregator, ExceptionLog& exceptions, bool verify_tls,
@@ -161,6 +246,20 @@ void Worker::add_user(int class_index, std::uint64_t user_id, std::uint64_t seed
   });
 }
 
+void Worker::start_arrivals(ArrivalShare share) {
+  asio::post(impl_->io, [impl = impl_.get(), share = std::move(share)]() mutable {
+    if (impl->stopping_all) return;
+    auto& d =
+        impl->drivers.emplace_back(std::make_unique<ArrivalDriver>(impl->io, std::move(share)));
+    for (int i = 0; i < d->share.pool; ++i) impl->add_pooled(*d, std::nullopt);
+    asio::co_spawn(impl->io, run_schedule(impl, d.get()), asio::detached);
+  });
+}
+
+std::size_t Worker::pooled_users(int class_index) const {
+  return impl_->pooled[static_cast<std::size_t>(class_index)].load(std::memory_order_relaxed);
+}
+
 void Worker::stop_user(std::uint64_t user_id, std::chrono::microseconds stop_timeout) {
   asio::post(impl_->io, [impl = impl_.get(), user_id, stop_timeout] {
     if (auto it = impl->users.find(user_id); it != impl->users.end()) {
@@ -172,6 +271,7 @@ void Worker::stop_user(std::uint64_t user_id, std::chrono::microseconds stop_tim
 void Worker::stop_all(std::chrono::microseconds stop_timeout) {
   asio::post(impl_->io, [impl = impl_.get(), stop_timeout] {
     impl->stopping_all = true;
+    impl->stop_drivers();
     if (impl->users.empty()) {
       impl->finish();
       return;
@@ -183,6 +283,7 @@ void Worker::stop_all(std::chrono::microseconds stop_timeout) {
 void Worker::kill_all() {
   asio::post(impl_->io, [impl = impl_.get()] {
     impl->stopping_all = true;
+    impl->stop_drivers();
     if (impl->users.empty()) impl->finish();
     for (auto& [id, user] : impl->users) user->abort(/*kill=*/true);
   });

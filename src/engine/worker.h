@@ -13,6 +13,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/clock.h"
+#include "engine/arrival_schedule.h"
 #include "engine/exception_log.h"
 #include "engine/task_budget.h"
 #include "http/url.h"
@@ -20,6 +22,20 @@
 #include "stats/aggregator.h"
 
 namespace arrload::engine {
+
+// One thread's share of an arrival-rate class: the iterations FIRST, FIRST + STRIDE, ... of
+// SCHEDULE, run by a pool of POOL users that grows to MAX_POOL (ids FIRST_USER_ID onwards).
+struct ArrivalShare {
+  int class_index = 0;
+  std::shared_ptr<const ArrivalSchedule> schedule;
+  std::uint64_t first = 0;
+  std::uint64_t stride = 1;
+  int pool = 1;
+  int max_pool = 1;
+  std::uint64_t first_user_id = 0;
+  std::uint64_t seed = 0;
+  core::Micros start_us = 0;  // the schedule's time 0, on core::now_us()'s clock
+};
 
 class Worker {
  public:
@@ -37,6 +53,9 @@ class Worker {
   void start();
   // Starts user USER_ID of class CLASS_INDEX.
   void add_user(int class_index, std::uint64_t user_id, std::uint64_t seed);
+  // Starts SHARE's pool and schedule; they run until stop_all() or kill_all(). Iterations that
+  // find no free user while the pool is at its maximum are counted as dropped.
+  void start_arrivals(ArrivalShare share);
   // Stops user USER_ID: it finishes its current task within STOP_TIMEOUT, then runs on_stop
   // (bounded by a further grace period); past that its connection is closed.
   void stop_user(std::uint64_t user_id, std::chrono::microseconds stop_timeout);
@@ -56,6 +75,8 @@ class Worker {
 
   // Users still running (stopping ones included).
   std::size_t live_users() const { return live_.load(std::memory_order_relaxed); }
+  // Users of arrival-rate classes running on this thread (their pools; stopping ones included).
+  std::size_t pooled_users(int class_index) const;
 
   struct Impl;  // the thread's state; defined in worker.cc
 

@@ -250,7 +250,8 @@ void check_arrival_tasks(const Field& field, const UserClass& user) {
 UserClass load_user(const Field& field, LoadState& state) {
   field.expect_map("a user class: a mapping with name: and tasks:");
   field.check_keys({"name", "weight", "fixed_count", "wait", "host", "category", "sequential",
-                    "on_start", "on_stop", "tasks", "cookies", "headers", "arrival"});
+                    "on_start", "on_stop", "tasks", "cookies", "headers", "arrival",
+                    "optional"});
   UserClass user;
   user.where = field.where();
   Field name = field.get("name", "the user class's name, as in HealthCheckUser");
@@ -269,6 +270,7 @@ UserClass load_user(const Field& field, LoadState& state) {
   if (auto f = field.find("wait")) user.wait = detail::load_wait(*f);
   if (auto f = field.find("host")) user.host = f->text();
   if (auto f = field.find("cookies")) user.cookies = f->boolean();
+  if (auto f = field.find("optional")) user.optional = f->boolean();
   detail::Inherited inherited;
   if (auto f = field.find("category")) inherited.category = detail::load_category(*f);
   user.root = detail::load_group(field, state, inherited, false);
@@ -381,7 +383,7 @@ void load_profiles(const Field& root, Suite& suite) {
     }
     body.expect_map("a mapping with users:, spawn_rate:, run_time: or shape:");
     body.check_keys({"description", "users", "spawn_rate", "run_time", "shape", "tags",
-                     "exclude_tags", "weights", "arrival_rate"});
+                     "exclude_tags", "weights", "arrival_rate", "classes"});
     Profile p;
     p.name = name;
     p.where = body.where();
@@ -401,6 +403,7 @@ void load_profiles(const Field& root, Suite& suite) {
       }
     }
     if (auto f = body.find("arrival_rate")) p.arrival_rate = arrival_rate_of(*f, false);
+    if (auto f = body.find("classes")) p.classes = string_list(*f);
     if (auto f = body.find("tags")) p.tags = string_list(*f);
     if (auto f = body.find("exclude_tags")) p.exclude_tags = string_list(*f);
     if (auto f = body.find("weights")) {
@@ -447,6 +450,13 @@ void check_references(const Suite& suite) {
           p.where.file, p.where.line, fmt::format("profiles.{}.shape", p.name),
           fmt::format("unknown shape '{}' ({})", p.shape,
                       shapes.empty() ? "no shapes: are declared" : "shapes: " + shapes));
+    }
+    for (const std::string& cls : p.classes) {
+      if (!class_exists(cls)) {
+        throw ScenarioError(
+            p.where.file, p.where.line, fmt::format("profiles.{}.classes", p.name),
+            fmt::format("unknown user class '{}' (classes: {})", cls, class_names()));
+      }
     }
     for (const auto& [cls, weight] : p.weights) {
       if (!class_exists(cls)) {

@@ -173,6 +173,9 @@ struct UserClass {
   // Set for an open-model class: its users come from this schedule's pool, not from -u, weights
   // or shapes; its tasks are leaf tasks and it has no wait.
   std::optional<Arrival> arrival;
+  // Runs only when named: by a profile's classes: or the command line's class names (so a
+  // scenario can hold, say, an open-model variant that its other profiles leave out).
+  bool optional = false;
   SourceLocation where;
 };
 
@@ -207,6 +210,9 @@ struct Profile {
   std::map<std::string, int> weights;     // class name -> weight, overriding the class's
   // The arrival-rate classes' peak rates scaled to add up to this (like --arrival-rate).
   std::optional<double> arrival_rate;
+  // The user classes to run (like the command line's class names); empty: every class that is
+  // not optional.
+  std::vector<std::string> classes;
   SourceLocation where;
 };
 

@@ -369,3 +369,44 @@ users:
 
 }  // namespace
 }  // namespace arrload::testing
+
+namespace arrload::testing {
+namespace {
+
+// An arrival-rate class in a cluster: each arrload worker takes a disjoint share of the
+// schedule, so two workers together start the rate the master was given, not twice it.
+TEST_F(ArrloadMasterTest, ArrivalRatesAreSplitAcrossWorkers) {
+  const std::string scenario = dir_.write("open.yaml", R"(
+users:
+  - name: Open
+    arrival: {rate: 100, pool: 4}
+    tasks:
+      - {name: ping, request: GET /ping}
+)");
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  const std::string csv = dir_.file("open");
+  Arrload master(master_args(scenario, port, host_, csv,
+                             {"--expect-workers", "2", "-t", "3s", "--arrival-rate", "60"}));
+  std::vector<std::unique_ptr<Arrload>> workers;
+  for (int i = 0; i < 2; ++i) {
+    workers.push_back(std::make_unique<Arrload>(std::vector<std::string>{
+        "run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"}));
+  }
+  ProcessResult m = master.wait(std::chrono::seconds(60));
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  for (auto& w : workers) {
+    ProcessResult r = w->wait(std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    // The whole schedule's rate, half the pool: the share is every second iteration.
+    EXPECT_NE(r.err.find("Arrival rate: Open at 60.00 iterations per second (pool 2, up to 2)"),
+              std::string::npos)
+        << r.err;
+  }
+  auto ping = stats_row(read_file(csv + "_stats.csv"), "/ping", "GET");
+  ASSERT_FALSE(ping.empty()) << m.err;
+  // 60/s for 3 s; the workers' runs start and stop a little apart.
+  EXPECT_NEAR(static_cast<double>(std::stol(ping[2])), 180.0, 27.0) << m.err;
+}
+
+}  // namespace
+}  // namespace arrload::testing

@@ -26,6 +26,35 @@ void PrintTo(const BadCase& c, std::ostream* os) {
 
 const BadCase kCases[] = {
     // Syntax and structure.
+    // Arrival-rate classes.
+    {"users:\n  - name: A\n    arrival: {rate: 10}\n    tasks:\n      - GET /x\n", 3,
+     "users[0].arrival", "missing required key 'pool'"},
+    {"users:\n  - name: A\n    arrival: {pool: 2}\n    tasks:\n      - GET /x\n", 3,
+     "users[0].arrival", "needs rate: (iterations per second) or stages:"},
+    {"users:\n  - name: A\n    arrival: {rate: 10/d, pool: 2}\n    tasks:\n      - GET /x\n", 3,
+     "users[0].arrival.rate", "unknown rate unit '/d'"},
+    {"users:\n  - name: A\n    arrival: {rate: fast, pool: 2}\n    tasks:\n      - GET /x\n", 3,
+     "users[0].arrival.rate", "'fast' is not a rate"},
+    {"users:\n  - name: A\n    arrival: {rate: 0, pool: 2}\n    tasks:\n      - GET /x\n", 3,
+     "users[0].arrival.rate", "greater than 0"},
+    {"users:\n  - name: A\n    arrival: {rate: 5, pool: 4, max_pool: 2}\n    tasks:\n"
+     "      - GET /x\n",
+     3, "users[0].arrival.max_pool", "at least the pool (4)"},
+    {"users:\n  - name: A\n    arrival: {rate: 5, stages: [], pool: 1}\n    tasks:\n"
+     "      - GET /x\n",
+     3, "users[0].arrival.rate", "not both"},
+    {"users:\n  - name: A\n    arrival:\n      stages: [{duration: 5s, rate: 0}]\n      pool: 1\n"
+     "    tasks:\n      - GET /x\n",
+     4, "users[0].arrival.stages", "every rate is 0"},
+    {"users:\n  - name: A\n    arrival:\n      stages: [{duration: 5s}]\n      pool: 1\n"
+     "    tasks:\n      - GET /x\n",
+     4, "users[0].arrival.stages[0]", "missing required key 'rate'"},
+    {"users:\n  - name: A\n    wait: constant(1)\n    arrival: {rate: 5, pool: 1}\n    tasks:\n"
+     "      - GET /x\n",
+     3, "users[0].wait", "an arrival-rate class has no wait"},
+    {"users:\n  - name: A\n    arrival: {rate: 5, pool: 1}\n    tasks:\n      - name: set\n"
+     "        tasks:\n          - GET /x\n",
+     5, "users[0].tasks", "is a task set; an arrival-rate class starts one task per iteration"},
     {"users: [a, b\nhost: x\n", 2, "", "YAML syntax error"},
     {"", 1, "", "the file is empty"},
     {"- a\n- b\n", 1, "", "expected a mapping with host:"},

@@ -462,3 +462,53 @@ TEST(Loader, ExampleInTheFormatDocLoads) {
 
 }  // namespace
 }  // namespace arrload::scenario
+
+namespace arrload::scenario {
+namespace {
+
+TEST(LoaderArrivalTest, LoadsConstantAndRampingSchedules) {
+  Suite s = load_suite_from_strings({{"open.yaml", R"(
+users:
+  - name: Constant
+    arrival: {rate: 30/m, pool: 2}
+    tasks:
+      - GET /a
+  - name: Ramp
+    arrival:
+      start_rate: 5
+      stages:
+        - {duration: 10s, rate: 2/s}
+        - {duration: 1m, rate: 120}
+      pool: 10
+      max_pool: 40
+    tasks:
+      - GET /b
+  - name: Closed
+    tasks:
+      - GET /c
+profiles:
+  open-peak: {arrival_rate: 500, run_time: 1m}
+)"}},
+                                    "open");
+  ASSERT_EQ(s.classes.size(), 3u);
+  const Arrival& c = *s.classes[0].arrival;
+  EXPECT_DOUBLE_EQ(c.rate, 0.5);
+  EXPECT_TRUE(c.stages.empty());
+  EXPECT_EQ(c.pool, 2);
+  EXPECT_EQ(c.max_pool, 2);
+  EXPECT_FALSE(c.duration());
+  const Arrival& r = *s.classes[1].arrival;
+  EXPECT_DOUBLE_EQ(r.start_rate, 5);
+  ASSERT_EQ(r.stages.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.stages[0].rate, 2);
+  EXPECT_EQ(r.stages[1].duration, std::chrono::minutes(1));
+  EXPECT_DOUBLE_EQ(r.peak_rate(), 120);
+  EXPECT_EQ(r.duration(), std::chrono::seconds(70));
+  EXPECT_EQ(r.max_pool, 40);
+  EXPECT_FALSE(s.classes[2].arrival);
+  ASSERT_NE(s.find_profile("open-peak"), nullptr);
+  EXPECT_EQ(s.find_profile("open-peak")->arrival_rate, 500);
+}
+
+}  // namespace
+}  // namespace arrload::scenario
