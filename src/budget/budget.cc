@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kSyntax =
     "write METRIC OP LIMIT [every WINDOW], e.g. p95<500ms, p99<=1s, avg<200ms, max<5s, "
-    "error_rate<1%, rps>=100, p95<500ms every 30s";
+    "error_rate<1%, rps>=100, late<5%, dropped<1%, p95_service<300ms, p95<500ms every 30s";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -34,13 +34,22 @@ std::optional<double> number(std::string_view s) {
   return v;
 }
 
+constexpr std::string_view kDroppedScope =
+    "dropped iterations are counted for the whole run only: write it without a scope";
+
 [[noreturn]] void fail(std::string_view text, std::string_view why) {
   throw BudgetError(fmt::format("bad budget '{}': {} ({})", text, why, kSyntax));
 }
 
-bool is_time(Metric m) {
+bool time_metric(Metric m) {
   return m == Metric::kPercentile || m == Metric::kAverage || m == Metric::kMax;
 }
+
+bool is_share(Metric m) {
+  return m == Metric::kErrorRate || m == Metric::kLateStarts || m == Metric::kDropped;
+}
+
+constexpr std::string_view kServiceSuffix = "_service";
 
 std::string format_number(double v) { return fmt::format("{:g}", v); }
 
@@ -85,18 +94,25 @@ bool Threshold::holds(double actual) const {
   return false;
 }
 
+bool Threshold::is_time() const { return time_metric(metric); }
+
 std::string Threshold::metric_name() const {
+  const std::string times_suffix(times == Times::kService ? kServiceSuffix : "");
   switch (metric) {
     case Metric::kPercentile:
-      return "p" + format_number(percentile);
+      return "p" + format_number(percentile) + times_suffix;
     case Metric::kAverage:
-      return "avg";
+      return "avg" + times_suffix;
     case Metric::kMax:
-      return "max";
+      return "max" + times_suffix;
     case Metric::kErrorRate:
       return "error_rate";
     case Metric::kRps:
       return "rps";
+    case Metric::kLateStarts:
+      return "late";
+    case Metric::kDropped:
+      return "dropped";
   }
   return "?";
 }
@@ -104,10 +120,10 @@ std::string Threshold::metric_name() const {
 std::string Threshold::describe() const {
   static const char* kOps[] = {"<", "<=", ">", ">="};
   std::string value;
-  if (is_time(metric)) {
+  if (time_metric(metric)) {
     value = limit >= 1000 && std::fmod(limit, 1000) == 0 ? format_number(limit / 1000) + " s"
                                                          : format_number(limit) + " ms";
-  } else if (metric == Metric::kErrorRate) {
+  } else if (is_share(metric)) {
     value = format_number(limit * 100) + "%";
   } else {
     value = format_number(limit) + "/s";
@@ -118,7 +134,8 @@ std::string Threshold::describe() const {
 }
 
 bool Threshold::same_measure(const Threshold& o) const {
-  return metric == o.metric && (metric != Metric::kPercentile || percentile == o.percentile);
+  return metric == o.metric && (metric != Metric::kPercentile || percentile == o.percentile) &&
+         (!time_metric(metric) || times == o.times);
 }
 
 bool Threshold::same_quantity(const Threshold& o) const {
@@ -145,6 +162,10 @@ Threshold parse_threshold(std::string_view text) {
   if (op_at == std::string_view::npos) fail(text, "no comparison (<, <=, > or >=)");
   Threshold t;
   std::string_view metric = trim(s.substr(0, op_at));
+  // "p95_service": a time metric on service times (checked below to be one).
+  const bool service = metric.size() > kServiceSuffix.size() &&
+                       metric.substr(metric.size() - kServiceSuffix.size()) == kServiceSuffix;
+  if (service) metric.remove_suffix(kServiceSuffix.size());
   std::string_view rest = s.substr(op_at);
   std::size_t op_len = rest.size() > 1 && rest[1] == '=' ? 2 : 1;
   if (rest[0] == '<') t.op = op_len == 2 ? Op::kLessEqual : Op::kLess;
@@ -162,6 +183,10 @@ Threshold parse_threshold(std::string_view text) {
     t.metric = Metric::kErrorRate;
   } else if (metric == "rps") {
     t.metric = Metric::kRps;
+  } else if (metric == "late" || metric == "late_starts") {
+    t.metric = Metric::kLateStarts;
+  } else if (metric == "dropped" || metric == "dropped_iterations") {
+    t.metric = Metric::kDropped;
   } else if (metric.size() > 1 && metric[0] == 'p') {
     std::string_view p = metric.substr(1);
     if (p.size() > 2 && p.front() == '(' && p.back() == ')') p = p.substr(1, p.size() - 2);  // k6
@@ -172,7 +197,17 @@ Threshold parse_threshold(std::string_view text) {
     t.percentile = *v;
   } else {
     fail(text,
-         fmt::format("unknown metric '{}' (p50..p100, median, avg, max, error_rate, rps)", metric));
+         fmt::format("unknown metric '{}' (p50..p100, median, avg, max, error_rate, rps, late, "
+                     "dropped)",
+                     metric));
+  }
+  if (service) {
+    if (!time_metric(t.metric)) {
+      fail(text, fmt::format("'{}' is not a response time: only p.., median, avg and max take "
+                             "_service",
+                             trim(s.substr(0, op_at))));
+    }
+    t.times = Times::kService;
   }
 
   auto strip = [&](std::string_view suffix) {
@@ -183,7 +218,7 @@ Threshold parse_threshold(std::string_view text) {
     return false;
   };
   double scale = 1;
-  if (is_time(t.metric)) {
+  if (time_metric(t.metric)) {
     if (strip("ms")) {
       scale = 1;
     } else if (strip("us") || strip("µs")) {
@@ -191,7 +226,7 @@ Threshold parse_threshold(std::string_view text) {
     } else if (strip("s")) {
       scale = 1000;
     }
-  } else if (t.metric == Metric::kErrorRate) {
+  } else if (is_share(t.metric)) {
     scale = strip("%") ? 0.01 : 1;
   } else {
     strip("/s");
@@ -199,8 +234,8 @@ Threshold parse_threshold(std::string_view text) {
   auto v = number(value);
   if (!v || *v < 0) fail(text, fmt::format("'{}' is not a non-negative number", value));
   t.limit = *v * scale;
-  if (t.metric == Metric::kErrorRate && t.limit > 1) {
-    fail(text, "an error rate is at most 100% (write 1% or 0.01)");
+  if (is_share(t.metric) && t.limit > 1) {
+    fail(text, fmt::format("{} is a share, at most 100% (write 1% or 0.01)", t.metric_name()));
   }
   t.window_s = window_s;
   return t;
@@ -219,6 +254,7 @@ Rule parse_rule(std::string_view text, std::string origin) {
   std::string_view scope = trim(s.substr(0, colon));
   rule.threshold = parse_threshold(s.substr(colon + 1));
   if (scope.empty()) fail(text, "empty scope before ':'");
+  if (rule.threshold.metric == Metric::kDropped) fail(text, kDroppedScope);
   const std::size_t space = scope.find(' ');
   if (space != std::string_view::npos) {
     rule.scope.kind = Scope::Kind::kEndpoint;
@@ -261,6 +297,10 @@ void add_list(Budgets& out, const YAML::Node& list, const std::string& file, con
       rule.threshold = parse_threshold(item.Scalar());
     } catch (const BudgetError& e) {
       throw BudgetError(fmt::format("{}: {}: {}", where(file, item), field, e.what()));
+    }
+    if (rule.threshold.metric == Metric::kDropped && scope.kind != Scope::Kind::kRun) {
+      throw BudgetError(fmt::format("{}: {}: bad budget '{}': {} (under run:)", where(file, item),
+                                    field, item.Scalar(), kDroppedScope));
     }
     rule.scope = scope;
     rule.origin = where(file, item);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "stats/corrected.h"
+
 namespace arrload::budget {
 
 namespace {
@@ -13,51 +15,63 @@ bool is_time(Metric m) {
   return m == Metric::kPercentile || m == Metric::kAverage || m == Metric::kMax;
 }
 
+bool is_share(Metric m) {
+  return m == Metric::kErrorRate || m == Metric::kLateStarts || m == Metric::kDropped;
+}
+
 std::string format_value(Metric m, double v) {
   if (is_time(m)) return v >= 100 ? fmt::format("{:.0f} ms", v) : fmt::format("{:.3g} ms", v);
-  if (m == Metric::kErrorRate) return fmt::format("{:.3g}%", v * 100);
+  if (is_share(m)) return fmt::format("{:.3g}%", v * 100);
   return fmt::format("{:.1f}/s", v);
 }
 
 std::string margin(const Threshold& t, double actual) {
   const double diff = actual - t.limit;
-  std::string amount =
-      t.metric == Metric::kErrorRate
-          ? fmt::format("{:+.3g} points", diff * 100)
-          : (is_time(t.metric) ? fmt::format("{:+.0f} ms", diff) : fmt::format("{:+.1f}/s", diff));
+  std::string amount = is_share(t.metric) ? fmt::format("{:+.3g} points", diff * 100)
+                                          : (is_time(t.metric) ? fmt::format("{:+.0f} ms", diff)
+                                                               : fmt::format("{:+.1f}/s", diff));
   if (t.limit > 0) amount += fmt::format(" ({:+.0f}%)", 100.0 * diff / t.limit);
   return amount;
 }
 
-// KEY is the endpoint judged, or null for the run; WINDOWS judges windowed rules.
+// SPAN is the subject over the whole run; KEY the endpoint judged, or null for the run; WINDOWS
+// judges windowed rules.
 Check make_check(const std::string& subject, const std::string& category, const Rule& rule,
-                 const stats::Entry& entry, double elapsed_s, const stats::EndpointKey* key,
-                 const WindowJudge* windows) {
+                 const Span& span, const stats::EndpointKey* key, const WindowJudge* windows) {
+  const Threshold& t = rule.threshold;
   Check c;
   c.subject = subject;
   c.category = category;
-  c.threshold = rule.threshold;
+  c.threshold = t;
   c.origin = rule.origin;
-  if (rule.threshold.window_s > 0) {
-    if (windows != nullptr) c.window = windows->result(rule.threshold, key);
+  c.corrected = t.is_time() && t.times == Times::kCorrected && stats::is_scheduled(span.entry);
+  if (t.metric == Metric::kDropped) {
+    c.nothing_scheduled = span.dropped + span.started == 0;
+  } else if (t.metric == Metric::kLateStarts) {
+    c.nothing_scheduled = !stats::is_scheduled(span.entry);
+  }
+  if (t.window_s > 0) {
+    if (windows != nullptr) c.window = windows->result(t, key);
     c.has_data = c.window.has_value();
     if (c.has_data) {
       c.actual = c.window->worst;
       c.pass = c.window->breached == 0;
-      c.margin = margin(rule.threshold, c.actual);
+      c.margin = margin(t, c.actual);
     } else {
-      c.pass = false;
+      // Nothing due in any window: nothing could be dropped, as over the whole run.
+      c.has_data = c.pass = t.metric == Metric::kDropped && c.nothing_scheduled;
     }
     return c;
   }
-  c.has_data = entry.num_requests > 0;
+  // Iterations are dropped when no request can start: a run may drop them all.
+  c.has_data = span.entry.num_requests > 0 || t.metric == Metric::kDropped;
   if (!c.has_data) {
     c.pass = false;
     return c;
   }
-  c.actual = measure(rule.threshold, entry, elapsed_s);
-  c.pass = rule.threshold.holds(c.actual);
-  c.margin = margin(rule.threshold, c.actual);
+  c.actual = measure(t, span);
+  c.pass = t.holds(c.actual);
+  c.margin = margin(t, c.actual);
   return c;
 }
 
@@ -72,13 +86,17 @@ int Check::exit_code() const {
 }
 
 std::string Check::describe_actual() const {
+  const std::string value = format_value(threshold.metric, actual);
+  if (nothing_scheduled && has_data && !window) return value + " (nothing scheduled)";
+  const std::string basis = corrected ? "corrected" : "";
   if (threshold.window_s > 0) {
     if (!has_data) return fmt::format("no {} s window with requests", threshold.window_s);
-    return fmt::format("{} (worst of {} windows, from {:.0f} s; {} over)",
-                       format_value(threshold.metric, actual), window->judged,
-                       window->worst_start_s, window->breached);
+    return fmt::format("{} ({}{}worst of {} windows, from {:.0f} s; {} over)", value, basis,
+                       basis.empty() ? "" : "; ", window->judged, window->worst_start_s,
+                       window->breached);
   }
-  return has_data ? format_value(threshold.metric, actual) : "no requests";
+  if (!has_data) return "no requests";
+  return basis.empty() ? value : fmt::format("{} ({})", value, basis);
 }
 
 bool Verdict::pass() const { return exit_code() == 0; }
@@ -147,8 +165,9 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets, const WindowJ
       });
       if (!overridden) applied.push_back(&r);
     }
+    const Span span{row.total, stats::corrected_latency(row.total), elapsed};
     for (const Rule* r : applied) {
-      v.checks.push_back(make_check(subject, category, *r, row.total, elapsed, &row.key, windows));
+      v.checks.push_back(make_check(subject, category, *r, span, &row.key, windows));
     }
   }
   // Rules whose endpoint or category recorded nothing fail visibly.
@@ -158,7 +177,8 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets, const WindowJ
     if (r.scope.kind == Scope::Kind::kEndpoint && !endpoint_rule_used[i]) {
       std::string subject =
           r.scope.method.empty() ? r.scope.name : r.scope.method + " " + r.scope.name;
-      v.checks.push_back(make_check(subject, "", r, nothing, elapsed, nullptr, nullptr));
+      const Span span{nothing, nothing.latency, elapsed};
+      v.checks.push_back(make_check(subject, "", r, span, nullptr, nullptr));
     }
   }
   // One note per category that recorded nothing, listing its unused budgets.
@@ -178,10 +198,17 @@ Verdict judge(const stats::Snapshot& snap, const Budgets& budgets, const WindowJ
     v.notes.push_back(
         fmt::format("no requests of category '{}' in this run; not judged: {}", category, list));
   }
-  for (const Rule& r : budgets.rules) {
-    if (r.scope.kind == Scope::Kind::kRun) {
-      v.checks.push_back(
-          make_check("run", "", r, snap.aggregated.total, elapsed, nullptr, windows));
+  const bool run_rules = std::any_of(budgets.rules.begin(), budgets.rules.end(), [](const Rule& r) {
+    return r.scope.kind == Scope::Kind::kRun;
+  });
+  if (run_rules) {
+    const stats::Histogram corrected = stats::aggregated_corrected_latency(snap);
+    const Span span{snap.aggregated.total, corrected, elapsed, snap.dropped_iterations,
+                    snap.scheduled_iterations};
+    for (const Rule& r : budgets.rules) {
+      if (r.scope.kind == Scope::Kind::kRun) {
+        v.checks.push_back(make_check("run", "", r, span, nullptr, windows));
+      }
     }
   }
   return v;

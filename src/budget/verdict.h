@@ -12,7 +12,7 @@ namespace arrload::budget {
 
 // Exit statuses of a judged run (docs/budgets.md). A run that fails several criteria exits with
 // the first failing one in this order.
-inline constexpr int kExitBudget = 3;     // a latency or throughput budget was breached
+inline constexpr int kExitBudget = 3;  // a latency, throughput, late or dropped budget was breached
 inline constexpr int kExitErrorRate = 4;  // the error-rate budget was breached
 inline constexpr int kExitMemory = 5;     // the target's memory grew (leak)
 inline constexpr int kExitRecovery = 6;   // the target did not recover after the load
@@ -31,11 +31,17 @@ struct Check {
   double actual = 0;   // in the threshold's unit (ms, fraction, requests/s)
   bool has_data = true;
   bool pass = true;
+  // A time metric judged on corrected response times (from each request's intended start):
+  // the subject recorded scheduled samples and the rule did not ask for service times.
+  bool corrected = false;
+  // A late-start or dropped share of a subject with nothing scheduled: judged as 0.
+  bool nothing_scheduled = false;
   std::optional<WindowResult> window;  // a windowed rule: its windows (actual = the worst)
   std::string margin;                  // "+120 ms (24% over)", "-300 ms"
   // The exit status this check's failure maps to.
   int exit_code() const;
-  std::string describe_actual() const;  // "620 ms", "1.8%", "97.3/s", "no requests"
+  // "620 ms", "620 ms (corrected)", "1.8%", "97.3/s", "0% (nothing scheduled)", "no requests".
+  std::string describe_actual() const;
 };
 
 // A criterion judged outside the stats (memory, recovery, pre-flight), reported with the checks.
@@ -66,6 +72,8 @@ Criterion interrupted_criterion(std::string detail);
 // category; an endpoint rule replaces the category rule for the same quantity; run rules apply
 // to the Aggregated row. A rule naming an endpoint or category that recorded nothing fails with
 // "no requests" (a misspelt name must not pass silently). Rates are over SNAP.elapsed_s.
+// Response times are the corrected ones (stats/corrected.h) unless a rule asks for service times;
+// late-start and dropped shares of a subject with nothing scheduled are 0.
 // Windowed rules ("every 30s") are judged from WINDOWS, worst window first; without WINDOWS, or
 // when no window had requests, they fail as having no data.
 Verdict judge(const stats::Snapshot& snap, const Budgets& budgets,

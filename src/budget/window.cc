@@ -2,25 +2,32 @@
 
 #include <algorithm>
 
+#include "stats/corrected.h"
+
 namespace arrload::budget {
 
-double measure(const Threshold& t, const stats::Entry& e, double elapsed_s) {
+double measure(const Threshold& t, const Span& span) {
   const double ms = 1e-3;
+  const stats::Entry& e = span.entry;
+  const stats::Histogram& times = t.times == Times::kService ? e.latency : span.corrected;
   switch (t.metric) {
     case Metric::kPercentile:
-      return static_cast<double>(e.latency.percentile(t.percentile / 100.0)) * ms;
+      return static_cast<double>(times.percentile(t.percentile / 100.0)) * ms;
     case Metric::kAverage:
-      return e.num_requests == 0
-                 ? 0
-                 : static_cast<double>(e.latency.sum()) / static_cast<double>(e.num_requests) * ms;
+      // The corrected times may hold more samples than requests (missed starts): their mean.
+      return times.mean() * ms;
     case Metric::kMax:
-      return static_cast<double>(e.latency.max()) * ms;
+      return static_cast<double>(times.max()) * ms;
     case Metric::kErrorRate:
       return e.num_requests == 0
                  ? 0
                  : static_cast<double>(e.num_failures) / static_cast<double>(e.num_requests);
     case Metric::kRps:
-      return elapsed_s > 0 ? static_cast<double>(e.num_requests) / elapsed_s : 0;
+      return span.elapsed_s > 0 ? static_cast<double>(e.num_requests) / span.elapsed_s : 0;
+    case Metric::kLateStarts:
+      return stats::late_start_share(e);
+    case Metric::kDropped:
+      return stats::dropped_share(span.dropped, span.started).value_or(0);
   }
   return 0;
 }
@@ -57,13 +64,25 @@ void WindowJudge::add(const stats::Snapshot& snap) {
       len.start_s = 0;
       len.open.clear();
       len.open_run = stats::Entry{};
+      len.open_dropped = len.open_started = 0;
       len.closed.clear();
     }
+    last_dropped_ = last_started_ = 0;
   }
   last_elapsed_ = snap.elapsed_s;
+  // The snapshot counts iterations since the start: this second's are what it adds.
+  const auto since_last = [](std::uint64_t total, std::uint64_t& last) {
+    const std::uint64_t added = total >= last ? total - last : total;
+    last = total;
+    return added;
+  };
+  const std::uint64_t dropped = since_last(snap.dropped_iterations, last_dropped_);
+  const std::uint64_t started = since_last(snap.scheduled_iterations, last_started_);
   for (Length& len : lengths_) {
     for (const stats::EndpointStats& row : snap.endpoints) len.open[row.key].merge(row.last_second);
     len.open_run.merge(snap.aggregated.last_second);
+    len.open_dropped += dropped;
+    len.open_started += started;
   }
 }
 
@@ -83,11 +102,13 @@ void WindowJudge::finish(const stats::Snapshot& final_snap) {
     // An empty last, partial window is left out: the run can stop before the statistics close
     // its seconds (a late tick shifts the window against the seconds), so "no request" there
     // says nothing about the target. Full windows count an empty one as a rate of 0.
-    if (length_s >= len.seconds / 2.0 && len.open_run.num_requests > 0) {
+    if (length_s >= len.seconds / 2.0 &&
+        (len.open_run.num_requests > 0 || len.open_dropped + len.open_started > 0)) {
       close(len, final_snap.elapsed_s);
     } else {
       len.open.clear();
       len.open_run = stats::Entry{};
+      len.open_dropped = len.open_started = 0;
     }
   }
 }
@@ -96,17 +117,27 @@ void WindowJudge::close(Length& len, double end_s) {
   Closed c;
   c.start_s = len.start_s;
   c.length_s = std::max(end_s - len.start_s, 1e-3);
-  auto measures = [&](const stats::Entry& e) {
+  auto measures = [&](const Span& span) {
     Measures m;
-    m.requests = e.num_requests;
-    for (const Threshold& t : len.measures) m.values.push_back(measure(t, e, c.length_s));
+    m.requests = span.entry.num_requests;
+    m.due = span.dropped + span.started;
+    for (const Threshold& t : len.measures) m.values.push_back(measure(t, span));
     return m;
   };
-  for (const auto& [key, entry] : len.open) c.endpoints.emplace(key, measures(entry));
-  c.run = measures(len.open_run);
+  // The run's corrected times: every endpoint's, as over the whole run (stats/corrected.h).
+  const bool run_corrected_needed =
+      std::any_of(len.measures.begin(), len.measures.end(),
+                  [](const Threshold& t) { return t.is_time() && t.times == Times::kCorrected; });
+  stats::Histogram run_corrected;
+  for (const auto& [key, entry] : len.open) {
+    c.endpoints.emplace(key, measures({entry, stats::corrected_latency(entry), c.length_s}));
+    if (run_corrected_needed) run_corrected.merge(stats::corrected_latency(entry));
+  }
+  c.run = measures({len.open_run, run_corrected, c.length_s, len.open_dropped, len.open_started});
   len.closed.push_back(std::move(c));
   len.open.clear();
   len.open_run = stats::Entry{};
+  len.open_dropped = len.open_started = 0;
   len.start_s = end_s;
 }
 
@@ -129,10 +160,14 @@ std::optional<WindowResult> WindowJudge::result(const Threshold& t,
       m = it == c.endpoints.end() ? nullptr : &it->second;
     }
     double value = 0;
-    if (m != nullptr && m->requests > 0) {
+    const bool has_data =
+        m != nullptr && (t.metric == Metric::kDropped ? m->due > 0 : m->requests > 0);
+    if (has_data) {
       value = m->values[index];
     } else if (t.metric != Metric::kRps) {
-      continue;  // no requests: no latency or error rate to judge; a rate of 0 is judged
+      // No requests: no latency or error rate to judge (nothing due: no dropped share); a rate
+      // of 0 is judged.
+      continue;
     }
     const bool worse = r.judged == 0 || (lower_is_better(t.op) ? value > r.worst : value < r.worst);
     ++r.judged;

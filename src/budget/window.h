@@ -3,6 +3,7 @@
 // windows of the rule's length from the start of the statistics, each window's statistics are
 // measured when it closes, and the worst window decides. Only the measured numbers are kept,
 // not the windows' histograms, so a long run costs a few numbers per window and endpoint.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <vector>
@@ -21,8 +22,22 @@ struct WindowResult {
   double worst_length_s = 0;  // its length (the last window may be shorter)
 };
 
-// Measures the value of threshold T over ENTRY, ELAPSED_S long (rates divide by it).
-double measure(const Threshold& t, const stats::Entry& entry, double elapsed_s);
+// What a threshold is measured over: one subject (an endpoint, or the whole run) over one span
+// (the run, or a window).
+struct Span {
+  const stats::Entry& entry;          // the subject's statistics over the span
+  const stats::Histogram& corrected;  // its corrected response times (stats/corrected.h)
+  double elapsed_s = 0;               // the span's length, seconds (rates divide by it)
+  // Open-model iterations over the span (the whole run only; 0 for an endpoint): dropped, and
+  // started on schedule.
+  std::uint64_t dropped = 0;
+  std::uint64_t started = 0;
+};
+
+// The value of threshold T over SPAN, in T's unit: a time metric from SPAN.corrected, or from
+// the entry's service times for a _service metric; kLateStarts 0 for a span with nothing
+// scheduled, kDropped 0 for one with nothing due.
+double measure(const Threshold& t, const Span& span);
 
 class WindowJudge {
  public:
@@ -47,6 +62,7 @@ class WindowJudge {
   struct Measures {
     std::vector<double> values;  // one per measure of this window length
     std::uint64_t requests = 0;
+    std::uint64_t due = 0;  // open-model iterations due (started + dropped); the run only
   };
   struct Closed {
     double start_s = 0;
@@ -60,6 +76,8 @@ class WindowJudge {
     double start_s = 0;               // the open window's start
     std::map<stats::EndpointKey, stats::Entry> open;
     stats::Entry open_run;
+    std::uint64_t open_dropped = 0;  // open-model iterations dropped in the open window
+    std::uint64_t open_started = 0;  // ... and started
     std::vector<Closed> closed;
   };
 
@@ -68,6 +86,9 @@ class WindowJudge {
 
   std::vector<Length> lengths_;
   double last_elapsed_ = 0;
+  // The snapshots' run totals at the last second added, to count each second's iterations.
+  std::uint64_t last_dropped_ = 0;
+  std::uint64_t last_started_ = 0;
 };
 
 }  // namespace arrload::budget

@@ -83,7 +83,9 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--budget", cmd.budget_rules,
                  "A budget: [CATEGORY|ENDPOINT:]METRIC<LIMIT [every WINDOW], e.g. "
                  "'read:p95<300ms', 'error_rate<0.5%', 'GET /api/v1/shows/:p99<800ms', "
-                 "'rps>=100', 'p95<500ms every 30s' (repeatable)")
+                 "'rps>=100', 'p95<500ms every 30s', 'dropped<1%', 'late<5%', "
+                 "'p95_service<300ms' (latency of scheduled requests is corrected for "
+                 "coordinated omission unless _service; repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--no-budgets", cmd.no_budgets, "Do not judge the run against any budget");
   app.add_flag("--abort-on-fail", cmd.abort_on_fail,

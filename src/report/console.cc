@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "report/format.h"
+#include "stats/corrected.h"
 
 namespace arrload::report {
 
@@ -82,6 +83,48 @@ std::string percentiles_table(const stats::Snapshot& snap) {
   return out;
 }
 
+std::string corrected_table(const stats::Snapshot& snap) {
+  if (!stats::has_schedule(snap)) return {};
+  std::size_t width = name_width(snap);
+  std::string out =
+      "Response times corrected for coordinated omission (\"corr.\": from each request's "
+      "intended start; beside it the service time)\n";
+  std::string header =
+      fmt::format("{:<8} {:<{}} | {:>9} {:>16}", "Type", "Name", width, "# samples", "late starts");
+  for (const char* label : {"50%", "95%", "99%", "Max"}) {
+    header += fmt::format(" | {:>7} {:>7}", label, "corr.");
+  }
+  header += '\n';
+  auto line = [&](const stats::EndpointStats& s, const stats::Histogram& corrected) {
+    const stats::Entry& t = s.total;
+    std::string l =
+        fmt::format("{:<8} {:<{}} | {:>9} {:>16}", s.key.method, clip(s.key.name, width), width,
+                    corrected.count(),
+                    fmt::format("{}({:.2f}%)", t.late_starts, 100 * stats::late_start_share(t)));
+    for (double q : {0.5, 0.95, 0.99, 1.0}) {
+      l += fmt::format(" | {:>7} {:>7}", ms_cell(static_cast<double>(t.latency.percentile(q))),
+                       ms_cell(static_cast<double>(corrected.percentile(q))));
+    }
+    return l + '\n';
+  };
+  if (stats::is_scheduled(snap.aggregated.total)) {
+    out += header + rule(header);
+    for (const auto& e : snap.endpoints) {
+      if (stats::is_scheduled(e.total)) out += line(e, stats::corrected_latency(e.total));
+    }
+    out += rule(header);
+    out += line(snap.aggregated, stats::aggregated_corrected_latency(snap));
+  }
+  const std::uint64_t due = snap.dropped_iterations + snap.scheduled_iterations;
+  if (due > 0) {
+    out += fmt::format(
+        "Dropped iterations: {} of {} due ({:.2f}%; no free user to start them)\n",
+        snap.dropped_iterations, due,
+        100 * stats::dropped_share(snap.dropped_iterations, snap.scheduled_iterations).value_or(0));
+  }
+  return out;
+}
+
 std::string error_report(const stats::Snapshot& snap) {
   if (snap.errors.empty()) return {};
   std::string out = "Error report\n";
@@ -95,6 +138,7 @@ std::string error_report(const stats::Snapshot& snap) {
 
 std::string final_summary(const stats::Snapshot& snap) {
   std::string out = stats_table(snap, /*whole_run=*/true) + "\n" + percentiles_table(snap) + "\n";
+  if (std::string corrected = corrected_table(snap); !corrected.empty()) out += corrected + "\n";
   if (std::string errors = error_report(snap); !errors.empty()) out += errors + "\n";
   if (!snap.exceptions.empty()) {
     out += "Exceptions (errors in the scenario's logic)\n";

@@ -13,9 +13,14 @@ namespace arrload::report {
 std::string stats_table(const stats::Snapshot& snap, bool whole_run = false);
 // "Response time percentiles (approximated)" table.
 std::string percentiles_table(const stats::Snapshot& snap);
+// Corrected next to service times for every endpoint with scheduled samples and Aggregated
+// (stats/corrected.h): samples, late starts, then 50%, 95%, 99% and Max each as service time and
+// corrected; then the dropped iterations. Empty string when the run had no schedule.
+std::string corrected_table(const stats::Snapshot& snap);
 // "Error report" table; empty string when there were no failures.
 std::string error_report(const stats::Snapshot& snap);
-// The final summary: stats table (whole-run rates), percentiles, errors, exceptions.
+// The final summary: stats table (whole-run rates), percentiles, the corrected table (when the
+// run had a schedule), errors, exceptions.
 std::string final_summary(const stats::Snapshot& snap);
 
 }  // namespace arrload::report

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "report/format.h"
+#include "stats/corrected.h"
 
 namespace arrload::report {
 
@@ -32,50 +33,77 @@ std::string rate(double v) {
   return s;
 }
 
-std::string percentile_cells(const stats::Entry& e) {
+// The response times a row reports, and how many samples they hold: an entry's service times
+// and requests, or its corrected times and samples (stats/corrected.h).
+struct Times {
+  const stats::Histogram& histogram;
+  std::uint64_t samples;
+};
+
+Times service(const stats::Entry& e) { return {e.latency, e.num_requests}; }
+
+std::string percentile_cells(const Times& t) {
   std::string out;
   for (double q : kPercentiles) {
     out += ',';
-    out += e.num_requests ? ms_cell(static_cast<double>(e.latency.percentile(q))) : "N/A";
+    out += t.samples ? ms_cell(static_cast<double>(t.histogram.percentile(q))) : "N/A";
   }
   return out;
 }
 
-// Median, Average, Min, Max, Average Content Size: the columns both files share.
-std::string summary_cells(const stats::Entry& e) {
-  if (e.num_requests == 0) return "0,0.0,0,0,0.0";
-  double avg_size = static_cast<double>(e.content_bytes) / static_cast<double>(e.num_requests);
-  return fmt::format("{},{},{},{},{}", ms_cell(static_cast<double>(e.latency.percentile(0.5))),
-                     ms_cell(e.latency.mean()), ms_cell(static_cast<double>(e.latency.min())),
-                     ms_cell(static_cast<double>(e.latency.max())), rate(avg_size));
+// Median, Average, Min, Max (from T), Average Content Size (of E's responses): the columns both
+// files share.
+std::string summary_cells(const stats::Entry& e, const Times& t) {
+  if (t.samples == 0) return "0,0.0,0,0,0.0";
+  const stats::Histogram& h = t.histogram;
+  double avg_size = e.num_requests
+                        ? static_cast<double>(e.content_bytes) / static_cast<double>(e.num_requests)
+                        : 0.0;
+  return fmt::format("{},{},{},{},{}", ms_cell(static_cast<double>(h.percentile(0.5))),
+                     ms_cell(h.mean()), ms_cell(static_cast<double>(h.min())),
+                     ms_cell(static_cast<double>(h.max())), rate(avg_size));
 }
 
-std::string stats_row(const stats::Snapshot& snap, const stats::EndpointStats& s) {
-  return fmt::format("{},{},{},{},{},{},{}{}\n", field(s.key.method), field(s.key.name),
-                     s.total.num_requests, s.total.num_failures, summary_cells(s.total),
-                     rate(snap.total_rps(s)), rate(snap.total_fail_per_sec(s)),
-                     percentile_cells(s.total));
+std::string stats_row(const stats::Snapshot& snap, const stats::EndpointStats& s, const Times& t) {
+  return fmt::format("{},{},{},{},{},{},{}{}\n", field(s.key.method), field(s.key.name), t.samples,
+                     s.total.num_failures, summary_cells(s.total, t), rate(snap.total_rps(s)),
+                     rate(snap.total_fail_per_sec(s)), percentile_cells(t));
+}
+
+std::string stats_header() {
+  std::string out =
+      "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+      "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s";
+  for (const char* label : kPercentileLabels) out += fmt::format(",{}", label);
+  return out + '\n';
 }
 
 std::string history_row(const stats::Snapshot& snap, const stats::EndpointStats& s,
                         bool current_percentiles) {
-  return fmt::format("{},{},{},{},{},{}{},{},{},{}\n", static_cast<long long>(snap.taken_unix),
-                     snap.user_count, field(s.key.method), field(s.key.name), rate(s.current_rps),
-                     rate(s.current_fail_per_sec),
-                     percentile_cells(current_percentiles ? s.recent : s.total),
-                     s.total.num_requests, s.total.num_failures, summary_cells(s.total));
+  return fmt::format(
+      "{},{},{},{},{},{}{},{},{},{}\n", static_cast<long long>(snap.taken_unix), snap.user_count,
+      field(s.key.method), field(s.key.name), rate(s.current_rps), rate(s.current_fail_per_sec),
+      percentile_cells(service(current_percentiles ? s.recent : s.total)), s.total.num_requests,
+      s.total.num_failures, summary_cells(s.total, service(s.total)));
 }
 
 }  // namespace
 
 std::string stats_csv(const stats::Snapshot& snap) {
-  std::string out =
-      "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
-      "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s";
-  for (const char* label : kPercentileLabels) out += fmt::format(",{}", label);
-  out += '\n';
-  for (const auto& e : snap.endpoints) out += stats_row(snap, e);
-  out += stats_row(snap, snap.aggregated);
+  std::string out = stats_header();
+  for (const auto& e : snap.endpoints) out += stats_row(snap, e, service(e.total));
+  out += stats_row(snap, snap.aggregated, service(snap.aggregated.total));
+  return out;
+}
+
+std::string corrected_stats_csv(const stats::Snapshot& snap) {
+  std::string out = stats_header();
+  for (const auto& e : snap.endpoints) {
+    const stats::Histogram& h = stats::corrected_latency(e.total);
+    out += stats_row(snap, e, {h, h.count()});
+  }
+  const stats::Histogram total = stats::aggregated_corrected_latency(snap);
+  out += stats_row(snap, snap.aggregated, {total, total.count()});
   return out;
 }
 
@@ -119,6 +147,9 @@ std::string history_csv_rows(const stats::Snapshot& snap, bool full_history) {
 
 void write_final_csv(const std::string& prefix, const stats::Snapshot& snap) {
   write_text_file(prefix + "_stats.csv", stats_csv(snap));
+  if (stats::has_schedule(snap)) {
+    write_text_file(prefix + "_corrected_stats.csv", corrected_stats_csv(snap));
+  }
   write_text_file(prefix + "_failures.csv", failures_csv(snap));
   write_text_file(prefix + "_exceptions.csv", exceptions_csv(snap));
 }

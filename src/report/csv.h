@@ -8,7 +8,8 @@
 
 namespace arrload::report {
 
-// Writes PREFIX_stats.csv, PREFIX_failures.csv and PREFIX_exceptions.csv from SNAP.
+// Writes PREFIX_stats.csv, PREFIX_failures.csv and PREFIX_exceptions.csv from SNAP, and
+// PREFIX_corrected_stats.csv when the run had a schedule (stats::has_schedule).
 // Throws std::runtime_error naming the file when one cannot be written.
 void write_final_csv(const std::string& prefix, const stats::Snapshot& snap);
 
@@ -32,6 +33,11 @@ class HistoryCsv {
 
 // Cell writers, shared with the web UI's CSV downloads (later).
 std::string stats_csv(const stats::Snapshot& snap);
+// stats_csv's header and rows with the times corrected for coordinated omission
+// (stats/corrected.h): Request Count counts the corrected samples (requests sent on schedule,
+// plus the starts a busy user missed), the times are theirs; Failure Count, Average Content Size,
+// Requests/s and Failures/s are the requests sent, as in stats_csv.
+std::string corrected_stats_csv(const stats::Snapshot& snap);
 std::string failures_csv(const stats::Snapshot& snap);
 std::string exceptions_csv(const stats::Snapshot& snap);
 std::string history_csv_header();

@@ -9,6 +9,8 @@
 
 #include "report/format.h"
 #include "report/svg_chart.h"
+#include "report/verdict.h"
+#include "stats/corrected.h"
 
 namespace arrload::report {
 
@@ -161,6 +163,7 @@ std::string verdict_section(const HtmlReport& r) {
           esc(c.origin));
     }
     out += "</tbody></table></div>\n";
+    if (any_corrected(*v)) out += fmt::format("<p class=\"muted\">{}</p>\n", esc(kCorrectedNote));
   }
   if (!v->criteria.empty()) {
     out +=
@@ -210,6 +213,58 @@ std::string stats_section(const stats::Snapshot& s) {
       "whole run ({:.1f} s); {:.2f}% of the requests failed.</p>\n</section>\n",
       s.elapsed_s, s.fail_ratio() * 100);
   return out;
+}
+
+std::string corrected_row(const stats::EndpointStats& e, const stats::Histogram& corrected,
+                          bool total) {
+  const stats::Entry& t = e.total;
+  std::string out = fmt::format(
+      "<tr{}><td>{}</td><td class=\"name\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{} ({:.2f}%)</td>",
+      total ? " class=\"total\"" : "", esc(e.key.method), esc(e.key.name), corrected.count(),
+      t.late_starts, 100 * stats::late_start_share(t));
+  for (double q : {0.5, 0.95, 0.99, 1.0}) {
+    out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                       ms(static_cast<double>(t.latency.percentile(q))),
+                       ms(static_cast<double>(corrected.percentile(q))));
+  }
+  return out + "</tr>\n";
+}
+
+// Corrected next to service times (stats/corrected.h); empty for a run without a schedule.
+std::string corrected_section(const stats::Snapshot& s) {
+  if (!stats::has_schedule(s)) return {};
+  std::string out =
+      "<section id=\"corrected\"><h2>Coordinated omission</h2>\n<p class=\"muted\">Response "
+      "times of scheduled requests (arrival rates, constant pacing) measured from their "
+      "intended start, so a request that started late counts its wait (corrected), beside the "
+      "service time from the moment it was sent. Samples include the starts a busy user "
+      "missed; a start more than 1 ms late is a late start.</p>\n";
+  if (stats::is_scheduled(s.aggregated.total)) {
+    out +=
+        "<div class=\"wide\"><table id=\"corrected-table\"><thead><tr><th>Type</th>"
+        "<th>Name</th><th class=\"n\"># Samples</th><th class=\"n\">Late starts</th>";
+    for (const char* label : {"Median", "95%ile", "99%ile", "Max"}) {
+      out += fmt::format("<th class=\"n\">{} (ms)</th><th class=\"n\">{} corrected (ms)</th>",
+                         label, label);
+    }
+    out += "</tr></thead><tbody>\n";
+    for (const auto& e : s.endpoints) {
+      if (stats::is_scheduled(e.total))
+        out += corrected_row(e, stats::corrected_latency(e.total), false);
+    }
+    out += corrected_row(s.aggregated, stats::aggregated_corrected_latency(s), true);
+    out += "</tbody></table></div>\n";
+  }
+  const std::uint64_t due = s.dropped_iterations + s.scheduled_iterations;
+  if (due > 0) {
+    out += fmt::format(
+        "<p id=\"dropped\">Dropped iterations: {} of {} due ({:.2f}%): an arrival-rate schedule "
+        "had no free user to start them.</p>\n",
+        s.dropped_iterations, due,
+        100 * stats::dropped_share(s.dropped_iterations, s.scheduled_iterations).value_or(0));
+  }
+  return out + "</section>\n";
 }
 
 std::string percentile_row(const stats::EndpointStats& e, bool total) {
@@ -294,8 +349,8 @@ std::string charts_section(const HtmlReport& r) {
   return out;
 }
 
-ChartSeries distribution(const stats::Histogram& h) {
-  ChartSeries s{"response time", {}};
+ChartSeries distribution(const stats::Histogram& h, std::string label) {
+  ChartSeries s{std::move(label), {}};
   for (int i = 0; i <= 40; ++i) {
     const double x = i / 10.0;
     const double q = i == 0 ? 0.0 : 1.0 - std::pow(10.0, -x);
@@ -311,7 +366,7 @@ std::string distribution_section(const stats::Snapshot& s) {
       "class=\"muted\">The response time (ms) under which a share of the requests completed, "
       "from the fastest (0%) to the slowest (100%). Both axes are logarithmic: the percentile "
       "axis towards the tail, the time axis a line per power of ten.</p>\n<div class=\"dist\">\n";
-  auto one = [&](const stats::EndpointStats& e) {
+  auto one = [&](const stats::EndpointStats& e, const stats::Histogram& corrected) {
     if (e.total.num_requests == 0) return;
     const std::string name = (e.key.method.empty() ? "" : e.key.method + " ") + e.key.name;
     ChartOptions o{"Response time distribution of " + name,
@@ -320,11 +375,17 @@ std::string distribution_section(const stats::Snapshot& s) {
                    360,
                    170,
                    /*log_y=*/true};
+    // A scheduled one shows its corrected times too (a legend then tells them apart).
+    std::vector<ChartSeries> series{distribution(e.total.latency, "response time")};
+    if (stats::is_scheduled(e.total)) {
+      series.front().label = "service time";
+      series.push_back(distribution(corrected, "corrected"));
+    }
     out += figure(fmt::format("{} ({} requests)", name, e.total.num_requests),
-                  svg_line_chart({distribution(e.total.latency)}, o));
+                  svg_line_chart(series, o));
   };
-  one(s.aggregated);
-  for (const auto& e : s.endpoints) one(e);
+  one(s.aggregated, stats::aggregated_corrected_latency(s));
+  for (const auto& e : s.endpoints) one(e, stats::corrected_latency(e.total));
   out += "</div>\n</section>\n";
   return out;
 }
@@ -391,14 +452,17 @@ std::string html_report(const HtmlReport& r) {
       "users</p>\n</header>\n",
       s.aggregated.total.num_requests, s.aggregated.total.num_failures, s.fail_ratio() * 100,
       s.total_rps(s.aggregated), s.elapsed_s, s.peak_user_count);
-  out +=
+  const std::string corrected = corrected_section(s);
+  out += fmt::format(
       "<nav><a href=\"#run\">Run</a><a href=\"#verdict\">Verdict</a><a "
-      "href=\"#stats\">Statistics</a><a href=\"#charts\">Charts</a><a "
+      "href=\"#stats\">Statistics</a>{}<a href=\"#charts\">Charts</a><a "
       "href=\"#percentiles\">Percentiles</a><a href=\"#distribution\">Distribution</a><a "
-      "href=\"#failures\">Failures</a><a href=\"#exceptions\">Exceptions</a></nav>\n<main>\n";
+      "href=\"#failures\">Failures</a><a href=\"#exceptions\">Exceptions</a></nav>\n<main>\n",
+      corrected.empty() ? "" : "<a href=\"#corrected\">Coordinated omission</a>");
   out += run_section(r);
   out += verdict_section(r);
   out += stats_section(s);
+  out += corrected;
   out += charts_section(r);
   out += percentiles_section(s);
   out += distribution_section(s);

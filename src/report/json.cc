@@ -5,6 +5,7 @@
 
 #include "report/format.h"
 #include "report/json_fields.h"
+#include "stats/corrected.h"
 
 namespace arrload::report {
 
@@ -14,7 +15,32 @@ namespace {
 
 double ms(double micros) { return micros / 1000.0; }
 
-json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats& s) {
+// Percentiles of H by Locust's labels, in ms; null without SAMPLES.
+json::object percentiles_json(const stats::Histogram& h, std::uint64_t samples) {
+  json::object pct;
+  for (std::size_t i = 0; i < std::size(kPercentiles); ++i) {
+    if (samples) {
+      pct[kPercentileLabels[i]] = ms(static_cast<double>(h.percentile(kPercentiles[i])));
+    } else {
+      pct[kPercentileLabels[i]] = nullptr;
+    }
+  }
+  return pct;
+}
+
+// The "corrected" object of an entry whose corrected times are H (stats/corrected.h).
+json::object corrected_json(const stats::Entry& t, const stats::Histogram& h) {
+  return json::object{{"num_samples", h.count()},
+                      {"late_start_share", stats::late_start_share(t)},
+                      {"min_response_time_ms", ms(static_cast<double>(h.min()))},
+                      {"max_response_time_ms", ms(static_cast<double>(h.max()))},
+                      {"avg_response_time_ms", ms(h.mean())},
+                      {"response_time_percentiles_ms", percentiles_json(h, h.count())}};
+}
+
+// CORRECTED: the entry's corrected response times.
+json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats& s,
+                        const stats::Histogram& corrected) {
   const stats::Entry& t = s.total;
   json::object o;
   add_entry_head(o, s, "_ms");
@@ -22,15 +48,14 @@ json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats&
   o["avg_content_length"] = avg_content_length(t);
   o["total_rps"] = snap.total_rps(s);
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
-  json::object pct;
-  for (std::size_t i = 0; i < std::size(kPercentiles); ++i) {
-    if (t.num_requests) {
-      pct[kPercentileLabels[i]] = ms(static_cast<double>(t.latency.percentile(kPercentiles[i])));
-    } else {
-      pct[kPercentileLabels[i]] = nullptr;
-    }
+  o["response_time_percentiles_ms"] = percentiles_json(t.latency, t.num_requests);
+  o["late_starts"] = t.late_starts;
+  // Null for an entry with nothing scheduled: its corrected times are its service times.
+  if (stats::is_scheduled(t)) {
+    o["corrected"] = corrected_json(t, corrected);
+  } else {
+    o["corrected"] = nullptr;
   }
-  o["response_time_percentiles_ms"] = std::move(pct);
   return o;
 }
 
@@ -43,6 +68,7 @@ json::object verdict_json(const budget::Verdict& v) {
                    {"metric", c.threshold.metric_name()},
                    {"limit", c.threshold.limit},
                    {"pass", c.pass},
+                   {"corrected", c.corrected},
                    {"origin", c.origin}};
     if (c.has_data) {
       o["actual"] = c.actual;
@@ -92,10 +118,19 @@ std::string json_report(const stats::Snapshot& snap, const RunInfo& info) {
   for (const auto& [name, n] : snap.users_per_class) users[name] = n;
   root["users_per_class"] = std::move(users);
   json::array endpoints;
-  for (const auto& e : snap.endpoints) endpoints.push_back(entry_json(snap, e));
+  for (const auto& e : snap.endpoints) {
+    endpoints.push_back(entry_json(snap, e, stats::corrected_latency(e.total)));
+  }
   root["stats"] = std::move(endpoints);
-  root["aggregated"] = entry_json(snap, snap.aggregated);
+  root["aggregated"] = entry_json(snap, snap.aggregated, stats::aggregated_corrected_latency(snap));
   root["fail_ratio"] = snap.fail_ratio();
+  root["dropped_iterations"] = snap.dropped_iterations;
+  root["scheduled_iterations"] = snap.scheduled_iterations;
+  if (auto share = stats::dropped_share(snap.dropped_iterations, snap.scheduled_iterations)) {
+    root["dropped_share"] = *share;
+  } else {
+    root["dropped_share"] = nullptr;
+  }
   json::array errors;
   for (const auto& [key, count] : snap.errors) {
     errors.push_back(json::object{{"method", key.method},

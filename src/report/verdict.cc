@@ -24,6 +24,11 @@ std::string failure_text(const budget::Check& c) {
 
 }  // namespace
 
+bool any_corrected(const budget::Verdict& v) {
+  return std::any_of(v.checks.begin(), v.checks.end(),
+                     [](const budget::Check& c) { return c.corrected; });
+}
+
 std::string verdict_table(const budget::Verdict& v) {
   std::size_t width = 20, budget_w = 18, actual_w = 12;
   for (const budget::Check& c : v.checks) {
@@ -48,6 +53,7 @@ std::string verdict_table(const budget::Verdict& v) {
   for (const budget::Criterion& c : v.criteria) {
     out += row(c.name, "(run)", "", "", c.pass ? "pass" : "FAIL", c.detail);
   }
+  if (any_corrected(v)) out += std::string(kCorrectedNote) + "\n";
   for (const std::string& n : v.notes) out += "Note: " + n + "\n";
   out += v.summary() + "\n";
   return out;

@@ -88,6 +88,68 @@ TEST(Threshold, EveryMakesItAWindowedBudget) {
   }
 }
 
+TEST(Threshold, ServiceTimesLateStartsAndDroppedIterations) {
+  Threshold corrected = parse_threshold("p95<500ms");
+  EXPECT_EQ(corrected.times, Times::kCorrected);  // the default
+  Threshold service = parse_threshold("p95_service<300ms");
+  EXPECT_EQ(service.metric, Metric::kPercentile);
+  EXPECT_EQ(service.percentile, 95);
+  EXPECT_EQ(service.times, Times::kService);
+  EXPECT_EQ(service.limit, 300);
+  EXPECT_EQ(service.metric_name(), "p95_service");
+  EXPECT_EQ(service.describe(), "p95_service < 300 ms");
+  EXPECT_EQ(parse_threshold("avg_service<1s").describe(), "avg_service < 1 s");
+  EXPECT_EQ(parse_threshold("median_service<5").metric_name(), "p50_service");
+  EXPECT_EQ(parse_threshold("p(99)_service<5").metric_name(), "p99_service");
+  // Two quantities: both apply, neither replaces the other.
+  EXPECT_FALSE(corrected.same_quantity(parse_threshold("p95_service<500ms")));
+
+  Threshold late = parse_threshold("late<5%");
+  EXPECT_EQ(late.metric, Metric::kLateStarts);
+  EXPECT_DOUBLE_EQ(late.limit, 0.05);
+  EXPECT_EQ(late.describe(), "late < 5%");
+  EXPECT_EQ(parse_threshold("late_starts<=0.1").metric, Metric::kLateStarts);
+  Threshold dropped = parse_threshold("dropped<1%");
+  EXPECT_EQ(dropped.metric, Metric::kDropped);
+  EXPECT_DOUBLE_EQ(dropped.limit, 0.01);
+  EXPECT_EQ(dropped.describe(), "dropped < 1%");
+  EXPECT_EQ(parse_threshold("dropped_iterations<0.5% every 30s").describe(),
+            "dropped < 0.5% in every 30 s window");
+
+  for (const auto& [text, message] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"error_rate_service<1%", "only p.., median, avg and max take _service"},
+           {"late<150%", "late is a share, at most 100%"},
+           {"dropped<2", "at most 100%"}}) {
+    try {
+      parse_threshold(text);
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Rule, DroppedIterationsAreTheWholeRunsOnly) {
+  EXPECT_EQ(parse_rule("dropped<1%", "").scope.kind, Scope::Kind::kRun);
+  EXPECT_EQ(parse_rule("read:late<5%", "").scope.kind, Scope::Kind::kCategory);
+  for (const char* scoped : {"read:dropped<1%", "GET /a:dropped<1%"}) {
+    try {
+      parse_rule(scoped, "");
+      ADD_FAILURE() << "no error for " << scoped;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find("whole run only"), std::string::npos) << e.what();
+    }
+  }
+  try {
+    load_budgets_text("run: [dropped<1%]\ncategories:\n  read: [dropped<1%]\n", "b.yaml");
+    ADD_FAILURE() << "no error";
+  } catch (const BudgetError& e) {
+    EXPECT_NE(std::string(e.what()).find("b.yaml:3: categories.read: bad budget 'dropped<1%'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Rule, ScopeIsRunCategoryOrEndpoint) {
   Rule run = parse_rule("error_rate<1%", "--budget");
   EXPECT_EQ(run.scope.kind, Scope::Kind::kRun);

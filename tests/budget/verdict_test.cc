@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "report/verdict.h"
+#include "support/snapshots.h"
 
 namespace arrload::budget {
 namespace {
@@ -91,6 +92,97 @@ TEST(Judge, OtherCriteriaJoinTheVerdict) {
   v.criteria.push_back({"memory", "growing 3 MiB/min", false, kExitMemory});
   v.criteria.push_back({"recovery", "not within 60 s", false, kExitRecovery});
   EXPECT_EQ(v.exit_code(), kExitMemory);
+}
+
+// GET /open (scheduled): 2 ms of service time, but a request that started 148 ms late: its
+// corrected p95 is 150 ms (test_support::scheduled_snapshot).
+TEST(Judge, AScheduledEndpointIsJudgedOnCorrectedTimesByDefault) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  Verdict v = judge(snap, budgets({"GET /open:p95<10ms", "GET /open:p95_service<10ms",
+                                   "GET /closed:p95<10ms", "p99<10ms", "p99_service<10ms"}));
+  ASSERT_EQ(v.checks.size(), 5u);
+  const Check& corrected = v.checks[1];  // rows in Locust's order: /closed first
+  EXPECT_EQ(corrected.subject, "GET /open");
+  EXPECT_EQ(corrected.threshold.metric_name(), "p95");
+  EXPECT_TRUE(corrected.corrected);
+  EXPECT_FALSE(corrected.pass);  // passes on service time, fails corrected
+  EXPECT_DOUBLE_EQ(corrected.actual, 150);
+  EXPECT_EQ(corrected.describe_actual(), "150 ms (corrected)");
+  const Check& service = v.checks[2];
+  EXPECT_EQ(service.threshold.metric_name(), "p95_service");
+  EXPECT_FALSE(service.corrected);
+  EXPECT_TRUE(service.pass);
+  EXPECT_DOUBLE_EQ(service.actual, 2);
+  EXPECT_EQ(service.describe_actual(), "2 ms");
+  const Check& closed = v.checks[0];  // nothing scheduled: service times, not "corrected"
+  EXPECT_EQ(closed.subject, "GET /closed");
+  EXPECT_FALSE(closed.corrected);
+  EXPECT_TRUE(closed.pass);
+  // The run: every endpoint's corrected times.
+  EXPECT_EQ(v.checks[3].subject, "run");
+  EXPECT_TRUE(v.checks[3].corrected);
+  EXPECT_FALSE(v.checks[3].pass);
+  EXPECT_TRUE(v.checks[4].pass);
+  EXPECT_EQ(v.exit_code(), kExitBudget);
+
+  const std::string table = report::verdict_table(v);
+  EXPECT_NE(table.find("150 ms (corrected)"), std::string::npos) << table;
+  EXPECT_NE(table.find(report::kCorrectedNote), std::string::npos) << table;
+  const std::string xml = report::junit_xml(v, 10);
+  EXPECT_NE(xml.find("p95 is 150 ms (corrected), budget p95 &lt; 10 ms"), std::string::npos) << xml;
+}
+
+TEST(Judge, AverageAndMaxAreCorrectedToo) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  Verdict v = judge(snap, budgets({"GET /open:avg<10ms", "GET /open:max<100ms",
+                                   "GET /open:avg_service<10ms", "GET /open:max_service<100ms"}));
+  ASSERT_EQ(v.checks.size(), 4u);
+  EXPECT_NEAR(v.checks[0].actual, (2 + 2 + 2 + 100 + 150 + 50) / 6.0, 1e-9);
+  EXPECT_FALSE(v.checks[0].pass);
+  EXPECT_DOUBLE_EQ(v.checks[1].actual, 150);
+  EXPECT_FALSE(v.checks[1].pass);
+  EXPECT_DOUBLE_EQ(v.checks[2].actual, 2);
+  EXPECT_DOUBLE_EQ(v.checks[3].actual, 2);
+  EXPECT_TRUE(v.checks[2].pass && v.checks[3].pass);
+}
+
+TEST(Judge, DroppedIterationsAndLateStarts) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();  // 2 of 10 due dropped
+  Verdict v = judge(snap, budgets({"dropped<1%", "late<5%", "GET /closed:late<5%"}));
+  ASSERT_EQ(v.checks.size(), 3u);
+  const Check& late_open = v.checks[0];  // the endpoint rule, then the run's rules
+  EXPECT_EQ(late_open.subject, "GET /closed");
+  EXPECT_TRUE(late_open.pass);
+  EXPECT_EQ(late_open.describe_actual(), "0% (nothing scheduled)");
+  const Check& dropped = v.checks[1];
+  EXPECT_EQ(dropped.subject, "run");
+  EXPECT_DOUBLE_EQ(dropped.actual, 0.2);
+  EXPECT_FALSE(dropped.pass);
+  EXPECT_EQ(dropped.describe_actual(), "20%");
+  EXPECT_EQ(dropped.margin, "+19 points (+1900%)");
+  const Check& late = v.checks[2];
+  EXPECT_DOUBLE_EQ(late.actual, 0.5);  // 3 late of 6 scheduled samples
+  EXPECT_FALSE(late.pass);
+  EXPECT_EQ(v.exit_code(), kExitBudget);
+  EXPECT_TRUE(judge(snap, budgets({"dropped<=20%", "late<=50%"})).pass());
+}
+
+TEST(Judge, NothingScheduledDropsNothing) {
+  const stats::Snapshot closed = test_support::two_endpoints_snapshot();
+  Verdict v = judge(closed, budgets({"dropped<1%", "late<1%"}));
+  ASSERT_EQ(v.checks.size(), 2u);
+  for (const Check& c : v.checks) {
+    EXPECT_TRUE(c.pass);
+    EXPECT_EQ(c.describe_actual(), "0% (nothing scheduled)");
+  }
+  // A run that dropped every iteration sent nothing, and fails.
+  stats::Snapshot starved;
+  starved.dropped_iterations = 5;
+  Verdict none = judge(starved, budgets({"dropped<1%"}));
+  ASSERT_EQ(none.checks.size(), 1u);
+  EXPECT_TRUE(none.checks[0].has_data);
+  EXPECT_DOUBLE_EQ(none.checks[0].actual, 1.0);
+  EXPECT_FALSE(none.pass());
 }
 
 TEST(VerdictReports, TableAndJunitCarryTheNumbers) {

@@ -164,5 +164,89 @@ TEST(WindowJudge, TheVerdictReportsTheWorstWindow) {
   }
 }
 
+// A second at ELAPSED_S of an open-model run: REQUESTS scheduled requests of 2 ms service time on
+// /api/v1/shows/, each started LATE_MS late, beside a closed endpoint's 1 ms request; the run
+// totals have DROPPED and STARTED iterations.
+stats::Snapshot scheduled_second_at(double elapsed_s, int requests, std::uint64_t late_ms,
+                                    std::uint64_t dropped, std::uint64_t started) {
+  stats::Snapshot snap = second_at(elapsed_s, 0, 0);
+  stats::Entry open = snap.endpoints[0].last_second;
+  for (int i = 0; i < requests; ++i) open.record_scheduled(2'000, late_ms * 1000, 100, false);
+  snap.endpoints[0].last_second = open;
+  stats::EndpointStats closed;
+  closed.key = {"GET", "/closed"};
+  closed.last_second.record(1'000, 10, false);
+  snap.endpoints.insert(snap.endpoints.begin(), closed);
+  snap.aggregated.last_second = open;
+  snap.aggregated.last_second.merge(closed.last_second);
+  snap.dropped_iterations = dropped;
+  snap.scheduled_iterations = started;
+  return snap;
+}
+
+// The windows judge corrected times as the whole run does: a window whose requests started
+// 300 ms late fails a corrected p95 that their service time passes.
+TEST(WindowJudge, CorrectedTimesPerWindow) {
+  WindowJudge w(
+      budgets_of({"p95<100ms every 2s", "p95_service<100ms every 2s", "late<10% every 2s"}));
+  w.add_second(scheduled_second_at(1, 10, 0, 0, 10));
+  w.add_second(scheduled_second_at(2, 10, 0, 0, 20));
+  w.add_second(scheduled_second_at(3, 10, 300, 0, 30));
+  w.add_second(scheduled_second_at(4, 10, 0, 0, 40));
+  const auto corrected = w.result(parse_threshold("p95<100ms every 2s"), &kShows);
+  ASSERT_TRUE(corrected);
+  EXPECT_EQ(corrected->judged, 2);
+  EXPECT_EQ(corrected->breached, 1);
+  EXPECT_NEAR(corrected->worst, 302, 1);
+  EXPECT_DOUBLE_EQ(corrected->worst_start_s, 2);
+  const auto run = w.result(parse_threshold("p95<100ms every 2s"), nullptr);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->breached, 1);  // the closed endpoint's 1 ms among the run's corrected times
+  const auto service = w.result(parse_threshold("p95_service<100ms every 2s"), nullptr);
+  ASSERT_TRUE(service);
+  EXPECT_EQ(service->breached, 0);
+  EXPECT_NEAR(service->worst, 2, 0.01);
+  const auto late = w.result(parse_threshold("late<10% every 2s"), nullptr);
+  ASSERT_TRUE(late);
+  EXPECT_DOUBLE_EQ(late->worst, 0.5);  // 10 of the window's 20 scheduled samples
+}
+
+// Dropped iterations per window, from the run totals' growth between seconds.
+TEST(WindowJudge, DroppedIterationsPerWindow) {
+  const Threshold t = parse_threshold("dropped<5% every 2s");
+  WindowJudge w(budgets_of({"dropped<5% every 2s"}));
+  w.add_second(scheduled_second_at(1, 10, 0, 0, 10));
+  w.add_second(scheduled_second_at(2, 10, 0, 0, 20));   // 0 of 20
+  w.add_second(scheduled_second_at(3, 0, 0, 10, 20));   // a stall: 10 dropped, none started
+  w.add_second(scheduled_second_at(4, 10, 0, 10, 30));  // 10 of 20 in the window
+  w.add_second(scheduled_second_at(1, 10, 0, 0, 10));   // --reset-stats: totals start again
+  w.add_second(scheduled_second_at(2, 10, 0, 1, 19));   // 1 of 20
+  auto r = w.result(t, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->judged, 1);  // the reset forgot the windows before it
+  EXPECT_DOUBLE_EQ(r->worst, 0.05);
+  EXPECT_EQ(r->breached, 1);
+
+  WindowJudge before_reset(budgets_of({"dropped<5% every 2s"}));
+  for (double s = 1; s <= 4; ++s) {
+    before_reset.add_second(scheduled_second_at(s, s == 3 ? 0 : 10, 0, s >= 3 ? 10 : 0,
+                                                s == 1 ? 10 : (s == 4 ? 30 : 20)));
+  }
+  auto two = before_reset.result(t, nullptr);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->judged, 2);
+  EXPECT_DOUBLE_EQ(two->worst, 0.5);
+  EXPECT_DOUBLE_EQ(two->worst_start_s, 2);
+
+  // In a closed-model run nothing is due: the verdict says so and passes, as over the whole run.
+  Budgets b = budgets_of({"dropped<1% every 2s"});
+  WindowJudge closed(b);
+  for (int s = 1; s <= 4; ++s) closed.add_second(second_at(s, 10, 20));
+  Verdict v = judge(second_at(4, 10, 20), b, &closed);
+  ASSERT_EQ(v.checks.size(), 1u);
+  EXPECT_TRUE(v.checks[0].pass);
+  EXPECT_EQ(v.checks[0].describe_actual(), "0% (nothing scheduled)");
+}
+
 }  // namespace
 }  // namespace arrload::budget

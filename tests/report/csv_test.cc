@@ -1,11 +1,14 @@
 #include "report/csv.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "integration/harness.h"
 #include "report/console.h"
 #include "report/format.h"
 #include "stats/aggregator.h"
+#include "support/snapshots.h"
 
 namespace arrload::report {
 namespace {
@@ -89,6 +92,75 @@ TEST(HistoryCsv, AggregatedOnlyUnlessFullHistory) {
   EXPECT_EQ(row[3], "Aggregated");
   EXPECT_EQ(row[17], "102");
   EXPECT_EQ(split_lines(history_csv_rows(snap, true)).size(), 4u);
+}
+
+// The expected corrected cells of a row from H, its corrected times, as Locust's writer would put
+// them: Median, Average, Min, Max, and the eleven percentile columns.
+void expect_times(const std::vector<std::string>& row, const stats::Histogram& h) {
+  ASSERT_EQ(row.size(), 22u);
+  EXPECT_EQ(row[4], ms_cell(static_cast<double>(h.percentile(0.5))));
+  EXPECT_EQ(row[5], ms_cell(h.mean()));
+  EXPECT_EQ(row[6], ms_cell(static_cast<double>(h.min())));
+  EXPECT_EQ(row[7], ms_cell(static_cast<double>(h.max())));
+  for (std::size_t i = 0; i < std::size(kPercentiles); ++i) {
+    EXPECT_EQ(row[11 + i], ms_cell(static_cast<double>(h.percentile(kPercentiles[i]))))
+        << kPercentileLabels[i];
+  }
+}
+
+TEST(CorrectedStatsCsv, SameColumnsAndRowsWithTheCorrectedTimes) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  const auto service = split_lines(stats_csv(snap));
+  const auto corrected = split_lines(corrected_stats_csv(snap));
+  ASSERT_EQ(corrected.size(), 4u);  // header, /closed, /open, Aggregated
+  EXPECT_EQ(corrected[0], service[0]);
+  // An endpoint with nothing scheduled: its row as in _stats.csv.
+  EXPECT_EQ(corrected[1], service[1]);
+  EXPECT_EQ(split_cells(corrected[1])[1], "/closed");
+
+  const auto open = split_cells(corrected[2]);
+  EXPECT_EQ(open[1], "/open");
+  EXPECT_EQ(open[2], "6");  // 5 requests sent and the start missed while busy
+  EXPECT_EQ(open[3], "0");
+  EXPECT_EQ(open[7], "150");                    // from the intended start of the 148 ms late one
+  EXPECT_EQ(open[8], "10.0");                   // content size of the responses received
+  EXPECT_EQ(open[9], "0.5");                    // requests sent per second, as in _stats.csv
+  EXPECT_EQ(open[21], "150");                   // 100%
+  EXPECT_EQ(split_cells(service[2])[21], "2");  // the service time hides the stall
+  expect_times(open, test_support::open_corrected_times());
+
+  stats::Histogram all = test_support::open_corrected_times();
+  all.record(1'000);
+  all.record(3'000);
+  const auto total = split_cells(corrected[3]);
+  EXPECT_EQ(total[1], "Aggregated");
+  EXPECT_EQ(total[2], "8");
+  EXPECT_EQ(total[9], "0.7");
+  expect_times(total, all);
+}
+
+TEST(CorrectedStatsCsv, WrittenOnlyForARunWithASchedule) {
+  testing::TempDir dir;
+  write_final_csv(dir.file("closed"), test_support::two_endpoints_snapshot());
+  EXPECT_TRUE(std::filesystem::exists(dir.file("closed_stats.csv")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("closed_corrected_stats.csv")));
+
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  write_final_csv(dir.file("open"), snap);
+  EXPECT_EQ(testing::read_file(dir.file("open_corrected_stats.csv")), corrected_stats_csv(snap));
+  // Locust's file keeps the service times.
+  EXPECT_EQ(testing::read_file(dir.file("open_stats.csv")), stats_csv(snap));
+}
+
+TEST(StatsCsv, ServiceTimesWhateverWasScheduled) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  const auto open = testing::stats_row(stats_csv(snap), "/open");
+  ASSERT_EQ(open.size(), 22u);
+  EXPECT_EQ(open[2], "5");
+  EXPECT_EQ(open[7], "2");
+  for (int i = 11; i < 22; ++i) EXPECT_EQ(open[static_cast<std::size_t>(i)], "2");
+  // Nor does the history show corrected times.
+  EXPECT_EQ(split_cells(split_lines(history_csv_rows(snap, false))[0])[16], "3");
 }
 
 TEST(MsCell, DecimalsOnlyBelowTenMilliseconds) {

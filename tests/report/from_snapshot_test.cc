@@ -19,8 +19,9 @@ struct Nodes {
   stats::Snapshot a, b, together;
 };
 
-// Three seconds of requests to three endpoints; every third request goes to node B, the rest
-// to node A, and all of them to TOGETHER.
+// Three seconds of requests to three endpoints, /c's scheduled (some started late, some after
+// missed starts), and open-model iterations started and dropped; every third request goes to
+// node B, the rest to node A, and all of them to TOGETHER.
 Nodes three_seconds() {
   const double start = 1'700'000'000.0;
   stats::Aggregator aa(0, start), ab(0, start), at(0, start);
@@ -32,8 +33,18 @@ Nodes three_seconds() {
       const bool failed = i % 17 == 0;
       stats::Shard& one = i % 3 == 0 ? sb : sa;
       for (stats::Shard* shard : {&one, &st}) {
-        shard->record(i % 2 ? "GET" : "POST", names[i % 3], us, 10, failed,
-                      i % 2 ? "HTTP 500" : "timeout", "reads");
+        const char* method = i % 2 ? "GET" : "POST";
+        const char* error = i % 2 ? "HTTP 500" : "timeout";
+        if (i % 3 == 2) {
+          const std::uint64_t late = (static_cast<std::uint64_t>(i) * 104'729) % 300'000;
+          const std::uint64_t missed = late / 100'000;  // one start per 100 ms
+          shard->record_scheduled(method, names[2], us, {late, missed, 100'000}, 10, failed, error,
+                                  "reads");
+          if (i % 11 == 0) shard->add_dropped(1);
+          shard->add_scheduled();
+        } else {
+          shard->record(method, names[i % 3], us, 10, failed, error, "reads");
+        }
       }
     }
     for (auto [shard, agg] : {std::pair{&sa, &aa}, std::pair{&sb, &ab}, std::pair{&st, &at}}) {
@@ -65,7 +76,7 @@ std::string all_reports(const stats::Snapshot& snap) {
   html.snap = &snap;
   html.info = info;
   html.history = &history;
-  return stats_csv(snap) + failures_csv(snap) + exceptions_csv(snap) +
+  return stats_csv(snap) + corrected_stats_csv(snap) + failures_csv(snap) + exceptions_csv(snap) +
          history_csv_rows(snap, true) + json_report(snap, info) + final_summary(snap) +
          html_report(html);
 }
@@ -73,6 +84,8 @@ std::string all_reports(const stats::Snapshot& snap) {
 TEST(ReportsFromSnapshot, AMergedAndDecodedSnapshotWritesTheSameReports) {
   const Nodes n = three_seconds();
   ASSERT_FALSE(n.together.errors.empty());
+  ASSERT_GT(n.together.dropped_iterations, 0u);
+  ASSERT_GT(n.together.aggregated.total.late_starts, 0u);
   stats::Snapshot merged;
   for (const stats::Snapshot* node : {&n.a, &n.b}) {
     stats::Decoded<stats::Snapshot> wire = stats::decode_snapshot(stats::encode_snapshot(*node));

@@ -13,6 +13,8 @@
 #include "report/history.h"
 #include "report/svg_chart.h"
 #include "stats/aggregator.h"
+#include "stats/corrected.h"
+#include "support/snapshots.h"
 
 namespace arrload::report {
 namespace {
@@ -292,6 +294,48 @@ TEST(HtmlReport, StatsAndPercentileTablesHoldTheSnapshotsNumbers) {
   auto exceptions = table_rows(html, "exceptions-table");
   ASSERT_EQ(exceptions.size(), 1u);
   EXPECT_EQ(exceptions[0][0], "3");
+}
+
+TEST(HtmlReport, ShowsCorrectedTimesBesideServiceTimesAndTheDroppedIterations) {
+  const stats::Snapshot snap = test_support::scheduled_snapshot();
+  HtmlReport report;
+  report.snap = &snap;
+  const std::string html = html_report(report);
+  EXPECT_NE(html.find("<a href=\"#corrected\">"), std::string::npos);
+  const auto rows = table_rows(html, "corrected-table");
+  ASSERT_EQ(rows.size(), 2u);  // /open, then Aggregated; /closed had nothing scheduled
+  // Type, Name, # Samples, Late starts, then Median, 95%ile, 99%ile and Max: service, corrected.
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"GET", "/open", "6", "3 (50.00%)", "2", "2", "2",
+                                               "150", "2", "150", "2", "150"}));
+  const stats::Histogram all = stats::aggregated_corrected_latency(snap);
+  EXPECT_EQ(rows[1][1], "Aggregated");
+  EXPECT_EQ(rows[1][2], "8");
+  EXPECT_EQ(rows[1][5], ms_cell(static_cast<double>(all.percentile(0.5))));
+  EXPECT_EQ(rows[1][11], "150");
+  EXPECT_NE(section(html, "corrected").find("Dropped iterations: 2 of 10 due (20.00%)"),
+            std::string::npos);
+  // The distribution of a scheduled endpoint draws both.
+  const std::string dist = section(html, "distribution");
+  EXPECT_NE(dist.find("service time"), std::string::npos);
+  EXPECT_NE(dist.find("corrected"), std::string::npos);
+  // Locust's table keeps the service times.
+  EXPECT_EQ(table_rows(html, "stats-table")[1][5], "2");
+}
+
+TEST(HtmlReport, NoCorrectedSectionWithoutASchedule) {
+  Fixture f;
+  const std::string html = html_report(f.report);
+  EXPECT_EQ(html.find("corrected"), std::string::npos);
+  EXPECT_EQ(html.find("Coordinated omission"), std::string::npos);
+  EXPECT_EQ(html.find("service time"), std::string::npos);
+}
+
+TEST(HtmlReport, VerdictSaysWhichChecksWereCorrected) {
+  Fixture f;
+  f.verdict.checks[0].corrected = true;
+  const std::string html = html_report(f.report);
+  EXPECT_NE(section(html, "verdict").find("190 ms (corrected)"), std::string::npos);
+  EXPECT_NE(section(html, "verdict").find("corrected for coordinated omission"), std::string::npos);
 }
 
 TEST(HtmlHistory, StaysBoundedAndEndsWithTheFinalSnapshot) {
