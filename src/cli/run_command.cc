@@ -154,8 +154,8 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
   for (scenario::UserClass& c : suite.classes) {
     if (!c.arrival) continue;
     for (scenario::ArrivalStage& st : c.arrival->stages) {
-      st.duration = std::chrono::microseconds(std::max<std::int64_t>(
-          1000, std::llround(static_cast<double>(st.duration.count()) * f)));
+      st.duration = std::chrono::microseconds(
+          std::max<std::int64_t>(1000, std::llround(static_cast<double>(st.duration.count()) * f)));
     }
   }
   if (cmd.tags.empty()) cmd.tags = p.tags;
@@ -174,11 +174,10 @@ int run_profile(RunCommand cmd, scenario::Suite suite, const scenario::Profile& 
     const bool open_only =
         std::all_of(suite.classes.begin(), suite.classes.end(),
                     [](const scenario::UserClass& c) { return c.arrival.has_value(); });
-    std::string what = shape ? fmt::format("shape '{}' ({} stages, {})", p.shape,
-                                           shape->stages.size(), format_seconds(shape->total()))
-                       : open_only
-                           ? std::string("arrival rates")
-                           : fmt::format("{} users at {:g}/s", cmd.users, cmd.spawn_rate);
+    std::string what = shape       ? fmt::format("shape '{}' ({} stages, {})", p.shape,
+                                                 shape->stages.size(), format_seconds(shape->total()))
+                       : open_only ? std::string("arrival rates")
+                                   : fmt::format("{} users at {:g}/s", cmd.users, cmd.spawn_rate);
     if (cmd.arrival_rate) what += fmt::format(", arrival rate {:g}/s", *cmd.arrival_rate);
     log_line("INFO", fmt::format("Profile '{}': {}{}{}", p.name, what,
                                  cmd.run_time.empty() ? "" : " for at most " + cmd.run_time,

@@ -65,9 +65,9 @@ struct RunCommand {
   std::string scenario;  // -f: a YAML file or a directory of them
   // When non-empty, the scenario's files themselves, {name, YAML} (the embedded suite).
   std::vector<std::pair<std::string, std::string>> scenario_files;
-  std::string host;                // -H; empty = the scenario's host
-  int users = 1;                   // -u
-  double spawn_rate = 1;           // -r, users per second
+  std::string host;       // -H; empty = the scenario's host
+  int users = 1;          // -u
+  double spawn_rate = 1;  // -r, users per second
   // --arrival-rate: the arrival-rate classes' peak rates scaled to add up to this (per second).
   std::optional<double> arrival_rate;
   std::string run_time;            // -t, "90s", "10m", "1h30m"; empty = until stopped

@@ -150,9 +150,10 @@ std::optional<std::string> select_classes(scenario::Suite& suite,
   if (names.empty()) {
     std::erase_if(suite.classes, [](const scenario::UserClass& c) { return c.optional; });
     if (suite.classes.empty()) {
-      return fmt::format("{}: every user class is optional: name the ones to run (arrload -l -f {} "
-                         "lists them)",
-                         suite.file, suite.file);
+      return fmt::format(
+          "{}: every user class is optional: name the ones to run (arrload -l -f {} "
+          "lists them)",
+          suite.file, suite.file);
     }
     return std::nullopt;
   }

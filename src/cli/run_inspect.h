@@ -29,8 +29,8 @@ std::string task_ratio_text(const scenario::Suite& suite, const std::vector<doub
 std::string task_ratio_json(const scenario::Suite& suite, const std::vector<double>& shares);
 
 // Keeps only the classes NAMES lists (Locust's positional UserClass arguments); an empty NAMES
-// keeps all but the optional ones. Returns the error to print (naming the unknown classes and the ones available), or
-// nullopt.
+// keeps all but the optional ones. Returns the error to print (naming the unknown classes and the
+// ones available), or nullopt.
 std::optional<std::string> select_classes(scenario::Suite& suite,
                                           const std::vector<std::string>& names);
 
