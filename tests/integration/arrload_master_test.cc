@@ -226,12 +226,6 @@ TEST_F(ArrloadMasterTest, AWorkerWithAnotherScenarioIsRefusedOnBothSides) {
       << m.err;
 }
 
-}  // namespace
-}  // namespace arrload::testing
-
-namespace arrload::testing {
-namespace {
-
 // /stats/requests of the master's web UI: state, Aggregated requests, worker_count and the
 // first worker's state.
 struct WebView {
@@ -294,12 +288,6 @@ TEST_F(ArrloadMasterTest, TheWebUiListsTheWorkersAndRunsTestsOnThem) {
   EXPECT_EQ(all, requests) << w.err << m.err;
 }
 
-}  // namespace
-}  // namespace arrload::testing
-
-namespace arrload::testing {
-namespace {
-
 // The master dies (SIGKILL): the worker stops its users after --master-timeout and waits; a new
 // master on the same port gets it back and runs a test on it.
 TEST_F(ArrloadMasterTest, AWorkerStopsWithoutItsMasterAndServesTheNextOne) {
@@ -333,12 +321,6 @@ TEST_F(ArrloadMasterTest, AWorkerStopsWithoutItsMasterAndServesTheNextOne) {
   ASSERT_FALSE(total.empty()) << m.err;
   EXPECT_GT(std::stol(total[2]), 10);
 }
-
-}  // namespace
-}  // namespace arrload::testing
-
-namespace arrload::testing {
-namespace {
 
 // The master's -T reaches the workers (in the spawn's parsed_options, as Locust sends it): they
 // run only the tagged tasks, whatever their own command line says.
@@ -386,12 +368,6 @@ TEST_F(ArrloadMasterTest, AWorkerWithAnotherFeederFileIsRefused) {
       << w.err;
   EXPECT_EQ(m.exit_code, 1) << m.err;
 }
-
-}  // namespace
-}  // namespace arrload::testing
-
-namespace arrload::testing {
-namespace {
 
 // An arrival-rate class in a cluster: each arrload worker takes a disjoint share of the
 // schedule, so two workers together start the rate the master was given, not twice it.
