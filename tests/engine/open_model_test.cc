@@ -193,11 +193,12 @@ users:
   EXPECT_NEAR(static_cast<double>(e.intended.count()), static_cast<double>(model.size()),
               static_cast<double>(model.size()) * 0.03);
   EXPECT_LT(e.num_requests, e.intended.count() * 9 / 10);
-  // Late starts: the stalls' (the model's), and a few more that timer jitter on a busy machine
-  // made later than 1 ms (at most 6% of the starts).
+  // Late starts: the stalls' (the model's), and more that timer jitter made later than 1 ms: on
+  // a busy machine under ASan up to ~10% of the starts (15% allowed; counting the stalls' late
+  // starts twice, or every start, would still exceed it).
   EXPECT_GE(static_cast<double>(e.late_starts), static_cast<double>(model_late) * 0.9);
   EXPECT_LE(static_cast<double>(e.late_starts),
-            static_cast<double>(model_late) * 1.1 + 0.06 * static_cast<double>(model.size()))
+            static_cast<double>(model_late) * 1.1 + 0.15 * static_cast<double>(model.size()))
       << "model " << model_late << " of " << model.size();
 }
 
