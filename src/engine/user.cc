@@ -349,12 +349,15 @@ bool User::record(const scenario::Request& req, const http::Response& resp) {
     // never set names the cause.
     for (const auto& x : req.extract) extract_failed_[static_cast<std::size_t>(x.slot)] = 1;
   }
+  const stats::Shard::Transfer transfer{resp.wire_bytes,
+                                        static_cast<std::uint64_t>(std::max(0, resp.redirects))};
   if (slots_) {
     env_.shard.record_scheduled(req.method, name, static_cast<std::uint64_t>(resp.latency_us),
-                                *slots_, resp.body_bytes, failed, message_buf_, req.category);
+                                *slots_, resp.body_bytes, failed, message_buf_, req.category,
+                                &transfer);
   } else {
     env_.shard.record(req.method, name, static_cast<std::uint64_t>(resp.latency_us),
-                      resp.body_bytes, failed, message_buf_, req.category);
+                      resp.body_bytes, failed, message_buf_, req.category, &transfer);
   }
   return true;  // like Locust, a failed request does not end its task
 }

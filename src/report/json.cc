@@ -46,6 +46,9 @@ json::object entry_json(const stats::Snapshot& snap, const stats::EndpointStats&
   add_entry_head(o, s, "_ms");
   o["total_content_length"] = t.content_bytes;
   o["avg_content_length"] = avg_content_length(t);
+  // As received (compressed bodies count their compressed size) and redirects followed.
+  o["total_wire_bytes"] = t.wire_bytes;
+  o["redirects"] = t.redirects;
   o["total_rps"] = snap.total_rps(s);
   o["total_fail_per_sec"] = snap.total_fail_per_sec(s);
   o["response_time_percentiles_ms"] = percentiles_json(t.latency, t.num_requests);

@@ -53,6 +53,8 @@ void add_lean(Entry& into, const LeanEntry& e) {
   into.num_failures += e.num_failures;
   into.content_bytes += e.content_bytes;
   into.late_starts += e.late_starts;
+  into.wire_bytes += e.wire_bytes;
+  into.redirects += e.redirects;
   if (into.category.empty()) into.category = e.category;
   into.latency.add_state(e.latency);
   into.intended.add_state(e.intended);

@@ -19,7 +19,7 @@ enum class Kind : std::uint64_t { kDelta = 1, kSnapshot = 2 };
 constexpr std::uint32_t kDeltaFields = 7;
 constexpr std::uint32_t kSnapshotFields = 15;  // see encode_snapshot (version 1: 14)
 constexpr std::uint32_t kHistogramFields = 4;  // sum, min, max, buckets
-constexpr std::uint32_t kEntryFields = 7;
+constexpr std::uint32_t kEntryFields = 9;
 constexpr std::uint32_t kErrorFields = 6;
 constexpr std::uint32_t kEndpointStatsFields = 7;
 
@@ -52,6 +52,8 @@ void put_entry(wire::Writer& w, const Entry& e, std::string& scratch) {
   w.uint(e.num_failures);
   w.uint(e.content_bytes);
   w.uint(e.late_starts);
+  w.uint(e.wire_bytes);
+  w.uint(e.redirects);
   w.str(e.category);
   put_histogram(w, e.latency, scratch);
   put_histogram(w, e.intended, scratch);
@@ -151,9 +153,9 @@ struct ReadScratch {
   std::uint64_t version = kFormatVersion;  // of the encoding being read
 };
 
-// Version 1 entries had no late_starts.
+// Version 1 entries had no late_starts, version 2 no wire_bytes and redirects.
 std::uint32_t entry_fields(const ReadScratch& scratch) {
-  return scratch.version >= 2 ? kEntryFields : kEntryFields - 1;
+  return scratch.version >= 3 ? kEntryFields : scratch.version == 2 ? 7 : 6;
 }
 
 void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
@@ -168,6 +170,12 @@ void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
   e.num_failures = r.uint("num_failures");
   e.content_bytes = r.uint("content_bytes");
   if (scratch.version >= 2) e.late_starts = r.uint("late_starts");
+  if (scratch.version >= 3) {
+    e.wire_bytes = r.uint("wire_bytes");
+    e.redirects = r.uint("redirects");
+  } else {
+    e.wire_bytes = e.content_bytes;  // as received: older encodings did not tell them apart
+  }
   e.category = r.str("a category");
   get_histogram(r, e.latency, scratch);
   get_histogram(r, e.intended, scratch);
@@ -179,6 +187,12 @@ void get_entry(wire::Reader& r, LeanEntry& e, ReadScratch& scratch) {
   e.num_failures = r.uint("num_failures");
   e.content_bytes = r.uint("content_bytes");
   if (scratch.version >= 2) e.late_starts = r.uint("late_starts");
+  if (scratch.version >= 3) {
+    e.wire_bytes = r.uint("wire_bytes");
+    e.redirects = r.uint("redirects");
+  } else {
+    e.wire_bytes = e.content_bytes;  // as received: older encodings did not tell them apart
+  }
   e.category = r.str("a category");
   get_state(r, e.latency);
   get_state(r, e.intended);

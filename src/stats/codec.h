@@ -30,7 +30,8 @@
 
 namespace arrload::stats {
 
-inline constexpr unsigned kFormatVersion = 2;  // 2: entries carry late_starts
+// 2: entries carry late_starts; 3: wire_bytes and redirects.
+inline constexpr unsigned kFormatVersion = 3;
 
 // A decoded value, or why the input was refused.
 template <typename T>

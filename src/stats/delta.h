@@ -75,6 +75,8 @@ struct LeanEntry {
   std::uint64_t num_failures = 0;
   std::uint64_t content_bytes = 0;
   std::uint64_t late_starts = 0;
+  std::uint64_t wire_bytes = 0;
+  std::uint64_t redirects = 0;
   std::string category;
   HistogramState latency;
   HistogramState intended;

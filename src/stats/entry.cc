@@ -27,6 +27,8 @@ void Entry::merge(const Entry& other) {
   num_failures += other.num_failures;
   content_bytes += other.content_bytes;
   late_starts += other.late_starts;
+  wire_bytes += other.wire_bytes;
+  redirects += other.redirects;
   latency.merge(other.latency);
   intended.merge(other.intended);
   if (category.empty()) category = other.category;

@@ -35,6 +35,12 @@ struct Entry {
   // coordinated omission). Recorded only for scheduled requests; empty in a closed-model run.
   // Reported beside `latency`, never instead of it.
   Histogram intended;
+  // Bytes of the response bodies as received, before decoding (content_bytes is after): equal
+  // to content_bytes unless responses came compressed.
+  std::uint64_t wire_bytes = 0;
+  // Redirects followed before the responses counted (a 302 then a 200 is one request, one
+  // redirect).
+  std::uint64_t redirects = 0;
   // Scheduled samples in `intended` (synthesised ones included, see record_scheduled) whose start
   // was more than kLateStartUs after their intended start.
   std::uint64_t late_starts = 0;

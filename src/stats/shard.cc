@@ -24,7 +24,8 @@ std::size_t Shard::KeyHash::operator()(std::string_view s) const {
 template <bool kScheduled>
 void Shard::record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
                           Slots slots, std::uint64_t body_bytes, bool failed,
-                          std::string_view error_message, std::string_view category) {
+                          std::string_view error_message, std::string_view category,
+                          const Transfer* transfer) {
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -43,6 +44,8 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
   } else {
     entry.record(latency_us, body_bytes, failed);
   }
+  entry.wire_bytes += transfer != nullptr ? transfer->wire_bytes : body_bytes;
+  if (transfer != nullptr) entry.redirects += transfer->redirects;
   if (listener_) {
     listener_(SampleView{method, name, latency_us, body_bytes, failed,
                          failed ? error_message : std::string_view()});
@@ -63,16 +66,17 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
 
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,
                    std::uint64_t body_bytes, bool failed, std::string_view error_message,
-                   std::string_view category) {
+                   std::string_view category, const Transfer* transfer) {
   record_sample<false>(method, name, latency_us, Slots{}, body_bytes, failed, error_message,
-                       category);
+                       category, transfer);
 }
 
 void Shard::record_scheduled(std::string_view method, std::string_view name,
                              std::uint64_t latency_us, Slots slots, std::uint64_t body_bytes,
-                             bool failed, std::string_view error_message,
-                             std::string_view category) {
-  record_sample<true>(method, name, latency_us, slots, body_bytes, failed, error_message, category);
+                             bool failed, std::string_view error_message, std::string_view category,
+                             const Transfer* transfer) {
+  record_sample<true>(method, name, latency_us, slots, body_bytes, failed, error_message, category,
+                      transfer);
 }
 
 ShardDelta Shard::take() {

@@ -63,12 +63,19 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
+  // How a response travelled: its body's bytes as received (before decoding) and the redirects
+  // followed to reach it. A sample recorded without one counts its body bytes as received.
+  struct Transfer {
+    std::uint64_t wire_bytes = 0;
+    std::uint64_t redirects = 0;
+  };
+
   // Records one request. ERROR_MESSAGE is used only when FAILED. METHOD, NAME and CATEGORY (the
   // budget category) are copied only the first time an endpoint is seen, so steady-state
   // recording does not allocate.
   void record(std::string_view method, std::string_view name, std::uint64_t latency_us,
               std::uint64_t body_bytes, bool failed, std::string_view error_message = {},
-              std::string_view category = {});
+              std::string_view category = {}, const Transfer* transfer = nullptr);
 
   // Records one request that had an intended start (an open-model schedule or pacing): as
   // record(), and the entry's `intended` histogram and late starts as Entry::record_scheduled
@@ -80,7 +87,8 @@ class Shard {
   };
   void record_scheduled(std::string_view method, std::string_view name, std::uint64_t latency_us,
                         Slots slots, std::uint64_t body_bytes, bool failed,
-                        std::string_view error_message = {}, std::string_view category = {});
+                        std::string_view error_message = {}, std::string_view category = {},
+                        const Transfer* transfer = nullptr);
 
   // Counts N iterations an open-model schedule was due to start but could not (no free user).
   void add_dropped(std::uint64_t n) { dropped_ += n; }
@@ -99,7 +107,8 @@ class Shard {
   template <bool kScheduled>
   void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
                      Slots slots, std::uint64_t body_bytes, bool failed,
-                     std::string_view error_message, std::string_view category);
+                     std::string_view error_message, std::string_view category,
+                     const Transfer* transfer);
 
   struct KeyHash {
     using is_transparent = void;

@@ -1,6 +1,7 @@
 // End to end: cookies, redirects and compressed bodies through the real binary, checked against
 // what the probe server received (and, for the redirect the issue reported, the embedded target).
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "integration/harness.h"
 #include "support/probe_server.h"
@@ -19,12 +20,24 @@ long failures(const std::string& csv, const std::string& name) {
   return row.empty() ? -1 : std::stol(row[3]);
 }
 
+// The JSON report's entry NAME (an object; empty when there is none).
+boost::json::object json_entry(const std::string& report, const std::string& name) {
+  boost::json::value v = boost::json::parse(report);
+  for (const auto& e : v.at("stats").as_array()) {
+    if (e.at("name").as_string() == name) return e.as_object();
+  }
+  return {};
+}
+std::int64_t json_int(const boost::json::object& o, const char* key) {
+  return o.contains(key) ? o.at(key).to_number<std::int64_t>() : -1;
+}
+
 class HttpRealismTest : public ::testing::Test {
  protected:
   ProcessResult run(const std::string& scenario, const std::string& users) {
     return run_arrload({"run", "--headless", "-f", dir_.write("s.yaml", scenario), "--host",
                         probe_.url(), "-u", users, "-r", "20", "-t", "2s", "--csv",
-                        dir_.file("out"), "--only-summary"});
+                        dir_.file("out"), "--json-file", dir_.file("out.json"), "--only-summary"});
   }
   std::string stats() const { return read_file(dir_.file("out_stats.csv")); }
 
@@ -95,6 +108,13 @@ users:
   EXPECT_EQ(failures(csv, "loop"), count(csv, "loop")) << csv;
   EXPECT_EQ(failures(csv, "see-other"), 0) << csv;
   EXPECT_EQ(count(csv, "/landing"), -1) << "no row per hop: " << csv;
+  // The JSON report counts the redirects followed: one per request of /redirect/307, none for
+  // the unfollowed one.
+  const std::string report = read_file(dir_.file("out.json"));
+  const auto followed_json = json_entry(report, "followed");
+  EXPECT_EQ(json_int(followed_json, "redirects"), json_int(followed_json, "num_requests"))
+      << report;
+  EXPECT_EQ(json_int(json_entry(report, "not-followed"), "redirects"), 0) << report;
   const std::string failed = read_file(dir_.file("out_failures.csv"));
   EXPECT_NE(failed.find("TooManyRedirects: too many redirects (10)"), std::string::npos) << failed;
   EXPECT_NE(failed.find("TooManyRedirects: too many redirects (2)"), std::string::npos) << failed;
@@ -137,6 +157,15 @@ users:
   EXPECT_NE(read_file(dir_.file("out_failures.csv")).find("ContentDecodingError: invalid gzip"),
             std::string::npos);
   for (const auto& rec : probe_.received()) EXPECT_EQ(rec.accept_encoding, "gzip, deflate, br");
+  // The JSON report has both sizes: decoded (16 bytes a response) and as received (the gzip
+  // bytes the probe sent).
+  const auto gz = json_entry(read_file(dir_.file("out.json")), "/gzip");
+  const std::int64_t n = json_int(gz, "num_requests");
+  EXPECT_EQ(json_int(gz, "total_content_length"), 16 * n);
+  EXPECT_EQ(
+      json_int(gz, "total_wire_bytes"),
+      static_cast<std::int64_t>(test_support::deflate_text(R"({"status": "ok"})", 16 + 15).size()) *
+          n);
 }
 
 TEST_F(HttpRealismTest, HeaderAndTextChecksAndExtraction) {

@@ -184,6 +184,8 @@ TEST(CodecTest, ReadsVersionOneEntriesWithoutLateStarts) {
   EXPECT_EQ(e.num_requests, 7u);
   EXPECT_EQ(e.content_bytes, 5u);
   EXPECT_EQ(e.late_starts, 0u);
+  EXPECT_EQ(e.wire_bytes, 5u);  // as decoded: version 1 did not tell them apart
+  EXPECT_EQ(e.redirects, 0u);
   EXPECT_EQ(d.value->dropped_iterations, 2u);
   EXPECT_EQ(d.value->scheduled_iterations, 0u);
   // The same bytes under version 2 are refused: its deltas have seven fields.
@@ -251,9 +253,9 @@ TEST(CodecTest, SnapshotRoundTripsExactly) {
 TEST(CodecTest, IdleEndpointsAndHistogramsAreCompact) {
   Delta idle;
   idle.endpoints[EndpointKey{"GET", "/a"}];
-  // Array and string headers, four zero counters, an empty category, two nil histograms and
-  // no seconds: 12 bytes besides the 5 of "GET" and "/a".
-  EXPECT_LE(encode_delta(idle).size() - encode_delta(Delta{}).size(), 17u);
+  // Array and string headers, six zero counters, an empty category, two nil histograms and
+  // no seconds: 14 bytes besides the 5 of "GET" and "/a".
+  EXPECT_LE(encode_delta(idle).size() - encode_delta(Delta{}).size(), 19u);
 
   Delta busy;
   Entry& e = busy.endpoints[EndpointKey{"GET", "/a"}].entry;
@@ -377,8 +379,10 @@ TEST(CodecTest, InconsistentHistogramIsRefused) {
   w.array(4);
   w.str("GET");
   w.str("/a");
-  w.array(7);
+  w.array(9);
   w.uint(1);
+  w.uint(0);
+  w.uint(0);
   w.uint(0);
   w.uint(0);
   w.uint(0);
