@@ -164,8 +164,11 @@ void get_histogram(wire::Reader& r, Histogram& h, ReadScratch& scratch) {
   if (r.ok()) h.add_state(scratch.state);
 }
 
-void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
-  if (!r.array_of(entry_fields(scratch), "an entry")) return;
+// The counters and category of an entry, read alike for both forms (by version); false when
+// the entry's header was wrong.
+template <typename E>
+bool get_entry_head(wire::Reader& r, E& e, const ReadScratch& scratch) {
+  if (!r.array_of(entry_fields(scratch), "an entry")) return false;
   e.num_requests = r.uint("num_requests");
   e.num_failures = r.uint("num_failures");
   e.content_bytes = r.uint("content_bytes");
@@ -177,23 +180,17 @@ void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
     e.wire_bytes = e.content_bytes;  // as received: older encodings did not tell them apart
   }
   e.category = r.str("a category");
+  return true;
+}
+
+void get_entry(wire::Reader& r, Entry& e, ReadScratch& scratch) {
+  if (!get_entry_head(r, e, scratch)) return;
   get_histogram(r, e.latency, scratch);
   get_histogram(r, e.intended, scratch);
 }
 
 void get_entry(wire::Reader& r, LeanEntry& e, ReadScratch& scratch) {
-  if (!r.array_of(entry_fields(scratch), "an entry")) return;
-  e.num_requests = r.uint("num_requests");
-  e.num_failures = r.uint("num_failures");
-  e.content_bytes = r.uint("content_bytes");
-  if (scratch.version >= 2) e.late_starts = r.uint("late_starts");
-  if (scratch.version >= 3) {
-    e.wire_bytes = r.uint("wire_bytes");
-    e.redirects = r.uint("redirects");
-  } else {
-    e.wire_bytes = e.content_bytes;  // as received: older encodings did not tell them apart
-  }
-  e.category = r.str("a category");
+  if (!get_entry_head(r, e, scratch)) return;
   get_state(r, e.latency);
   get_state(r, e.intended);
 }
