@@ -11,7 +11,7 @@ export CCACHE_NOHASHDIR := 1
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
-.PHONY: all deps test-deps build demo test unit asan bench install package format format-check tidy clean
+.PHONY: all deps test-deps build demo test unit asan tsan bench install package format format-check tidy clean
 
 all: build
 
@@ -42,6 +42,17 @@ $(ASAN_BUILD)/build.ninja:
 asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+
+# The whole test suite under ThreadSanitizer (~35 min here; not in `make test`: docs/reliability.md).
+TSAN_BUILD ?= build-tsan
+TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=88:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARRLOAD_TSAN=ON $(CMAKE_FLAGS)
+
+tsan: deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	cd $(TSAN_BUILD) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS)
 
 # Installs the binary, its manual page and the docs under PREFIX (DESTDIR=... stages them).
 PREFIX ?= /usr/local
