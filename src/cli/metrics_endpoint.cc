@@ -122,6 +122,9 @@ int with_metrics_endpoint(const RunCommand& cmd, const std::function<int(const R
   RunCommand with_board = cmd;
   with_board.metrics = &board;
   const int status = run(with_board);
+  // The runner, destroyed at the run's end, gave SIGINT/SIGTERM their default actions back: caught
+  // again, they end the linger instead of the process.
+  catch_signals();
   // The last scrape of a short run would otherwise miss its final numbers.
   const auto until = std::chrono::steady_clock::now() + *linger;
   if (linger->count() > 0 && g_signal == 0 && level_rank(cmd.loglevel) <= 1) {

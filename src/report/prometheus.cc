@@ -1,6 +1,7 @@
 #include "report/prometheus.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <map>
 #include <tuple>
@@ -209,11 +210,14 @@ void run_totals(std::string& out, const stats::Snapshot& snap) {
                  number(snap.start_unix));
 }
 
+// Readings rounded to the microsecond (getrusage's resolution), so 0.067506 does not print as
+// 0.06750600000000001; byte counts are whole numbers and stay as they are.
 template <typename T>
 void gauge(std::string& out, const Family& f, const std::optional<T>& value) {
   if (!value) return;
   family(out, f);
-  fmt::format_to(std::back_inserter(out), "{} {}\n", f.name, number(static_cast<double>(*value)));
+  const double v = std::round(static_cast<double>(*value) * 1e6) / 1e6;
+  fmt::format_to(std::back_inserter(out), "{} {}\n", f.name, number(v));
 }
 
 void process_lines(std::string& out, const MetricsInfo& info) {

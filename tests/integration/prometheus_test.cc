@@ -98,7 +98,7 @@ TEST_F(PrometheusTest, AHeadlessRunsScrapesParseRiseAndEndAtTheCsvsTotal) {
   ASSERT_GE(files.size(), 5u);
   boost::json::object v = check(files);
   EXPECT_GE(number(v, "rising_scrapes"), 3);
-  EXPECT_GE(number(v, "histogram_series_checked"), 2 * static_cast<double>(files.size()) - 4);
+  EXPECT_GE(number(v, "histogram_series_checked"), static_cast<double>(files.size()));
   EXPECT_EQ(v["final_state"], "stopped");
   const long requests = csv_requests(csv);
   ASSERT_GT(requests, 0);

@@ -156,30 +156,27 @@ TEST(PrometheusText, QuantilesOverSummedWorkersMatchTheMergedHistogram) {
 TEST(PrometheusText, CountersComeFromTheTotalsAndHistogramsEndInTheCount) {
   const stats::Snapshot snap = test_support::two_endpoints_snapshot();
   const std::string text = prometheus_text(&snap, {});
-  EXPECT_EQ(sample(text, R"(arrload_requests_total{method="GET",name="/b"})"), 4);
-  EXPECT_EQ(sample(text, R"(arrload_request_failures_total{method="POST",name="/a"})"), 1);
-  EXPECT_EQ(sample(text, R"(arrload_response_body_bytes_total{method="GET",name="/b"})"), 40);
-  EXPECT_EQ(sample(text, R"(arrload_errors_total{method="POST",name="/a",error="HTTPError('500 Server Error')"
-})"),
-            1);
-// 1.5, 3, 4.5 and 6 ms: one at or below 2.501 ms, three at or below 5.003 ms.
-EXPECT_EQ(sample(text,
-                 R"(arrload_response_time_seconds_bucket{method="GET",name="/b",le="0.002501"})"),
-          1);
-EXPECT_EQ(sample(text,
-                 R"(arrload_response_time_seconds_bucket{method="GET",name="/b",le="0.005003"})"),
-          3);
-EXPECT_EQ(sample(text, R"(arrload_response_time_seconds_bucket{method="GET",name="/b",le="+Inf"})"),
-          4);
-EXPECT_EQ(sample(text, R"(arrload_response_time_seconds_count{method="GET",name="/b"})"), 4);
-EXPECT_DOUBLE_EQ(sample(text, R"(arrload_response_time_seconds_sum{method="GET",name="/b"})"),
-                 0.015);
-EXPECT_EQ(text.find("name=\"Aggregated\""), std::string::npos);  // sum() gives it
-EXPECT_EQ(text.find("arrload_corrected_response_time_seconds_bucket"), std::string::npos);
-EXPECT_NE(text.find("# TYPE arrload_response_time_seconds histogram\n"), std::string::npos);
-EXPECT_NE(text.find("# TYPE arrload_requests_total counter\n"), std::string::npos);
-EXPECT_EQ(sample(text, "arrload_stats_start_time_seconds"), 1'700'000'000);
-EXPECT_EQ(text.find("arrload_run_state"), std::string::npos);  // no state given
+  const std::string get_b = "method=\"GET\",name=\"/b\"";
+  const std::string post_a = "method=\"POST\",name=\"/a\"";
+  EXPECT_EQ(sample(text, "arrload_requests_total{" + get_b + "}"), 4);
+  EXPECT_EQ(sample(text, "arrload_request_failures_total{" + post_a + "}"), 1);
+  EXPECT_EQ(sample(text, "arrload_response_body_bytes_total{" + get_b + "}"), 40);
+  EXPECT_EQ(
+      sample(text, "arrload_errors_total{" + post_a + ",error=\"HTTPError('500 Server Error')\"}"),
+      1);
+  // 1.5, 3, 4.5 and 6 ms: one at or below 2.501 ms, three at or below 5.003 ms.
+  const std::string bucket = "arrload_response_time_seconds_bucket{" + get_b + ",le=";
+  EXPECT_EQ(sample(text, bucket + "\"0.002501\"}"), 1);
+  EXPECT_EQ(sample(text, bucket + "\"0.005003\"}"), 3);
+  EXPECT_EQ(sample(text, bucket + "\"+Inf\"}"), 4);
+  EXPECT_EQ(sample(text, "arrload_response_time_seconds_count{" + get_b + "}"), 4);
+  EXPECT_DOUBLE_EQ(sample(text, "arrload_response_time_seconds_sum{" + get_b + "}"), 0.015);
+  EXPECT_EQ(text.find("name=\"Aggregated\""), std::string::npos);  // sum() gives it
+  EXPECT_EQ(text.find("arrload_corrected_response_time_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE arrload_response_time_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE arrload_requests_total counter\n"), std::string::npos);
+  EXPECT_EQ(sample(text, "arrload_stats_start_time_seconds"), 1'700'000'000);
+  EXPECT_EQ(text.find("arrload_run_state"), std::string::npos);  // no state given
 }
 
 TEST(PrometheusText, ScheduledEndpointsAlsoHaveTheCorrectedHistogram) {
