@@ -39,13 +39,14 @@ class PrometheusTest : public TargetTest {
   std::vector<std::string> scrape_until_stopped(unsigned short port,
                                                 const std::string& extra_headers = "",
                                                 std::chrono::seconds limit = 60s) {
+    const std::string prefix = "scrape_" + std::to_string(port) + "_";
     std::vector<std::string> files;
     const auto until = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < until) {
       Reply r = http(port, "GET", "/metrics", "", extra_headers);
       if (r.status == 200) {
         EXPECT_NE(r.headers.find("text/plain; version=0.0.4"), std::string::npos) << r.headers;
-        files.push_back(dir_.write("scrape_" + std::to_string(files.size()) + ".txt", r.body));
+        files.push_back(dir_.write(prefix + std::to_string(files.size()) + ".txt", r.body));
         if (r.body.find(kStopped) != std::string::npos) return files;
       }
       std::this_thread::sleep_for(300ms);
@@ -153,11 +154,12 @@ TEST_F(PrometheusTest, TheWebUisMetricsNeedTheLoginAndMatchItsCsv) {
   ui.wait(30s);
 }
 
-TEST_F(PrometheusTest, AWorkerExportsItsOwnNumbersOnItsPort) {
+TEST_F(PrometheusTest, AWorkerExportsItsOwnNumbersAndTheMasterTheMergedOnes) {
   const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
   const std::string csv = dir_.file("cluster");
   const std::string master_port = std::to_string(test_ports::unused_loopback_port());
-  const unsigned short metrics_port = test_ports::unused_loopback_port();
+  const unsigned short worker_metrics = test_ports::unused_loopback_port();
+  const unsigned short master_metrics = test_ports::unused_loopback_port();
   Arrload master({"run",
                   "-f",
                   scenario,
@@ -179,24 +181,33 @@ TEST_F(PrometheusTest, AWorkerExportsItsOwnNumbersOnItsPort) {
                   "-r",
                   "3",
                   "-t",
-                  "3s"});
+                  "3s",
+                  "--prometheus-port",
+                  std::to_string(master_metrics),
+                  "--prometheus-linger",
+                  "30s"});
   Arrload worker({"run", "-f", scenario, "--worker", "--master-port", master_port, "--threads", "1",
-                  "--prometheus-port", std::to_string(metrics_port), "--prometheus-linger", "30s"});
-  const std::vector<std::string> files = scrape_until_stopped(metrics_port);
-  ProcessResult m = master.wait(60s);
-  EXPECT_EQ(m.exit_code, 1) << m.err;
-  // The run has stopped on the worker; its final numbers come with its last report, which the
-  // master's CSV holds: the worker's counters equal the master's, this worker being the only one.
-  ASSERT_FALSE(files.empty());
-  std::vector<std::string> all = files;
-  Reply last = http(metrics_port, "GET", "/metrics");
-  ASSERT_EQ(last.status, 200);
-  all.push_back(dir_.write("scrape_last.txt", last.body));
-  worker.signal(SIGTERM);
-  worker.wait(30s);
-  boost::json::object v = check(all);
+                  "--prometheus-port", std::to_string(worker_metrics), "--prometheus-linger",
+                  "30s"});
+  const std::vector<std::string> worker_files = scrape_until_stopped(worker_metrics);
+  const std::vector<std::string> master_files = scrape_until_stopped(master_metrics);
+  ASSERT_FALSE(worker_files.empty());
+  ASSERT_FALSE(master_files.empty());
+  // The master writes its CSV before it turns to stopped; lingering, it still serves.
+  ASSERT_TRUE(eventually([&] { return csv_requests(csv) > 0; }, 10s));
+  master.signal(SIGTERM);
+  ProcessResult m = master.wait(30s);
+  EXPECT_EQ(m.exit_code, 1) << m.err;  // Breaker's requests fail, no budgets: status 1
+  // The only worker: its own final numbers are all the master merged.
+  boost::json::object w = check(worker_files);
+  EXPECT_EQ(w["final_state"], "stopped");
+  EXPECT_EQ(number(w, "final_requests"), csv_requests(csv));
+  boost::json::object v = check(master_files);
   EXPECT_EQ(v["final_state"], "stopped");
   EXPECT_EQ(number(v, "final_requests"), csv_requests(csv));
+  worker.signal(SIGTERM);
+  ProcessResult r = worker.wait(30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace
