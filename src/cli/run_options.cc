@@ -158,8 +158,8 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "mean it)")
       ->capture_default_str();
   app.add_option("--prometheus-linger", cmd.prometheus_linger,
-                 "With --prometheus-port and --headless: keep serving the final numbers this "
-                 "long after the run (e.g. 30s, a scrape interval or two), then exit")
+                 "With --prometheus-port (headless, --worker, --master): keep serving the final "
+                 "numbers this long after the run (e.g. 30s, a scrape interval or two), then exit")
       ->capture_default_str();
   app.add_option("--csv", cmd.csv_prefix,
                  "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
