@@ -258,6 +258,7 @@ void process_lines(std::string& out, const MetricsInfo& info) {
 const std::vector<std::uint64_t>& response_time_bounds_us() {
   static const std::vector<std::uint64_t> bounds = [] {
     std::vector<std::uint64_t> out;
+    out.reserve(std::size(kNominalBoundsUs));
     for (std::uint64_t v : kNominalBoundsUs) {
       out.push_back(bucket_highest(stats::Histogram::bucket_index(v)));
     }
@@ -274,10 +275,16 @@ std::string le_label(std::uint64_t bound_us) {
 }
 
 std::vector<std::uint64_t> cumulative_buckets(const stats::Histogram& h) {
-  const std::vector<std::uint64_t>& bounds = response_time_bounds_us();
-  std::vector<std::uint32_t> last_bucket;
-  for (std::uint64_t b : bounds) last_bucket.push_back(stats::Histogram::bucket_index(b));
-  std::vector<std::uint64_t> counts(bounds.size(), 0);
+  // The histogram bucket each boundary closes.
+  static const std::vector<std::uint32_t> last_bucket = [] {
+    std::vector<std::uint32_t> out;
+    out.reserve(response_time_bounds_us().size());
+    for (std::uint64_t b : response_time_bounds_us()) {
+      out.push_back(stats::Histogram::bucket_index(b));
+    }
+    return out;
+  }();
+  std::vector<std::uint64_t> counts(last_bucket.size(), 0);
   h.for_each_bucket([&](std::uint32_t index, std::uint64_t n) {
     // The first boundary whose bucket is this one or a later one; past the last: only +Inf.
     auto it = std::lower_bound(last_bucket.begin(), last_bucket.end(), index);
