@@ -4,6 +4,7 @@
 // behind --web-login, and a cluster worker's --prometheus-port.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -82,8 +83,16 @@ double number(const boost::json::object& o, const char* key) {
   return o.contains(key) ? o.at(key).to_number<double>() : -1;
 }
 
+// kPingerAndBreaker and an arrival-rate class, whose requests have corrected times too.
+const std::string kWithOpenClass = std::string(kPingerAndBreaker) + R"(
+  - name: Scheduled
+    arrival: {rate: 20, pool: 2, max_pool: 2}
+    tasks:
+      - {name: scheduled, request: GET /health}
+)";
+
 TEST_F(PrometheusTest, AHeadlessRunsScrapesParseRiseAndEndAtTheCsvsTotal) {
-  const std::string scenario = dir_.write("mixed.yaml", kPingerAndBreaker);
+  const std::string scenario = dir_.write("mixed.yaml", kWithOpenClass);
   const std::string csv = dir_.file("run");
   const unsigned short port = test_ports::unused_loopback_port();
   Arrload run({"run", "-f", scenario, "--headless", "-H", host_, "-u", "4", "-r", "4", "-t", "4s",
@@ -101,6 +110,12 @@ TEST_F(PrometheusTest, AHeadlessRunsScrapesParseRiseAndEndAtTheCsvsTotal) {
   EXPECT_GE(number(v, "rising_scrapes"), 3);
   EXPECT_GE(number(v, "histogram_series_checked"), static_cast<double>(files.size()));
   EXPECT_EQ(v["final_state"], "stopped");
+  const boost::json::array& names = v["names"].as_array();
+  for (const char* name :
+       {"arrload_corrected_response_time_seconds_bucket", "arrload_scheduled_iterations_total",
+        "arrload_users", "process_cpu_seconds_total", "arrload_generator_cpu_cores"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), boost::json::value(name)), names.end()) << name;
+  }
   const long requests = csv_requests(csv);
   ASSERT_GT(requests, 0);
   EXPECT_EQ(number(v, "final_requests"), requests);
