@@ -10,7 +10,7 @@ want=(g++ cmake ninja-build ccache pkg-config lld
       libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libsqlite3-dev
       libmsgpuck-dev libzmq3-dev cppzmq-dev zlib1g-dev libbrotli-dev)
 if [[ "${1:-build}" == test ]]; then
-  want+=(clang-format clang-tidy python3-locust dpkg-dev file)
+  want+=(clang-format clang-tidy python3-locust python3-prometheus-client dpkg-dev file)
 elif [[ "${1:-build}" == package ]]; then
   want+=(dpkg-dev file)
 elif [[ "${1:-build}" == bench ]]; then

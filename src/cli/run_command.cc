@@ -10,6 +10,7 @@
 
 #include "budget/budget.h"
 #include "budget/verdict.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/run_inspect.h"
 #include "cli/run_one.h"
 #include "cli/run_support.h"
@@ -286,6 +287,49 @@ std::optional<std::string> conflicting_options(const RunCommand& cmd) {
   return std::nullopt;
 }
 
+// --headless: the run (or each profile's run) with CMD's options.
+int run_headless(const RunCommand& cmd, scenario::Suite& suite, const budget::Budgets& budgets) {
+  catch_signals();
+  if (cmd.profiles.empty()) {
+    if (cmd.time_scale != 1) {
+      fmt::print(stderr,
+                 "arrload: --time-scale compresses a profile's timeline; give --profile NAME "
+                 "too (or shorten -t)\n");
+      return kExitUsage;
+    }
+    if (!filter_checked(suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
+    return run_one(cmd, &suite, std::nullopt, budgets);
+  }
+  std::vector<std::string> names = split_list(cmd.profiles);  // "a,b" and "--profile a --profile b"
+  std::vector<const scenario::Profile*> chosen;
+  for (const std::string& name : names) {
+    const scenario::Profile* p = suite.find_profile(name);
+    if (p == nullptr) {
+      fmt::print(stderr, "arrload: --profile: no profile '{}' in {} ({})\n", name, cmd.scenario,
+                 profile_names(suite));
+      return kExitUsage;
+    }
+    chosen.push_back(p);
+  }
+  int worst = kExitOk;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    int status = run_profile(cmd, suite, *chosen[i], chosen.size() > 1, budgets);
+    worst = std::max(worst, status);
+    if (g_signal != 0 && i + 1 < chosen.size()) {
+      fmt::print(stderr, "arrload: interrupted; not running the remaining profiles\n");
+      break;
+    }
+    if (status != kExitOk && !cmd.keep_going && i + 1 < chosen.size()) {
+      fmt::print(stderr,
+                 "arrload: profile '{}' failed (exit {}); not running the rest (--keep-going "
+                 "runs them all)\n",
+                 chosen[i]->name, status);
+      break;
+    }
+  }
+  return worst;
+}
+
 }  // namespace
 
 int execute_run(const RunCommand& cmd) {
@@ -310,45 +354,12 @@ int execute_run(const RunCommand& cmd) {
     if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
     return execute_web(cmd, *suite, *budgets);
   }
-  catch_signals();
-  if (cmd.profiles.empty()) {
-    if (cmd.time_scale != 1) {
-      fmt::print(stderr,
-                 "arrload: --time-scale compresses a profile's timeline; give --profile NAME "
-                 "too (or shorten -t)\n");
-      return kExitUsage;
-    }
-    if (!filter_checked(*suite, cmd.tags, cmd.exclude_tags)) return kExitUsage;
-    return run_one(cmd, &*suite, std::nullopt, *budgets);
+  if (cmd.prometheus_port == 0 || cmd.metrics != nullptr) {
+    return run_headless(cmd, *suite, *budgets);
   }
-  std::vector<std::string> names = split_list(cmd.profiles);  // "a,b" and "--profile a --profile b"
-  std::vector<const scenario::Profile*> chosen;
-  for (const std::string& name : names) {
-    const scenario::Profile* p = suite->find_profile(name);
-    if (p == nullptr) {
-      fmt::print(stderr, "arrload: --profile: no profile '{}' in {} ({})\n", name, cmd.scenario,
-                 profile_names(*suite));
-      return kExitUsage;
-    }
-    chosen.push_back(p);
-  }
-  int worst = kExitOk;
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
-    int status = run_profile(cmd, *suite, *chosen[i], chosen.size() > 1, *budgets);
-    worst = std::max(worst, status);
-    if (g_signal != 0 && i + 1 < chosen.size()) {
-      fmt::print(stderr, "arrload: interrupted; not running the remaining profiles\n");
-      break;
-    }
-    if (status != kExitOk && !cmd.keep_going && i + 1 < chosen.size()) {
-      fmt::print(stderr,
-                 "arrload: profile '{}' failed (exit {}); not running the rest (--keep-going "
-                 "runs them all)\n",
-                 chosen[i]->name, status);
-      break;
-    }
-  }
-  return worst;
+  return with_metrics_endpoint(cmd, [&](const RunCommand& with_board) {
+    return run_headless(with_board, *suite, *budgets);
+  });
 }
 
 int execute_profiles(const std::string& scenario) {

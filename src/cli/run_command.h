@@ -34,6 +34,10 @@ class Master;
 }
 
 namespace arrload::cli {
+class MetricsBoard;
+}
+
+namespace arrload::cli {
 
 // Follows and steers the runs `run` drives (the web UI). Called on the run's thread.
 class RunObserver {
@@ -128,6 +132,13 @@ struct RunCommand {
   RunObserver* observer = nullptr;  // set by the web UI; not an option
   // Set with --master: the runs' users are on this master's workers. Not an option.
   cluster::Master* master = nullptr;
+  // GET /metrics (Prometheus) on its own port: --prometheus-host, --prometheus-port (0 = none),
+  // --prometheus-linger (serve the final numbers this long after the run).
+  std::string prometheus_host = "127.0.0.1";
+  int prometheus_port = 0;
+  std::string prometheus_linger = "0";
+  // Set while --prometheus-port serves: where the run posts its numbers. Not an option.
+  MetricsBoard* metrics = nullptr;
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment

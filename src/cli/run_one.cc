@@ -12,6 +12,7 @@
 #include "budget/verdict.h"
 #include "budget/window.h"
 #include "cli/locust_json.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/run_monitoring.h"
 #include "cli/run_reports.h"
 #include "cli/run_support.h"
@@ -158,11 +159,14 @@ struct LiveRun {
   std::string abort_reason;  // the breached check, once --abort-on-fail stopped the run
   bool debug = false;        // -L DEBUG: a line per endpoint and second
   engine::RunControl* runner = nullptr;
+  const monitor::MemorySampler* memory = nullptr;  // the target's, when watched
 
   LiveRun(const RunCommand& c, const budget::Budgets& b) : cmd(c), budgets(b), windows(b) {}
 
   void second(const stats::Snapshot& snap) {
-    const double cpu = generator.tick().cpu_percent;
+    const monitor::SelfCheckSample& sample = generator.tick();
+    const double cpu = sample.cpu_percent;
+    if (cmd.metrics != nullptr) post_metrics(*cmd.metrics, snap, &sample);
     windows.add_second(snap);
     if (timeline) timeline->append(snap, /*force=*/false, cpu);
     if (!ramp_up_end && snap.user_count >= ramp_target) ramp_up_end = snap.elapsed_s;
@@ -179,6 +183,16 @@ struct LiveRun {
     if (history) history->append(snap);
     if (locust_json) locust_json->observe(snap);
     if (debug) debug_second(snap);
+  }
+
+  // --prometheus-port: the board the scrapes read (SAMPLE: the self-check's, when one was taken).
+  void post_metrics(MetricsBoard& board, const stats::Snapshot& snap,
+                    const monitor::SelfCheckSample* sample) const {
+    board.update(snap);
+    if (sample != nullptr) board.set_generator(*sample);
+    if (memory != nullptr) {
+      if (auto latest = memory->latest()) board.set_target_memory(*latest);
+    }
   }
 
   static void debug_second(const stats::Snapshot& snap) {
@@ -328,7 +342,12 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   };
   live.debug = level_rank(cmd.loglevel) == 0;
   if (live.debug) debug_hooks(cmd, *opts, host, hooks);
+  if (cmd.metrics != nullptr) {
+    cmd.metrics->begin_run();
+    follow_run_state(hooks, *cmd.metrics);
+  }
   live.runner = runner.get();
+  live.memory = memory.get();
   // The leak detector judges memory from the end of the ramp-up: when the first target count
   // (the first stage's, with a shape) is first reached.
   live.ramp_target = static_cast<std::uint64_t>(opts->shape && !opts->shape->stages.empty()
@@ -361,6 +380,10 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     catch_signals();
   }
   if (memory) memory->stop();
+  if (cmd.metrics != nullptr) {
+    live.post_metrics(*cmd.metrics, result.final, nullptr);
+    cmd.metrics->set_state("stopped");
+  }
   if (result.reason == engine::StopReason::kFailed) log_line("ERROR", result.error);
   const stats::Snapshot& snap = result.final;
   if (live.timeline) live.timeline->append(snap, /*force=*/true);

@@ -147,6 +147,20 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "-1 = keep the UI)")
       ->capture_default_str()
       ->check(CLI::Range(-1, 1'000'000));
+  app.add_option("--prometheus-port", cmd.prometheus_port,
+                 "Serve GET /metrics (Prometheus text format) on this port, for --headless, "
+                 "--worker and --master runs (the web UI serves it on --web-port too); 0 = off "
+                 "(docs/prometheus.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--prometheus-host", cmd.prometheus_host,
+                 "Address --prometheus-port listens on (no login: beyond loopback only if you "
+                 "mean it)")
+      ->capture_default_str();
+  app.add_option("--prometheus-linger", cmd.prometheus_linger,
+                 "With --prometheus-port (headless, --worker, --master): keep serving the final "
+                 "numbers this long after the run (e.g. 30s, a scrape interval or two), then exit")
+      ->capture_default_str();
   app.add_option("--csv", cmd.csv_prefix,
                  "Write PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and "
                  "PREFIX_exceptions.csv (Locust's format)");

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "budget/verdict.h"
+#include "cli/metrics_endpoint.h"
 #include "cluster/master.h"
 #include "engine/control.h"
 #include "monitor/memory.h"
@@ -173,6 +174,24 @@ class WebRun final : public web::Control, public RunObserver {
     return out;
   }
 
+  report::MetricsInfo metrics_info() const override {
+    std::lock_guard lock(mu_);
+    report::MetricsInfo info;
+    if (!history_.points().empty() && history_.points().back().generator_cpu >= 0) {
+      info.generator_cpu_cores = history_.points().back().generator_cpu / 100.0;
+    }
+    if (memory_ != nullptr) {
+      if (auto latest = memory_->latest()) info.target_resident_bytes = latest->rss_bytes;
+    } else {
+      for (auto it = memory_samples_.rbegin(); it != memory_samples_.rend(); ++it) {
+        if (!it->ok) continue;
+        info.target_resident_bytes = it->rss_bytes;
+        break;
+      }
+    }
+    return info;
+  }
+
   std::vector<web::ClassTasks> tasks() const override {
     std::lock_guard lock(mu_);
     // The classes' shares of the users running, or of the weights when no test runs.
@@ -321,6 +340,16 @@ int execute_web(const RunCommand& cmd, const scenario::Suite& suite,
   }
   fmt::print(stderr, "arrload: web UI on http://{}:{}/ (Ctrl-C to quit)\n", cmd.web_host,
              server.port());
+  // --prometheus-port: /metrics also on a port of its own (no login), as a headless run has it.
+  std::unique_ptr<web::Server> metrics;
+  if (cmd.prometheus_port != 0) {
+    try {
+      metrics = start_metrics_server(cmd, [&run] { return web::metrics_response(run).body; });
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "arrload: {}\n", e.what());
+      return kExitRuntimeError;
+    }
+  }
   if (cmd.web_host != "127.0.0.1" && cmd.web_host != "::1" && cmd.web_login.empty()) {
     fmt::print(stderr,
                "arrload: WARNING: the web UI listens beyond this machine without a login "
@@ -357,6 +386,7 @@ int execute_web(const RunCommand& cmd, const scenario::Suite& suite,
                signo == SIGINT ? "SIGINT" : "SIGTERM");
   }
   run.shut_down();
+  if (metrics) metrics->stop();
   server.stop();
   return run.last_status();
 }

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config_file.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/run_command.h"
 #include "cli/run_support.h"
 #include "cluster/locustfile.h"
@@ -130,7 +131,14 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
     if (level_rank(std::string(level)) >= min_rank) log_line(std::string(level), text);
   };
   catch_signals();
-  return cluster::run_worker(*suite, opts);
+  if (cmd.prometheus_port == 0) return cluster::run_worker(*suite, opts);
+  // /metrics: this worker's own numbers (a master exports the merged ones).
+  return with_metrics_endpoint(cmd, [&](const RunCommand& with_board) {
+    MetricsBoard& board = *with_board.metrics;
+    opts.on_snapshot = [&board](const stats::Snapshot& snap) { board.update(snap); };
+    opts.on_state = [&board](std::string_view state) { board.set_state(state); };
+    return cluster::run_worker(*suite, opts);
+  });
 }
 
 int execute_master(const RunCommand& cmd, const WorkerFlags& flags) {

@@ -12,9 +12,14 @@ RunThread::RunThread(const scenario::Suite& suite, engine::RunOptions options, W
     : runner_(std::make_unique<engine::Runner>(suite, std::move(options))), shared_(shared) {
   events_.info = std::move(log);
   events_.spawned = [this](const engine::ClassCounts& counts) {
-    std::lock_guard lock(shared_.mu);
-    shared_.events.push_back({RunEvent::Kind::kSpawned, counts, {}});
+    {
+      std::lock_guard lock(shared_.mu);
+      shared_.events.push_back({RunEvent::Kind::kSpawned, counts, {}});
+    }
+    state("running");
   };
+  events_.spawning = [this](const engine::UserTargets&) { state("spawning"); };
+  events_.stopping = [this](engine::StopReason) { state("stopping"); };
   events_.every_second = [this](const stats::Snapshot& snap) { observe(snap); };
   events_.recorded = [this](const stats::ShardDelta& d) {
     const auto second = static_cast<std::int64_t>(core::wall_unix_seconds());
@@ -26,6 +31,7 @@ RunThread::RunThread(const scenario::Suite& suite, engine::RunOptions options, W
     shared_.reporter.start_run();
     shared_.exceptions_seen.clear();
   }
+  state("spawning");
   thread_ = std::thread([this] { body(); });
 }
 
@@ -39,7 +45,12 @@ RunThread::~RunThread() {
   thread_.join();
 }
 
+void RunThread::state(std::string_view name) const {
+  if (shared_.on_state) shared_.on_state(name);
+}
+
 void RunThread::observe(const stats::Snapshot& snap) {
+  if (shared_.on_snapshot) shared_.on_snapshot(snap);
   std::lock_guard lock(shared_.mu);
   shared_.reporter.observe(snap);
   for (const auto& [message, count] : snap.exceptions) {
@@ -52,6 +63,7 @@ void RunThread::observe(const stats::Snapshot& snap) {
 void RunThread::body() {
   engine::RunResult result = runner_->run(events_);
   observe(result.final);
+  state("stopped");
   std::lock_guard lock(shared_.mu);
   shared_.events.push_back({RunEvent::Kind::kFinished, {}, result.reason});
   finished_ = true;

@@ -2,8 +2,10 @@
 // One run of the engine on its own thread, for the worker: the run's statistics go into a
 // LocustReporter and its events into an inbox the protocol thread drains.
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "cluster/locust_stats.h"
@@ -33,6 +35,9 @@ struct WorkerShared {
   // The run's scenario errors so far (message -> count), to put only new ones in DELTA.
   std::map<std::string, std::uint64_t> exceptions_seen;
   std::deque<RunEvent> events;
+  // Set before the first run, then only read (no lock): WorkerOptions::on_snapshot, on_state.
+  std::function<void(const stats::Snapshot&)> on_snapshot;
+  std::function<void(std::string_view)> on_state;
 };
 
 // The key of the `stats` data under which an arrload worker sends DELTA (MessagePack bin holding
@@ -58,6 +63,8 @@ class RunThread {
   void body();
   // Takes in the run's newest snapshot (the reporter's fields, new scenario errors).
   void observe(const stats::Snapshot& snap);
+  // Tells shared_.on_state, if set.
+  void state(std::string_view name) const;
 
   std::unique_ptr<engine::Runner> runner_;
   WorkerShared& shared_;

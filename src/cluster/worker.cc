@@ -36,6 +36,8 @@ class Worker {
  public:
   Worker(const scenario::Suite& suite, const WorkerOptions& opts)
       : suite_(suite), opts_(opts), node_id_(make_node_id()) {
+    shared_.on_snapshot = opts_.on_snapshot;
+    shared_.on_state = opts_.on_state;
     endpoint_ = fmt::format("tcp://{}:{}", opts_.master_host, opts_.master_port);
     open_socket();
   }

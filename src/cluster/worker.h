@@ -17,6 +17,7 @@
 
 #include "engine/run_options.h"
 #include "scenario/model.h"
+#include "stats/snapshot.h"
 
 namespace arrload::cluster {
 
@@ -45,6 +46,11 @@ struct WorkerOptions {
   std::function<void()> run_ended;
   // Log lines ("INFO", text); to stderr when empty.
   std::function<void(std::string_view level, std::string_view text)> log;
+  // For /metrics (--prometheus-port); each may be empty. Told every run's statistics once a
+  // second and its final ones, and its state ("spawning", "running", "stopping", "stopped"), on
+  // the run's threads.
+  std::function<void(const stats::Snapshot&)> on_snapshot;
+  std::function<void(std::string_view)> on_state;
 };
 
 // Runs the worker until the master sends quit, the connection cannot be made, or it is

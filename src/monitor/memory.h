@@ -76,8 +76,10 @@ class MemorySampler {
   void stop();
 
   std::vector<MemorySample> samples() const;  // a copy, in time order
-  int failures() const;                       // readings that failed
-  std::string last_error() const;             // the latest failed reading's error ("" if none)
+  // The newest successful reading; none before the first (copies one sample, not the list).
+  std::optional<MemorySample> latest() const;
+  int failures() const;            // readings that failed
+  std::string last_error() const;  // the latest failed reading's error ("" if none)
   const MemorySource& source() const { return *source_; }
 
   // Writes samples() to PATH as CSV (memory_csv()); false with *ERROR set when it cannot.

@@ -60,6 +60,14 @@ std::vector<MemorySample> MemorySampler::samples() const {
   return samples_;
 }
 
+std::optional<MemorySample> MemorySampler::latest() const {
+  std::lock_guard lock(mu_);
+  for (auto it = samples_.rbegin(); it != samples_.rend(); ++it) {
+    if (it->ok) return *it;
+  }
+  return std::nullopt;
+}
+
 int MemorySampler::failures() const {
   std::lock_guard lock(mu_);
   return failures_;

@@ -1,5 +1,7 @@
 #include "web/api.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <variant>
 
@@ -8,6 +10,8 @@
 #include <boost/url/parse_query.hpp>
 
 #include "core/log_ring.h"
+#include "monitor/memory.h"
+#include "monitor/self_check.h"
 #include "report/csv.h"
 #include "report/json_fields.h"
 
@@ -420,6 +424,10 @@ HttpResponse exceptions_csv_route(Control& control, const HttpRequest&, std::str
   return snapshot_csv(control, report::exceptions_csv, "exceptions.csv");
 }
 
+HttpResponse metrics_route(Control& control, const HttpRequest&, std::string_view) {
+  return metrics_response(control);
+}
+
 struct Route {
   std::string_view path;
   std::string_view method;  // "GET" answers HEAD too
@@ -444,9 +452,27 @@ constexpr Route kRoutes[] = {
     {"/stats/requests/csv", "GET", requests_csv_route},
     {"/stats/failures/csv", "GET", failures_csv_route},
     {"/exceptions/csv", "GET", exceptions_csv_route},
+    {"/metrics", "GET", metrics_route},
 };
 
 }  // namespace
+
+void add_process_readings(report::MetricsInfo& info) {
+  info.process_cpu_seconds = monitor::process_cpu_seconds();
+  const monitor::MemoryReading rss = monitor::read_pid_rss(static_cast<int>(::getpid()));
+  if (rss.ok) info.process_resident_bytes = rss.rss_bytes;
+}
+
+HttpResponse metrics_response(const Control& control) {
+  std::optional<stats::Snapshot> snap = control.snapshot();
+  report::MetricsInfo info = control.metrics_info();
+  info.state = std::string(state_name(control.state()));
+  add_process_readings(info);
+  HttpResponse out;
+  out.content_type = std::string(report::kPrometheusContentType);
+  out.body = report::prometheus_text(snap ? &*snap : nullptr, info);
+  return out;
+}
 
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));

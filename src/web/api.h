@@ -11,6 +11,7 @@
 #include "budget/verdict.h"
 #include "monitor/memory_sample.h"
 #include "report/history.h"
+#include "report/prometheus.h"
 #include "scenario/model.h"
 #include "stats/snapshot.h"
 
@@ -98,10 +99,19 @@ class Control {
   virtual std::optional<std::string> full_history_csv() const = 0;
   // A cluster master's workers; none when this process runs the users itself.
   virtual std::optional<std::vector<WorkerRow>> workers() const { return std::nullopt; }
+  // What GET /metrics says beside snapshot(): the generator's self-check and the target's memory
+  // (newest readings); the route adds the state and this process's CPU and memory.
+  virtual report::MetricsInfo metrics_info() const { return {}; }
 };
 
 // Answers REQUEST. PAGE is the UI's HTML (served at "/").
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page);
+
+// GET /metrics: CONTROL's newest statistics in the Prometheus text format (report/prometheus.h).
+HttpResponse metrics_response(const Control& control);
+
+// Sets INFO's process_cpu_seconds and process_resident_bytes from this process, now.
+void add_process_readings(report::MetricsInfo& info);
 
 // GET /stats/history: {"origin_unix", "points": [{t, users, rps, fail_per_s, p50, p95, p99,
 // cpu}], "target_memory": [{t, rss_mib}], "memory_source"}; t in seconds from origin_unix.

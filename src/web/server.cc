@@ -38,10 +38,10 @@ std::string base64(const std::string& text) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Control& c) : options(std::move(o)), control(c), acceptor(io) {}
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(io) {}
 
   ServerOptions options;
-  Control& control;
+  Handler handler;
   asio::io_context io{1};
   tcp::acceptor acceptor;
   std::string expected_auth;  // "Basic ..." when a login is required
@@ -76,7 +76,7 @@ asio::awaitable<void> serve(Server::Impl* s, tcp::socket socket) {
       in.target = std::string(req.target());
       in.body = req.body();
       in.content_type = std::string(req[bhttp::field::content_type]);
-      HttpResponse out = handle(s->control, in, ui_page());
+      HttpResponse out = s->handler(in);
       res.result(static_cast<unsigned>(out.status));
       res.set(bhttp::field::content_type, out.content_type);
       for (const auto& [name, value] : out.headers) res.set(name, value);
@@ -93,7 +93,11 @@ asio::awaitable<void> serve(Server::Impl* s, tcp::socket socket) {
 }  // namespace
 
 Server::Server(ServerOptions options, Control& control)
-    : impl_(std::make_unique<Impl>(std::move(options), control)) {}
+    : Server(std::move(options),
+             [&control](const HttpRequest& in) { return handle(control, in, ui_page()); }) {}
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() { stop(); }
 
@@ -108,13 +112,13 @@ void Server::start() {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.options.host, ec);
   if (ec) {
-    throw std::runtime_error(
-        fmt::format("--web-host: '{}' is not an IP address (e.g. 127.0.0.1)", s.options.host));
+    throw std::runtime_error(fmt::format("{}: '{}' is not an IP address (e.g. 127.0.0.1)",
+                                         s.options.host_option, s.options.host));
   }
   ec = net::listen(s.acceptor, tcp::endpoint(address, s.options.port));
   if (ec) {
-    throw std::runtime_error(fmt::format("web UI: cannot listen on {}:{}: {}", s.options.host,
-                                         s.options.port, ec.message()));
+    throw std::runtime_error(fmt::format("{}: cannot listen on {}:{}: {}", s.options.what,
+                                         s.options.host, s.options.port, ec.message()));
   }
   s.bound_port = s.acceptor.local_endpoint().port();
   // Accept errors (too many open files, typically) are not reported: the others are served.

@@ -82,6 +82,35 @@ TEST(Handle, RoutesByPathAndMethod) {
   EXPECT_EQ(answer(control, "GET", "/exceptions/csv").content_type, "text/csv; charset=utf-8");
 }
 
+// A Control in the middle of a run, for /metrics.
+class RunningControl : public IdleControl {
+ public:
+  RunState state() const override { return RunState::kRunning; }
+  std::optional<stats::Snapshot> snapshot() const override { return two_endpoints_snapshot(); }
+  report::MetricsInfo metrics_info() const override {
+    report::MetricsInfo info;
+    info.target_resident_bytes = 4096;
+    return info;
+  }
+};
+
+TEST(Handle, MetricsAreThePrometheusTextOfTheNewestSnapshot) {
+  RunningControl control;
+  const HttpResponse r = answer(control, "GET", "/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find("arrload_requests_total{method=\"GET\",name=\"/b\"} 4\n"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("arrload_run_state{state=\"running\"} 1\n"), std::string::npos);
+  EXPECT_NE(r.body.find("arrload_target_resident_memory_bytes 4096\n"), std::string::npos);
+  EXPECT_NE(r.body.find("process_cpu_seconds_total "), std::string::npos);
+  // Before any run: the state and the process alone.
+  IdleControl idle;
+  const HttpResponse before = answer(idle, "GET", "/metrics");
+  EXPECT_NE(before.body.find("arrload_run_state{state=\"ready\"} 1\n"), std::string::npos);
+  EXPECT_EQ(before.body.find("arrload_requests_total"), std::string::npos);
+}
+
 TEST(Handle, KnownPathWithAnotherMethodIs405UnknownPathIs404) {
   IdleControl control;
   for (const char* path : {"/", "/stop", "/stats/requests", "/exceptions/csv"}) {
