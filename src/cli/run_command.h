@@ -128,6 +128,9 @@ struct RunCommand {
   RunObserver* observer = nullptr;  // set by the web UI; not an option
   // Set with --master: the runs' users are on this master's workers. Not an option.
   cluster::Master* master = nullptr;
+  // Comparison with a baseline run (docs/compare.md).
+  std::string baseline;                      // --baseline FILE: a JSON report or a CSV prefix
+  std::vector<std::string> max_regressions;  // --max-regression 'p95:+10%' (repeatable)
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment
