@@ -48,9 +48,8 @@ int execute_compare(const CompareCommand& cmd) {
   fmt::print(out, "{}", compare::comparison_table(result));
   std::fflush(out);
   bool written = true;
-  for (const auto& [path, text] :
-       {std::pair{&cmd.junit_path, compare::junit_xml(result)},
-        std::pair{&cmd.json_path, compare::comparison_json(result)}}) {
+  for (const auto& [path, text] : {std::pair{&cmd.junit_path, compare::junit_xml(result)},
+                                   std::pair{&cmd.json_path, compare::comparison_json(result)}}) {
     if (path->empty()) continue;
     try {
       report::write_text_file(*path, text);

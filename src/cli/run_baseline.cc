@@ -28,7 +28,8 @@ bool load_baseline(const RunCommand& cmd, std::optional<BaselineGate>* out) {
   out->reset();
   if (cmd.baseline.empty()) {
     if (cmd.max_regressions.empty()) return true;
-    fmt::print(stderr, "arrload: --max-regression needs --baseline FILE (the run to compare with)\n");
+    fmt::print(stderr,
+               "arrload: --max-regression needs --baseline FILE (the run to compare with)\n");
     return false;
   }
   BaselineGate gate;

@@ -64,8 +64,8 @@ bool exceeds(const Rule& rule, const Change& c) {
 
 std::string signed_ms(double ms) {
   const double a = std::abs(ms);
-  return fmt::format("{}{} ms", ms < 0 ? "-" : "+", a < 10 ? fmt::format("{:.2f}", a)
-                                                            : fmt::format("{:.1f}", a));
+  return fmt::format("{}{} ms", ms < 0 ? "-" : "+",
+                     a < 10 ? fmt::format("{:.2f}", a) : fmt::format("{:.1f}", a));
 }
 
 }  // namespace
@@ -170,9 +170,9 @@ std::string Comparison::summary() const {
 Comparison compare(const RunData& base, const RunData& next, const std::vector<Rule>& rules) {
   for (const Rule& r : rules) {
     if (!matches_any(r, base) && !matches_any(r, next)) {
-      throw RuleError(fmt::format(
-          "regression budget '{}': '{}' is no endpoint, name or category of either run", r.text,
-          r.scope));
+      throw RuleError(
+          fmt::format("regression budget '{}': '{}' is no endpoint, name or category of either run",
+                      r.text, r.scope));
     }
   }
   Comparison out;

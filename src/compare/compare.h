@@ -17,9 +17,9 @@ struct Change {
   bool has_data = false;  // both runs have the figure (a latency needs requests in both)
   double base = 0;        // ms, a fraction (error_rate) or requests/s
   double next = 0;
-  double delta = 0;                 // next - base
-  std::optional<double> relative;   // delta / base; none when base is 0
-  bool within_noise = false;        // the difference could be chance alone (noise.h)
+  double delta = 0;                // next - base
+  std::optional<double> relative;  // delta / base; none when base is 0
+  bool within_noise = false;       // the difference could be chance alone (noise.h)
   // "+50.1 ms (+2503%)", "-1.2/s (-2.4%)", "+0.10pp"; "no data".
   std::string describe_delta() const;
   // A value of this figure: "51.3 ms", "0.12%", "48.20/s".
@@ -28,8 +28,8 @@ struct Change {
 
 // An endpoint in both runs, or the Aggregated row.
 struct Row {
-  std::string key;       // "GET /health", "Aggregated"
-  std::string category;  // "" when unknown
+  std::string key;              // "GET /health", "Aggregated"
+  std::string category;         // "" when unknown
   std::vector<Change> changes;  // rps, error_rate, p50, p95, p99; then p50..p99 _service when
                                 // either run has corrected times for the row
 };

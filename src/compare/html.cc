@@ -48,9 +48,13 @@ std::string checks_html(const Comparison& c) {
 
 std::string html_section(const Comparison& c) {
   std::string out = fmt::format(
-      "<section id=\"baseline\"><h2>Baseline comparison</h2>\n<p><span class=\"badge {}\">{}</span> "
+      "<section id=\"baseline\"><h2>Baseline comparison</h2>\n<p><span class=\"badge "
+      "{}\">{}</span> "
       "<span class=\"muted\">baseline {}</span></p>\n",
-      c.checks.empty() ? "muted" : c.pass() ? "pass" : "fail", esc(c.summary()), esc(c.baseline));
+      c.checks.empty() ? "muted"
+      : c.pass()       ? "pass"
+                       : "fail",
+      esc(c.summary()), esc(c.baseline));
   out +=
       "<div class=\"wide\"><table id=\"baseline-table\"><thead><tr><th>Name</th><th>Metric</th>"
       "<th class=\"n\">Baseline</th><th class=\"n\">This run</th><th class=\"n\">Change</th>"
@@ -59,14 +63,16 @@ std::string html_section(const Comparison& c) {
     out += row_html(c.rows[i], i + 1 == c.rows.size());
   }
   out += "</tbody></table></div>\n";
-  out += "<p class=\"muted\">\"within noise\": the change is inside the run-to-run spread "
-         "estimated from the sample counts (95% intervals; docs/compare.md).</p>\n";
+  out +=
+      "<p class=\"muted\">\"within noise\": the change is inside the run-to-run spread "
+      "estimated from the sample counts (95% intervals; docs/compare.md).</p>\n";
   auto names = [](const std::vector<std::string>& v) {
     std::string s;
     for (const std::string& n : v) s += (s.empty() ? "" : ", ") + esc(n);
     return s;
   };
-  if (!c.added.empty()) out += "<p>New endpoints (not in the baseline): " + names(c.added) + "</p>\n";
+  if (!c.added.empty())
+    out += "<p>New endpoints (not in the baseline): " + names(c.added) + "</p>\n";
   if (!c.vanished.empty()) {
     out += "<p>Vanished endpoints (only in the baseline): " + names(c.vanished) + "</p>\n";
   }

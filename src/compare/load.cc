@@ -24,7 +24,8 @@ struct JsonReader {
   }
   const json::value& field(const json::object& o, const char* key, const std::string& where) const {
     const json::value* v = o.if_contains(key);
-    if (v == nullptr) fail(where, fmt::format("no field '{}' (is this arrload's --json-file report?)", key));
+    if (v == nullptr)
+      fail(where, fmt::format("no field '{}' (is this arrload's --json-file report?)", key));
     return *v;
   }
   double number(const json::object& o, const char* key, const std::string& where) const {
@@ -50,8 +51,8 @@ struct JsonReader {
     if (samples == 0) return d;
     d.avg_ms = number(o, "avg_response_time_ms", where);
     d.points.emplace_back(0.0, number(o, "min_response_time_ms", where));
-    const json::object& pct =
-        object(field(o, "response_time_percentiles_ms", where), where + ".response_time_percentiles_ms");
+    const json::object& pct = object(field(o, "response_time_percentiles_ms", where),
+                                     where + ".response_time_percentiles_ms");
     for (std::size_t i = 0; i < std::size(report::kPercentiles); ++i) {
       const json::value* v = pct.if_contains(report::kPercentileLabels[i]);
       if (v == nullptr || !v->is_number()) continue;
@@ -60,8 +61,8 @@ struct JsonReader {
                             std::max(d.points.back().second, v->to_number<double>()));
     }
     if (d.points.back().first < 1.0) {
-      d.points.emplace_back(1.0, std::max(d.points.back().second,
-                                          number(o, "max_response_time_ms", where)));
+      d.points.emplace_back(
+          1.0, std::max(d.points.back().second, number(o, "max_response_time_ms", where)));
     }
     return d;
   }
@@ -71,7 +72,8 @@ struct JsonReader {
     Endpoint e;
     const json::value& method = field(o, "method", where);
     const json::value& name = field(o, "name", where);
-    if (!method.is_string() || !name.is_string()) fail(where, "'method' and 'name' must be strings");
+    if (!method.is_string() || !name.is_string())
+      fail(where, "'method' and 'name' must be strings");
     e.method = std::string(method.get_string());
     e.name = std::string(name.get_string());
     if (const json::value* c = o.if_contains("category"); c && c->is_string()) {
@@ -138,13 +140,15 @@ RunData load_run(const std::string& path) {
     return run_from_json(text, path);
   }
   std::string prefix = path;
-  if (ends_with(prefix, "_stats.csv")) prefix.resize(prefix.size() - std::string("_stats.csv").size());
-  if (ends_with(prefix, "_corrected")) prefix.resize(prefix.size() - std::string("_corrected").size());
+  if (ends_with(prefix, "_stats.csv"))
+    prefix.resize(prefix.size() - std::string("_stats.csv").size());
+  if (ends_with(prefix, "_corrected"))
+    prefix.resize(prefix.size() - std::string("_corrected").size());
   const std::string stats = prefix + "_stats.csv";
   if (!fs::is_regular_file(stats, ec)) {
     throw InputError(fmt::format(
-        "{}: no such report: neither a JSON report file nor a CSV prefix ({} does not exist)",
-        path, stats));
+        "{}: no such report: neither a JSON report file nor a CSV prefix ({} does not exist)", path,
+        stats));
   }
   const std::string corrected_name = prefix + "_corrected_stats.csv";
   const std::string corrected =

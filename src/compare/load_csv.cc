@@ -44,9 +44,9 @@ class StatsCsv {
     if (!std::getline(in, line)) throw InputError(fmt::format("{}: empty file", name_));
     header_ = cells_of(line);
     for (std::size_t i = 0; i < header_.size(); ++i) columns_[header_[i]] = i;
-    for (const char* needed : {"Type", "Name", "Request Count", "Failure Count",
-                               "Average Response Time", "Min Response Time", "Max Response Time",
-                               "Requests/s"}) {
+    for (const char* needed :
+         {"Type", "Name", "Request Count", "Failure Count", "Average Response Time",
+          "Min Response Time", "Max Response Time", "Requests/s"}) {
       if (!columns_.count(needed)) {
         throw InputError(fmt::format(
             "{}:1: no '{}' column (is this a Locust/arrload _stats.csv file?)", name_, needed));
@@ -81,14 +81,11 @@ class StatsCsv {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     if (end != s.c_str() + s.size()) {
-      throw InputError(
-          fmt::format("{}:{}: {}: '{}' is not a number", name_, r.line, column, s));
+      throw InputError(fmt::format("{}:{}: {}: '{}' is not a number", name_, r.line, column, s));
     }
     return v;
   }
-  double required(const Row& r, const char* column) const {
-    return number(r, column).value_or(0);
-  }
+  double required(const Row& r, const char* column) const { return number(r, column).value_or(0); }
 
   Endpoint endpoint(const Row& r) const {
     Endpoint e;
@@ -113,7 +110,8 @@ class StatsCsv {
       }
     }
     if (d.points.back().first < 1.0) {
-      d.points.emplace_back(1.0, std::max(d.points.back().second, required(r, "Max Response Time")));
+      d.points.emplace_back(1.0,
+                            std::max(d.points.back().second, required(r, "Max Response Time")));
     }
     return d;
   }

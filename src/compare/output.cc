@@ -68,7 +68,8 @@ std::string comparison_table(const Comparison& c) {
   if (!c.checks.empty()) {
     std::size_t budget_w = 14;
     for (const Check& k : c.checks) {
-      budget_w = std::max(budget_w, k.rule.figure.name().size() + k.rule.describe_allowed().size() + 1);
+      budget_w =
+          std::max(budget_w, k.rule.figure.name().size() + k.rule.describe_allowed().size() + 1);
     }
     out += fmt::format("\n{:<{}} {:<{}} {:<6} {}\n", "Regression", width, "Budget", budget_w,
                        "Result", "Change");
@@ -140,10 +141,10 @@ std::string comparison_json(const Comparison& c) {
   json::array added, vanished;
   for (const std::string& n : c.added) added.push_back(json::string(n));
   for (const std::string& n : c.vanished) vanished.push_back(json::string(n));
-  json::object root{{"baseline", c.baseline},   {"new", c.current},
-                    {"pass", c.pass()},         {"exit_code", c.exit_code()},
-                    {"summary", c.summary()},   {"rows", std::move(rows)},
-                    {"added", std::move(added)}, {"vanished", std::move(vanished)},
+  json::object root{{"baseline", c.baseline},     {"new", c.current},
+                    {"pass", c.pass()},           {"exit_code", c.exit_code()},
+                    {"summary", c.summary()},     {"rows", std::move(rows)},
+                    {"added", std::move(added)},  {"vanished", std::move(vanished)},
                     {"checks", std::move(checks)}};
   return json::serialize(root) + "\n";
 }

@@ -75,8 +75,8 @@ void parse_change(std::string_view text, const std::string& c, Rule* r) {
   const Figure& f = r->figure;
   const char want = f.up_is_worse() ? '+' : '-';
   if (c.empty() || (c[0] != '+' && c[0] != '-')) {
-    bad(text, fmt::format("the change must start with '{}' ({} regresses {})", want,
-                          f.name(), want == '+' ? "upwards" : "downwards"));
+    bad(text, fmt::format("the change must start with '{}' ({} regresses {})", want, f.name(),
+                          want == '+' ? "upwards" : "downwards"));
   }
   if (c[0] != want) {
     bad(text, fmt::format("{} regresses {}: write '{}{}'", f.name(),
@@ -102,6 +102,9 @@ void parse_change(std::string_view text, const std::string& c, Rule* r) {
     if (f.metric != Metric::kRps) bad(text, "/s is for rps");
     r->unit = Unit::kPerSecond;
     r->allowed = value(2);
+  } else if (f.is_time() && (with_suffix("us") || with_suffix("µs"))) {
+    r->unit = Unit::kMs;
+    r->allowed = value(with_suffix("us") ? 2 : std::string("µs").size()) / 1000.0;
   } else if (f.is_time()) {
     const bool has_unit = !body.empty() && std::isalpha(static_cast<unsigned char>(body.back()));
     const auto d = has_unit ? core::parse_duration(body) : std::nullopt;
@@ -153,8 +156,8 @@ Rule parse_rule(std::string_view text) {
   const auto last = t.rfind(':');
   if (last == std::string::npos || last == 0) bad(text, "no ':' between METRIC and CHANGE");
   const auto before = t.rfind(':', last - 1);
-  const std::string metric =
-      trim(before == std::string::npos ? t.substr(0, last) : t.substr(before + 1, last - before - 1));
+  const std::string metric = trim(
+      before == std::string::npos ? t.substr(0, last) : t.substr(before + 1, last - before - 1));
   if (before != std::string::npos) {
     r.scope = trim(t.substr(0, before));
     if (r.scope.empty()) bad(text, "empty scope before ':'");

@@ -9,10 +9,9 @@ double Distribution::at(double q) const {
   if (points.empty()) return 0;
   if (q <= points.front().first) return points.front().second;
   if (q >= points.back().first) return points.back().second;
-  auto hi = std::lower_bound(points.begin(), points.end(), q,
-                             [](const std::pair<double, double>& p, double v) {
-                               return p.first < v;
-                             });
+  auto hi =
+      std::lower_bound(points.begin(), points.end(), q,
+                       [](const std::pair<double, double>& p, double v) { return p.first < v; });
   auto lo = hi - 1;
   const double span = hi->first - lo->first;
   if (span <= 0) return hi->second;

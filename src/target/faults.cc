@@ -156,9 +156,8 @@ void Faults::update_active() {
   active_ = c.error_ratio_health > 0 || c.error_ratio_read > 0 || c.error_ratio_write > 0 ||
             c.error_ratio_slow > 0 || c.added_latency_ms > 0 || c.added_latency_health_ms > 0 ||
             c.added_latency_read_ms > 0 || c.added_latency_write_ms > 0 ||
-            c.added_latency_slow_ms > 0 ||
-            (c.stall_seconds > 0 && c.stall_every_seconds > 0) || c.reset_ratio > 0 ||
-            c.leak_mib_per_minute > 0;
+            c.added_latency_slow_ms > 0 || (c.stall_seconds > 0 && c.stall_every_seconds > 0) ||
+            c.reset_ratio > 0 || c.leak_mib_per_minute > 0;
 }
 
 std::optional<int> Faults::draw_error(RouteGroup group) {

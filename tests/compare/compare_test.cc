@@ -116,7 +116,8 @@ TEST(Compare, BudgetsFailOnlyBeyondTheNoise) {
   EXPECT_TRUE(few->change.within_noise);
   EXPECT_TRUE(few->pass);
   EXPECT_EQ(few->describe(), "+0.50 ms (+25.0%), allowed +10%, within noise");
-  EXPECT_EQ(c.summary(), "FAIL (1 of 2 checks failed; 1 over budget but within noise; exit status 3)");
+  EXPECT_EQ(c.summary(),
+            "FAIL (1 of 2 checks failed; 1 over budget but within noise; exit status 3)");
   EXPECT_EQ(c.exit_code(), 3);
 }
 
@@ -158,8 +159,7 @@ TEST(Compare, AScopeThatMatchesNothingIsAnError) {
   }
   // By method and name, by name alone, by category.
   for (const char* scope : {"GET /a", "/a", "read"}) {
-    EXPECT_EQ(compare(base, base, {parse_rule(std::string(scope) + ":p95:+10%")}).checks.size(),
-              1u)
+    EXPECT_EQ(compare(base, base, {parse_rule(std::string(scope) + ":p95:+10%")}).checks.size(), 1u)
         << scope;
   }
 }

@@ -4,8 +4,8 @@
 // runs that differ only by the machine's noise.
 #include <set>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "harness.h"
 
@@ -30,22 +30,40 @@ constexpr const char* kScenario = R"(users:
 const std::set<std::string> kReadEndpoints = {"GET /api/v1/shows/", "GET /api/v1/movies/",
                                               "GET /api/v1/downloads/queue"};
 
-// Budgets far from what the machine's scheduling does to loopback times, far under the 50 ms
-// injected: a few ms of p95 jitter on a busy machine must not fail them.
-const std::vector<std::string> kBudgets = {"--max-regression", "p50:+20ms", "--max-regression",
-                                           "p95:+25ms", "--max-regression", "error_rate:+2pp"};
+// Budgets well above what a busy machine's scheduling does to loopback times and under the
+// 50 ms injected. On a 2-core machine at a load of 15, a run's p95 moved by 13 ms and a health
+// route's median by 8 ms (its threads then wake from idle more often) with nothing injected;
+// the median of a read route moves by the 50 ms whatever the machine does, so p50 decides.
+const std::vector<std::string> kBudgets = {"--max-regression", "p50:+25ms",
+                                           "--max-regression", "p95:+40ms",
+                                           "--max-regression", "error_rate:+2pp"};
 
 class CompareRunsTest : public TargetTest {
  protected:
   // A 5 s run writing NAME.json, the CSV prefix NAME and NAME.html; EXTRA appended.
   ProcessResult run(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"run",          "-f",   scenario_,   "--host",
-                                     host_,          "-u",   "6",         "-r",
-                                     "100",          "-t",   "5s",        "--headless",
-                                     "--only-summary", "--json-file", dir_.file(name + ".json"),
-                                     "--csv",        dir_.file(name), "--html",
-                                     dir_.file(name + ".html"), "--no-preflight",
-                                     "--recovery-wait", "0"};
+    std::vector<std::string> args = {"run",
+                                     "-f",
+                                     scenario_,
+                                     "--host",
+                                     host_,
+                                     "-u",
+                                     "6",
+                                     "-r",
+                                     "100",
+                                     "-t",
+                                     "5s",
+                                     "--headless",
+                                     "--only-summary",
+                                     "--json-file",
+                                     dir_.file(name + ".json"),
+                                     "--csv",
+                                     dir_.file(name),
+                                     "--html",
+                                     dir_.file(name + ".html"),
+                                     "--no-preflight",
+                                     "--recovery-wait",
+                                     "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_arrload(args, std::chrono::milliseconds(0), SIGTERM, std::chrono::seconds(60));
   }
@@ -90,7 +108,9 @@ TEST_F(CompareRunsTest, FlagsExactlyTheSlowedCategoryAndPassesARepeat) {
   EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
 
   // 50 ms more on the read routes only, through the admin endpoint's knob.
-  ASSERT_EQ(http(server_->port(), "PUT", "/__target/faults", R"({"added_latency_read_ms":50})")
+  const std::string knob = R"({"added_latency_read_ms":50})";
+  ASSERT_EQ(http(server_->port(), "PUT", "/__target/faults", knob,
+                 "Content-Length: " + std::to_string(knob.size()) + "\r\n")
                 .status,
             200);
   ProcessResult slow = run("slow", gate);

@@ -92,10 +92,12 @@ TEST(Faults, AddedLatencyPerGroup) {
   EXPECT_EQ(f.hold(RouteGroup::kInternal, now), Faults::Clock::duration::zero());
   // The admin endpoint's knob, by name.
   FaultConfig d;
-  EXPECT_FALSE(update_fault_config(boost::json::parse(R"({"added_latency_write_ms":25})").as_object(), &d));
+  EXPECT_FALSE(
+      update_fault_config(boost::json::parse(R"({"added_latency_write_ms":25})").as_object(), &d));
   EXPECT_EQ(d.added_latency_write_ms, 25);
   EXPECT_EQ(fault_config_json(d).at("added_latency_write_ms").as_double(), 25);
-  EXPECT_TRUE(update_fault_config(boost::json::parse(R"({"added_latency_read_ms":-1})").as_object(), &d));
+  EXPECT_TRUE(
+      update_fault_config(boost::json::parse(R"({"added_latency_read_ms":-1})").as_object(), &d));
 }
 
 TEST(Faults, LeakGrowsWithLoadAndClearFreesIt) {
