@@ -21,9 +21,7 @@ std::string list(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string check_name(const Check& c) {
-  return fmt::format("{} {}:{}", c.subject, c.rule.figure.name(), c.rule.describe_allowed());
-}
+std::string check_name(const Check& c) { return c.subject + " " + c.rule.text; }
 
 json::value maybe(bool has, double v) { return has ? json::value(v) : json::value(nullptr); }
 
@@ -68,8 +66,7 @@ std::string comparison_table(const Comparison& c) {
   if (!c.checks.empty()) {
     std::size_t budget_w = 14;
     for (const Check& k : c.checks) {
-      budget_w =
-          std::max(budget_w, k.rule.figure.name().size() + k.rule.describe_allowed().size() + 1);
+      budget_w = std::max(budget_w, k.rule.text.size());
     }
     out += fmt::format("\n{:<{}} {:<{}} {:<6} {}\n", "Regression", width, "Budget", budget_w,
                        "Result", "Change");
@@ -77,7 +74,7 @@ std::string comparison_table(const Comparison& c) {
       const std::string name =
           k.subject.size() > width ? k.subject.substr(0, width - 3) + "..." : k.subject;
       out += fmt::format("{:<{}} {:<{}} {:<6} {}\n", name, width,
-                         k.rule.figure.name() + ":" + k.rule.describe_allowed(), budget_w,
+                         k.rule.text, budget_w,
                          k.pass ? "pass" : "FAIL", k.describe());
     }
   }

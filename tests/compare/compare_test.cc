@@ -176,10 +176,10 @@ TEST(CompareOutput, JunitCarriesTheFailures) {
   EXPECT_NE(xml.find("<testsuites name=\"arrload compare\" tests=\"3\" failures=\"1\">"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"regression.read\" name=\"GET /a&amp;b p95:+20 ms\""),
+  EXPECT_NE(xml.find("<testcase classname=\"regression.read\" name=\"GET /a&amp;b p95:+20ms\""),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"regression.health\" name=\"GET /ok p95:+20 ms\" "
+  EXPECT_NE(xml.find("<testcase classname=\"regression.health\" name=\"GET /ok p95:+20ms\" "
                      "time=\"0\"/>"),
             std::string::npos)
       << xml;
