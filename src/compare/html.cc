@@ -38,8 +38,8 @@ std::string checks_html(const Comparison& c) {
   for (const Check& k : c.checks) {
     out += fmt::format(
         "<tr><td class=\"name\">{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
-        esc(k.subject), esc(k.rule.text),
-        k.pass ? "pass" : "fail", k.pass ? "PASS" : "FAIL", esc(k.describe()));
+        esc(k.subject), esc(k.rule.text), k.pass ? "pass" : "fail", k.pass ? "PASS" : "FAIL",
+        esc(k.describe()));
   }
   return out + "</tbody></table></div>\n";
 }

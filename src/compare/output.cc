@@ -73,8 +73,7 @@ std::string comparison_table(const Comparison& c) {
     for (const Check& k : c.checks) {
       const std::string name =
           k.subject.size() > width ? k.subject.substr(0, width - 3) + "..." : k.subject;
-      out += fmt::format("{:<{}} {:<{}} {:<6} {}\n", name, width,
-                         k.rule.text, budget_w,
+      out += fmt::format("{:<{}} {:<{}} {:<6} {}\n", name, width, k.rule.text, budget_w,
                          k.pass ? "pass" : "FAIL", k.describe());
     }
   }
