@@ -151,8 +151,8 @@ RunData run_from_csv(const std::string& stats, const std::string& stats_name,
   if (corrected.empty()) return run;
   const StatsCsv fixed(corrected, corrected_name);
   for (const StatsCsv::Row& r : fixed.rows()) {
-    const std::string method = fixed.text(r, "Type");
-    const std::string name = fixed.text(r, "Name");
+    const std::string& method = fixed.text(r, "Type");
+    const std::string& name = fixed.text(r, "Name");
     Endpoint* e = method.empty() && name == "Aggregated" ? &run.aggregated : nullptr;
     for (Endpoint& x : run.endpoints) {
       if (x.method == method && x.name == name) e = &x;

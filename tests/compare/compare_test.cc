@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "compare/html.h"
 #include "compare/output.h"
 
 namespace arrload::compare {
@@ -193,6 +194,29 @@ TEST(CompareOutput, JunitCarriesTheFailures) {
   EXPECT_NE(table.find("FAIL (1 of 3 checks failed; exit status 3)"), std::string::npos) << table;
   const std::string json = comparison_json(c);
   EXPECT_NE(json.find("\"pass\":false,\"exit_code\":3"), std::string::npos) << json;
+}
+
+TEST(CompareOutput, HtmlSectionShowsBothRunsAndTheChecks) {
+  const RunData base = run({endpoint("GET", "/<b>", "read", 1000, 0, 1, 3),
+                            endpoint("GET", "/gone", "read", 10, 0, 1, 3)},
+                           "base.json");
+  const RunData next = run({endpoint("GET", "/<b>", "read", 1000, 0, 51, 53)}, "new.json");
+  const std::string html = html_section(compare(base, next, {parse_rule("read:p50:+10ms")}));
+  EXPECT_EQ(html.rfind("<section id=\"baseline\"><h2>Baseline comparison</h2>", 0), 0u) << html;
+  EXPECT_NE(html.find("<span class=\"badge fail\">FAIL (1 of 1 checks failed; exit status 3)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td class=\"name\">GET /&lt;b&gt;</td><td>rps</td>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>p50</td><td class=\"n\">2 ms</td><td class=\"n\">52 ms</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_NE(html.find("Vanished endpoints (only in the baseline): GET /gone"), std::string::npos);
+  EXPECT_NE(html.find("<td>read:p50:+10ms</td><td class=\"fail\">FAIL</td>"), std::string::npos)
+      << html;
+  EXPECT_NE(html_section(compare(base, next, {})).find("No regression budget was given"),
+            std::string::npos);
 }
 
 }  // namespace

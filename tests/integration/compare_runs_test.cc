@@ -158,6 +158,12 @@ TEST(CompareCommand, BadInputIsAUsageError) {
                    "--headless", "-t", "1s", "--max-regression", "p95:+10%"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--max-regression needs --baseline"), std::string::npos) << r.err;
+  r = run_arrload({"run", "-f", dir.file("s.yaml"), "--host", "http://127.0.0.1:9", "--headless",
+                   "-t", "1s", "--baseline", dir.file("gone.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--baseline: " + dir.file("gone.json") + ": no such report"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace
