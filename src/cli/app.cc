@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/compare_command.h"
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
@@ -24,8 +25,8 @@ namespace arrload::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"run",  "validate", "profiles",
-                                            "demo", "target",   "locustfile"};
+const std::set<std::string> kSubcommands = {"run",    "validate",   "profiles", "demo",
+                                            "target", "locustfile", "compare"};
 
 // `arrload -f x.yaml ...` means `arrload run -f x.yaml ...`. Options from config files go right
 // after the subcommand so the command line (later, TakeLast) wins: for `run`, Locust's
@@ -123,6 +124,20 @@ void add_target_fault_options(CLI::App* cmd, target::FaultConfig& faults) {
                   "Added to every response, not scaled by --latency-scale (e.g. 20ms)")
       ->transform(duration_in(0.001, 600'000))
       ->group(group);
+  const std::pair<const char*, double target::FaultConfig::*> latencies[] = {
+      {"--added-latency-health", &target::FaultConfig::added_latency_health_ms},
+      {"--added-latency-read", &target::FaultConfig::added_latency_read_ms},
+      {"--added-latency-write", &target::FaultConfig::added_latency_write_ms},
+      {"--added-latency-slow", &target::FaultConfig::added_latency_slow_ms}};
+  for (const auto& [name, field] : latencies) {
+    const std::string what = std::string(name).substr(std::string("--added-latency-").size());
+    cmd->add_option(name, faults.*field,
+                    fmt::format("Added to the {} routes' responses only (on top of "
+                                "--added-latency), e.g. 50ms",
+                                what))
+        ->transform(duration_in(0.001, 600'000))
+        ->group(group);
+  }
   cmd->add_option("--stall", faults.stall_seconds,
                   "Length of each stall, during which no response is sent (needs --stall-every)")
       ->transform(duration_in(1, 3600))
@@ -229,6 +244,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86'400.0));
   add_target_fault_options(target_cmd, target_opts.faults);
 
+  CompareCommand compare;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "Compare a run with a baseline run, per endpoint, against regression budgets");
+  add_compare_options(*compare_cmd, compare);
+
   // LOCUST_* variables as Locust's Helm chart and many manifests set them; ARRLOAD_* ones win.
   std::vector<std::pair<std::string, std::vector<std::string>>> env_vars;
   for (const CLI::App* cmd : {run_cmd, demo_cmd}) {
@@ -290,6 +310,7 @@ int main(int argc, char** argv) {
     if (*profiles_cmd) return execute_profiles(profiles_file);
     if (*locustfile_cmd) return execute_locustfile(locustfile_scenario);
     if (*demo_cmd) return execute_demo(demo);
+    if (*compare_cmd) return execute_compare(compare);
     if (*target_cmd) {
       if (auto error = check_target_faults(target_opts.faults)) {
         fmt::print(stderr, "arrload target: {}\n", *error);

@@ -139,6 +139,9 @@ struct RunCommand {
   std::string prometheus_linger = "0";
   // Set while --prometheus-port serves: where the run posts its numbers. Not an option.
   MetricsBoard* metrics = nullptr;
+  // Comparison with a baseline run (docs/compare.md).
+  std::string baseline;                      // --baseline FILE: a JSON report or a CSV prefix
+  std::vector<std::string> max_regressions;  // --max-regression 'p95:+10%' (repeatable)
 };
 
 // Declares the run options on APP (a subcommand), bound to CMD, with ARRLOAD_* environment

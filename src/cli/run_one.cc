@@ -13,6 +13,7 @@
 #include "budget/window.h"
 #include "cli/locust_json.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/run_baseline.h"
 #include "cli/run_monitoring.h"
 #include "cli/run_reports.h"
 #include "cli/run_support.h"
@@ -279,6 +280,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   const std::string host = !cmd.host.empty() ? cmd.host : suite->host;
   std::optional<MonitorSettings> mon = monitor_settings(cmd, suite->health, host);
   if (!mon) return kExitUsage;
+  std::optional<BaselineGate> baseline;
+  if (!load_baseline(cmd, &baseline)) return kExitUsage;
   LiveRun live(cmd, budgets);
   if (cmd.abort_on_fail) {
     live.abort_grace = duration_option("--abort-grace", cmd.abort_grace, /*allow_zero=*/true);
@@ -394,7 +397,13 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   // Phase 4: the verdict.
   const monitor::SelfCheckSummary gen = live.generator.summary();
   const std::string interrupted = interruption(result, live, planned_length(*opts));
-  const bool judged = !budgets.empty() || memory;
+  std::optional<BaselineOutcome> vs_baseline;
+  if (baseline) {
+    vs_baseline = judge_baseline(*baseline, snap);
+    fmt::print(out, "\n{}", vs_baseline->table);
+    page.baseline_section = vs_baseline->html;
+  }
+  const bool judged = !budgets.empty() || memory || (vs_baseline && vs_baseline->criterion);
   std::optional<budget::Verdict> verdict;
   if (!judged) {
     for (const std::string& n : result.notes) log_line("WARNING", n);
@@ -404,6 +413,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     verdict = judged ? budget::judge(snap, budgets, &live.windows) : budget::Verdict{};
     if (!interrupted.empty())
       verdict->criteria.push_back(budget::interrupted_criterion(interrupted));
+    if (vs_baseline && vs_baseline->criterion) verdict->criteria.push_back(*vs_baseline->criterion);
     if (memory) {
       monitor::LeakVerdict leak =
           monitor::judge_memory(memory->samples(), live.ramp_up_end.value_or(0), mon->leak);

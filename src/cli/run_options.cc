@@ -210,6 +210,15 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
   app.add_flag("--verify-tls", cmd.verify_tls,
                "Check HTTPS server certificates (off by default, like Locust)");
+  // Comparison with a baseline run (docs/compare.md).
+  app.add_option("--baseline", cmd.baseline,
+                 "Compare the run at its end with this earlier run: its JSON report (--json-file) "
+                 "or CSV prefix (--csv); shown after the summary and in the HTML report");
+  app.add_option("--max-regression", cmd.max_regressions,
+                 "With --baseline, a regression budget that joins the verdict: "
+                 "[SCOPE:]METRIC:CHANGE, e.g. 'p95:+10%', 'read:p99:+50ms', 'error_rate:+0.5pp', "
+                 "'rps:-10%' (repeatable; a change within the run-to-run noise passes)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   // Every option also reads ARRLOAD_<LONG_NAME> from the environment, as Locust reads LOCUST_*.
   for (CLI::Option* o : app.get_options()) {
     if (!o->get_lnames().empty() && o->get_lnames().front() != "help") {

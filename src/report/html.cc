@@ -455,13 +455,15 @@ std::string html_report(const HtmlReport& r) {
   const std::string corrected = corrected_section(s);
   out += fmt::format(
       "<nav><a href=\"#run\">Run</a><a href=\"#verdict\">Verdict</a><a "
-      "href=\"#stats\">Statistics</a>{}<a href=\"#charts\">Charts</a><a "
+      "href=\"#stats\">Statistics</a>{}{}<a href=\"#charts\">Charts</a><a "
       "href=\"#percentiles\">Percentiles</a><a href=\"#distribution\">Distribution</a><a "
       "href=\"#failures\">Failures</a><a href=\"#exceptions\">Exceptions</a></nav>\n<main>\n",
+      r.baseline_section.empty() ? "" : "<a href=\"#baseline\">Baseline</a>",
       corrected.empty() ? "" : "<a href=\"#corrected\">Coordinated omission</a>");
   out += run_section(r);
   out += verdict_section(r);
   out += stats_section(s);
+  out += r.baseline_section;
   out += corrected;
   out += charts_section(r);
   out += percentiles_section(s);

@@ -30,6 +30,9 @@ struct HtmlReport {
   const History* history = nullptr;  // for the charts over time
   const std::vector<monitor::MemorySample>* memory = nullptr;  // the target's memory, if sampled
   std::string memory_source;                                   // "pid 1234", a metrics URL
+  // The comparison with a --baseline run, a whole <section id="baseline"> (compare/html.h),
+  // shown after the request statistics; "" = none.
+  std::string baseline_section;
 };
 
 // The whole page. REQUIRES: report.snap != nullptr.

@@ -31,6 +31,10 @@ constexpr Knob kKnobs[] = {
     {"error_ratio_write", &FaultConfig::error_ratio_write, 1},
     {"error_ratio_slow", &FaultConfig::error_ratio_slow, 1},
     {"added_latency_ms", &FaultConfig::added_latency_ms, 600'000},
+    {"added_latency_health_ms", &FaultConfig::added_latency_health_ms, 600'000},
+    {"added_latency_read_ms", &FaultConfig::added_latency_read_ms, 600'000},
+    {"added_latency_write_ms", &FaultConfig::added_latency_write_ms, 600'000},
+    {"added_latency_slow_ms", &FaultConfig::added_latency_slow_ms, 600'000},
     {"stall_seconds", &FaultConfig::stall_seconds, 3600},
     {"stall_every_seconds", &FaultConfig::stall_every_seconds, 86'400},
     {"reset_ratio", &FaultConfig::reset_ratio, 1},
@@ -48,6 +52,23 @@ double error_ratio(const FaultConfig& c, RouteGroup group) {
       return c.error_ratio_write;
     case RouteGroup::kSlow:
       return c.error_ratio_slow;
+    case RouteGroup::kInternal:
+      return 0;
+  }
+  return 0;
+}
+
+// The latency added to GROUP's responses: the knob for all, plus the group's own.
+double added_latency(const FaultConfig& c, RouteGroup group) {
+  switch (group) {
+    case RouteGroup::kHealth:
+      return c.added_latency_ms + c.added_latency_health_ms;
+    case RouteGroup::kRead:
+      return c.added_latency_ms + c.added_latency_read_ms;
+    case RouteGroup::kWrite:
+      return c.added_latency_ms + c.added_latency_write_ms;
+    case RouteGroup::kSlow:
+      return c.added_latency_ms + c.added_latency_slow_ms;
     case RouteGroup::kInternal:
       return 0;
   }
@@ -133,9 +154,10 @@ void Faults::clear() {
 void Faults::update_active() {
   const FaultConfig& c = config_;
   active_ = c.error_ratio_health > 0 || c.error_ratio_read > 0 || c.error_ratio_write > 0 ||
-            c.error_ratio_slow > 0 || c.added_latency_ms > 0 ||
-            (c.stall_seconds > 0 && c.stall_every_seconds > 0) || c.reset_ratio > 0 ||
-            c.leak_mib_per_minute > 0;
+            c.error_ratio_slow > 0 || c.added_latency_ms > 0 || c.added_latency_health_ms > 0 ||
+            c.added_latency_read_ms > 0 || c.added_latency_write_ms > 0 ||
+            c.added_latency_slow_ms > 0 || (c.stall_seconds > 0 && c.stall_every_seconds > 0) ||
+            c.reset_ratio > 0 || c.leak_mib_per_minute > 0;
 }
 
 std::optional<int> Faults::draw_error(RouteGroup group) {
@@ -168,7 +190,7 @@ Faults::Clock::duration Faults::hold(RouteGroup group, Clock::time_point now) {
   if (!any_active() || group == RouteGroup::kInternal) return {};
   std::lock_guard lock(mu_);
   const Clock::duration added =
-      to_clock(std::chrono::duration<double, std::milli>(config_.added_latency_ms));
+      to_clock(std::chrono::duration<double, std::milli>(added_latency(config_, group)));
   if (config_.stall_seconds <= 0 || config_.stall_every_seconds <= 0) return added;
   const Clock::time_point ready = now + added;
   const Clock::duration period = seconds(config_.stall_every_seconds);

@@ -23,12 +23,16 @@ namespace arrload::target {
 struct FaultConfig {
   double error_ratio_health =
       0;  // fraction (0..1) of health-group requests answered with error_status
-  double error_ratio_read = 0;     // the same for the read group
-  double error_ratio_write = 0;    // ... the write group
-  double error_ratio_slow = 0;     // ... the slow group (config audit, chat)
-  int error_status = 500;          // the injected errors' status: 500, 502 or 503
-  double added_latency_ms = 0;     // added to every response, not scaled by latency_scale
-  double stall_seconds = 0;        // length of each stall (no response is sent during one)
+  double error_ratio_read = 0;         // the same for the read group
+  double error_ratio_write = 0;        // ... the write group
+  double error_ratio_slow = 0;         // ... the slow group (config audit, chat)
+  int error_status = 500;              // the injected errors' status: 500, 502 or 503
+  double added_latency_ms = 0;         // added to every response, not scaled by latency_scale
+  double added_latency_health_ms = 0;  // added to the health group's responses, on top
+  double added_latency_read_ms = 0;    // ... the read group's
+  double added_latency_write_ms = 0;   // ... the write group's
+  double added_latency_slow_ms = 0;    // ... the slow group's
+  double stall_seconds = 0;            // length of each stall (no response is sent during one)
   double stall_every_seconds = 0;  // a stall starts every this many seconds; 0 = never. The first
                                    // starts when the knob is set (server start, or the PUT)
   double reset_ratio = 0;          // fraction (0..1) of requests answered with a TCP reset

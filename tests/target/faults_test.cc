@@ -74,6 +74,32 @@ TEST(Faults, StallsHoldResponsesUntilTheStallEnds) {
   EXPECT_EQ(f.hold(RouteGroup::kInternal, now), Faults::Clock::duration::zero());
 }
 
+// A group's own added latency comes on top of the one for every group, for that group only.
+TEST(Faults, AddedLatencyPerGroup) {
+  FaultConfig c;
+  c.added_latency_read_ms = 50;
+  Faults f(c);
+  const auto now = Faults::Clock::now();
+  EXPECT_EQ(f.hold(RouteGroup::kRead, now), Faults::Clock::duration(50ms));
+  EXPECT_EQ(f.hold(RouteGroup::kHealth, now), Faults::Clock::duration::zero());
+  EXPECT_EQ(f.hold(RouteGroup::kWrite, now), Faults::Clock::duration::zero());
+  c.added_latency_ms = 10;
+  c.added_latency_slow_ms = 5;
+  f.set(c, false, false);
+  EXPECT_EQ(f.hold(RouteGroup::kRead, now), Faults::Clock::duration(60ms));
+  EXPECT_EQ(f.hold(RouteGroup::kSlow, now), Faults::Clock::duration(15ms));
+  EXPECT_EQ(f.hold(RouteGroup::kHealth, now), Faults::Clock::duration(10ms));
+  EXPECT_EQ(f.hold(RouteGroup::kInternal, now), Faults::Clock::duration::zero());
+  // The admin endpoint's knob, by name.
+  FaultConfig d;
+  EXPECT_FALSE(
+      update_fault_config(boost::json::parse(R"({"added_latency_write_ms":25})").as_object(), &d));
+  EXPECT_EQ(d.added_latency_write_ms, 25);
+  EXPECT_EQ(fault_config_json(d).at("added_latency_write_ms").as_double(), 25);
+  EXPECT_TRUE(
+      update_fault_config(boost::json::parse(R"({"added_latency_read_ms":-1})").as_object(), &d));
+}
+
 TEST(Faults, LeakGrowsWithLoadAndClearFreesIt) {
   FaultConfig c;
   c.leak_mib_per_minute = 600;  // 10 MiB/s

@@ -80,12 +80,15 @@ class TargetProcess {
 
 TEST(TargetCommand, FaultFlagsTakeEffect) {
   TargetProcess target({"--error-ratio-read", "1", "--error-status", "503", "--added-latency",
-                        "20ms", "--warmup", "1m", "--download-seconds", "0"});
+                        "20ms", "--added-latency-write", "35ms", "--warmup", "1m",
+                        "--download-seconds", "0"});
   const unsigned short port = target.port();
   ASSERT_NE(port, 0);
   const std::string faults = http_get_body(port, "/__target/faults");
   EXPECT_NE(faults.find("\"error_ratio_read\":1.0"), std::string::npos) << faults;
   EXPECT_NE(faults.find("\"added_latency_ms\":20.0"), std::string::npos) << faults;
+  EXPECT_NE(faults.find("\"added_latency_write_ms\":35.0"), std::string::npos) << faults;
+  EXPECT_NE(faults.find("\"added_latency_read_ms\":0.0"), std::string::npos) << faults;
   EXPECT_NE(faults.find("\"warmup_seconds\":60.0"), std::string::npos) << faults;
   EXPECT_NE(faults.find("\"error_status\":503"), std::string::npos) << faults;
   // A read route fails; health routes do not.
@@ -100,6 +103,7 @@ TEST(TargetCommand, BadFlagValuesAreUsageErrors) {
       {{"--error-ratio-read", "1.5"}, "--error-ratio-read"},
       {{"--error-status", "404"}, "--error-status"},
       {{"--added-latency", "soon"}, "--added-latency"},
+      {{"--added-latency-read", "soon"}, "--added-latency-read"},
       {{"--reset-ratio", "-0.1"}, "--reset-ratio"},
       {{"--stall", "5s"}, "--stall needs --stall-every"},
       {{"--stall", "60s", "--stall-every", "30s"}, "--stall must be shorter than --stall-every"},
