@@ -2,6 +2,7 @@
 # Soak: the AutoArr `day` profile at real speed (60 minutes) against the embedded target, with
 # arrload's own resident memory, open file descriptors and threads sampled every 10 s.
 #   bench/soak.sh [OUT_DIR]        (ARRLOAD=path/to/arrload, SAMPLE_SECONDS=10, TIME_SCALE=1)
+#   LOAD="-u 50 -r 5 -t 20m" bench/soak.sh OUT_DIR   (a constant load instead of the day profile)
 # Writes OUT_DIR/soak_samples.csv (elapsed_s, rss_kib, fds, threads), the run's reports
 # (OUT_DIR/soak_*.csv, soak.json, soak.html, the target memory CSV) and OUT_DIR/console.txt.
 # bench/plot_soak.py OUT_DIR/soak_samples.csv > docs/soak.svg draws the plot in docs/reliability.md.
@@ -11,6 +12,7 @@ OUT=${1:-bench/results/soak}
 ARRLOAD=${ARRLOAD:-build/arrload}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 TIME_SCALE=${TIME_SCALE:-1}
+LOAD=${LOAD:---profile day --time-scale $TIME_SCALE}
 mkdir -p "$OUT"
 # A copy, so a rebuild of the tree during the hour cannot change the binary under the run.
 BIN=$(mktemp -d)/arrload
@@ -27,7 +29,8 @@ done
 host=$(grep -ho 'http://127.0.0.1:[0-9]*' "$port_file" "$OUT/target.log" | head -1)
 [[ -n $host ]] || { echo "soak: the target did not say its address" >&2; exit 1; }
 
-"$BIN" run -f scenarios/autoarr --profile day --time-scale "$TIME_SCALE" --headless \
+# shellcheck disable=SC2086 # LOAD is a list of options
+"$BIN" run -f scenarios/autoarr $LOAD --headless \
   --host "$host" --target-pid "$target_pid" --csv "$OUT/soak" --json-file "$OUT/soak.json" \
   --html "$OUT/soak.html" >"$OUT/console.txt" 2>&1 &
 run_pid=$!
