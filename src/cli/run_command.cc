@@ -210,6 +210,11 @@ std::optional<budget::Budgets> load_budgets(const RunCommand& cmd, const scenari
   if (cmd.no_budgets) return budgets;
   try {
     if (!cmd.budgets_file.empty()) {
+      if (std::filesystem::is_directory(cmd.budgets_file)) {
+        fmt::print(stderr, "arrload: --budgets: {}: is a directory; give the budgets file\n",
+                   cmd.budgets_file);
+        return std::nullopt;
+      }
       budgets = budget::load_budgets_file(cmd.budgets_file);
     } else if (!cmd.scenario_files.empty()) {
       for (const auto& [name, text] : cmd.scenario_files) {
