@@ -290,6 +290,34 @@ TEST_F(SignalsTest, AbortOnFailAtSteadyStateThenACtrlCWhileStoppingKeepsTheBudge
   EXPECT_NE(json_of(p).find("\"stop_reason\":\"abort_on_fail\""), std::string::npos);
 }
 
+// The web UI takes the signals with sigwait: the first stops the running test (reports
+// written), a second during that stop ends its users at once.
+TEST_F(SignalsTest, WebUiSecondCtrlCEndsTheRunningTestAtOnceWithReports) {
+  const std::string p = prefix("web");
+  Arrload child(concat({"run", "-f", dir_.write("s.yaml", kSlow), "--host", host_, "--web-port",
+                        std::to_string(test_ports::unused_loopback_port()), "--autostart", "-u",
+                        "4", "-r", "100", "-t", "60s", "--stop-timeout", "30s"},
+                       report_args(p)));
+  ASSERT_TRUE(wait_for_log(child, "All users spawned")) << child.err_so_far();
+  ASSERT_TRUE(eventually([&] { return served() > 10; }, seconds(20)));
+  child.signal(SIGINT);
+  ASSERT_TRUE(wait_for_log(child, "SIGINT received")) << child.err_so_far();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto second = std::chrono::steady_clock::now();
+  child.signal(SIGINT);
+  ProcessResult r = child.wait(seconds(30));
+  const double after =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
+  EXPECT_LT(after, 3.0) << r.err;
+  EXPECT_EQ(r.exit_code, 105) << r.err;
+  const std::string json = json_of(p);
+  EXPECT_NE(json.find("\"stop_reason\":\"signal\""), std::string::npos) << json;
+  auto total = stats_row(read_file(p + "_stats.csv"), "Aggregated");
+  ASSERT_FALSE(total.empty()) << r.err;
+  EXPECT_EQ(number_after(json.substr(json.find("\"aggregated\":")), "\"num_requests\":"),
+            std::stol(total[2]));
+}
+
 // Distributed: a master and two arrload workers as processes.
 std::vector<std::string> master_args(const std::string& scenario, const std::string& port,
                                      const std::string& host, const std::string& p,
