@@ -78,7 +78,11 @@ std::vector<std::string> split_list(const std::vector<std::string>& raw) {
 std::optional<std::chrono::microseconds> duration_option(std::string_view option,
                                                          const std::string& text, bool allow_zero) {
   auto d = core::parse_duration(text);
-  if (!d || (!allow_zero && d->count() == 0)) {
+  if (d && !allow_zero && d->count() == 0) {
+    fmt::print(stderr, "arrload: {}: must be longer than 0 (e.g. 10s, 90s, 10m, 1h30m)\n", option);
+    return std::nullopt;
+  }
+  if (!d) {
     fmt::print(stderr, "arrload: {}: '{}' is not a duration (use e.g. 10s, 90s, 10m, 1h30m)\n",
                option, text);
     return std::nullopt;

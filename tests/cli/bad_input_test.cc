@@ -46,7 +46,7 @@ const std::vector<Row>& rows() {
       // Numbers and durations.
       {run_with({"-t", "5x"}), {}, 2, "--run-time: '5x' is not a duration"},
       {run_with({"-t", "-1s"}), {}, 2, "--run-time: '-1s' is not a duration"},
-      {run_with({"-t", "0"}), {}, 2, "--run-time: '0' is not a duration"},
+      {run_with({"-t", "0"}), {}, 2, "--run-time: must be longer than 0"},
       {run_with({"-u", "-1"}), {}, 2, "--users: must be between 0 and 10000000, not -1"},
       {run_with({"-u", "99999999999"}), {}, 2, "--users: must be between 0 and 10000000"},
       {run_with({"-u", "abc"}), {}, 2, "--users: 'abc' is not a number"},
@@ -61,7 +61,7 @@ const std::vector<Row>& rows() {
       {run_with({"--stop-timeout", "-3"}), {}, 2, "--stop-timeout: '-3' is not a duration"},
       {run_with({"--abort-on-fail", "--abort-grace", "xx"}), {}, 2, "--abort-grace: 'xx'"},
       {run_with({"--recovery-wait", "5q"}), {}, 2, "--recovery-wait: '5q' is not a duration"},
-      {run_with({"--preflight-timeout", "0"}), {}, 2, "--preflight-timeout: '0'"},
+      {run_with({"--preflight-timeout", "0"}), {}, 2, "--preflight-timeout: must be longer"},
       {run_with({"--leak-rate", "-1"}), {}, 2, "--leak-rate: must be 0 or more"},
       {run_with({"--target-pid", "0"}), {}, 2, "--target-pid: must be between 1 and"},
       {run_with({"--web-port", "70000"}), {}, 2, "--web-port: must be between 0 and 65535"},
