@@ -426,7 +426,7 @@ class MasterRun : public engine::Engine {
     begin_stop(engine::StopReason::kSignal);
     if (hurried_) return;
     hurried_ = true;
-    info("Second signal: waiting at most 1 s for the workers' last statistics");
+    info("A signal while stopping: waiting at most 1 s more for the workers' last statistics");
     stop_deadline_ = std::min(stop_deadline_, Clock::now() + milliseconds(1000));
   }
   void reset_stats() override {
@@ -847,7 +847,14 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       if (++ticks % 2 == 0 && events_->every_two_seconds) events_->every_two_seconds(snap);
       next_tick += milliseconds(1000);
     }
-    if (stopping_ && !hurried_ && st_->opts.hurried && st_->opts.hurried()) hurry_stop();
+    // A second signal, or a first one while the run stops for another reason (its run time,
+    // --abort-on-fail), ends it now, as on a one-process run.
+    if (stopping_ && !hurried_ &&
+        ((st_->opts.hurried && st_->opts.hurried()) ||
+         (reason_ != engine::StopReason::kSignal && st_->opts.interrupted &&
+          st_->opts.interrupted()))) {
+      hurry_stop();
+    }
     if (stopping_ && stop_done(now)) break;
     wait(milliseconds(50));
   }

@@ -491,7 +491,7 @@ struct Runner::Impl {
     if (!stopping) begin_stop(StopReason::kSignal);
     if (drained || hurried) return;
     hurried = true;
-    info("Second signal: ending the users now (the run ends within a second)");
+    info("A signal while stopping: ending the users now (the run ends within a second)");
     for (auto& w : workers) w->kill_all();
     hard_timer.expires_after(std::chrono::seconds(1));
     hard_timer.async_wait([this](boost::system::error_code ec) {

@@ -226,7 +226,8 @@ TEST_F(SignalsTest, SecondCtrlCWhileStoppingEndsTheRunAtOnceWithReports) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
   EXPECT_LT(after, 3.0) << "the second Ctrl-C did not end the process at once\n" << r.err;
   EXPECT_EQ(r.exit_code, 105) << r.err;
-  EXPECT_NE(r.err.find("Second signal"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("A signal while stopping: ending the users now"), std::string::npos)
+      << r.err;
   EXPECT_GT(expect_consistent(p, r), 10);
   // The killed requests were not counted: the slow row has none finished.
   auto slow = stats_row(read_file(p + "_stats.csv"), "/__target/sleep/20000", "GET");
@@ -410,10 +411,32 @@ TEST_F(SignalsTest, SecondCtrlCOnTheMasterEndsTheRunAtOnceWithReports) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
   EXPECT_LT(after, 3.0) << m.err;
   EXPECT_EQ(m.exit_code, 105) << m.err;
+  EXPECT_NE(m.err.find("A signal while stopping"), std::string::npos) << m.err;
   EXPECT_GT(expect_consistent(p, m), 0);
   w.signal(SIGINT);  // its users are still in their 20 s requests
   ProcessResult wr = w.wait(seconds(30));
   EXPECT_EQ(wr.exit_code, 0) << wr.err;
+}
+
+// A signal to a master while it waits, after -t, for workers whose users finish 20 s requests
+// under --stop-timeout: the run is complete, the wait ends at once.
+TEST_F(SignalsTest, SignalToAMasterStoppingAfterTheRunTimeEndsTheWaitAndKeepsTheRunComplete) {
+  const std::string scenario = dir_.write("s.yaml", kSlow);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  const std::string p = prefix("master3");
+  Arrload master(master_args(scenario, port, host_, p,
+                             {"-u", "4", "-r", "100", "-t", "4s", "--stop-timeout", "30s"}));
+  Arrload w(worker_args(scenario, port));
+  ASSERT_TRUE(wait_for_log(master, "Time limit reached")) << master.err_so_far();
+  master.signal(SIGTERM);
+  ProcessResult m = master.wait(seconds(30));
+  EXPECT_LT(m.seconds, 15) << m.err;
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.err.find("A signal while stopping"), std::string::npos) << m.err;
+  expect_consistent(p, m);
+  EXPECT_NE(json_of(p).find("\"stop_reason\":\"run_time\""), std::string::npos);
+  w.signal(SIGINT);
+  EXPECT_EQ(w.wait(seconds(30)).exit_code, 0);
 }
 
 }  // namespace
