@@ -294,6 +294,8 @@ std::optional<std::string> conflicting_options(const RunCommand& cmd) {
 }  // namespace
 
 int execute_run(const RunCommand& cmd) {
+  // Headless: a signal from here on, while the scenario loads too, still ends in the reports.
+  if (cmd.headless) catch_signals();
   if (auto conflict = conflicting_options(cmd)) {
     fmt::print(stderr, "arrload: {}\n", *conflict);
     return kExitUsage;

@@ -96,6 +96,7 @@ int execute_locustfile(const std::string& scenario) {
 }
 
 int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
+  catch_signals();  // a signal while the scenario loads: the worker quits before connecting
   std::optional<scenario::Suite> suite = load(cmd);
   if (!suite) return kExitUsage;
   scenario::filter_tags(*suite, split_list(cmd.tags), split_list(cmd.exclude_tags));
