@@ -14,6 +14,7 @@
 #include "cli/compare_command.h"
 #include "cli/config_file.h"
 #include "cli/demo_command.h"
+#include "cli/option_checks.h"
 #include "cli/run_command.h"
 #include "cli/run_support.h"
 #include "cli/version.h"
@@ -113,7 +114,7 @@ void add_target_fault_options(CLI::App* cmd, target::FaultConfig& faults) {
     const std::string what = std::string(name).substr(std::string("--error-ratio-").size());
     cmd->add_option(name, faults.*field,
                     fmt::format("Fraction (0..1) of {} routes answered with --error-status", what))
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(in_range(0, 1))
         ->group(group);
   }
   cmd->add_option("--error-status", faults.error_status, "Status of the injected errors")
@@ -148,11 +149,11 @@ void add_target_fault_options(CLI::App* cmd, target::FaultConfig& faults) {
       ->group(group);
   cmd->add_option("--reset-ratio", faults.reset_ratio,
                   "Fraction (0..1) of requests answered with a TCP reset")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(in_range(0, 1))
       ->group(group);
   cmd->add_option("--leak-mib-per-minute", faults.leak_mib_per_minute,
                   "Grow resident memory by this many MiB per minute of load")
-      ->check(CLI::Range(0.0, 1'000'000.0))
+      ->check(in_range(0, 1'000'000))
       ->group(group);
   cmd->add_option("--warmup", faults.warmup_seconds,
                   "/health/ready answers 503 for this long after start-up (e.g. 30s)")
@@ -171,9 +172,18 @@ std::optional<std::string> check_target_faults(const target::FaultConfig& faults
   return std::nullopt;
 }
 
-}  // namespace
+// CLI11's "Could not convert: --port = 70000" (a value its type cannot hold, a flag's value
+// that is not true/false) in the words the other option errors use.
+std::string conversion_message(const CLI::ConversionError& e) {
+  const std::string text = e.what();
+  const std::string head = "Could not convert: ";
+  const std::size_t eq = text.find(" = ");
+  if (text.rfind(head, 0) != 0 || eq == std::string::npos) return text;
+  return fmt::format("{}: '{}' is not a value this option takes (see --help)",
+                     text.substr(head.size(), eq - head.size()), text.substr(eq + 3));
+}
 
-int main(int argc, char** argv) {
+int run_command_line(int argc, char** argv) {
   CLI::App app{
       fmt::format(
           "arrload {} - Locust-style load testing at native speed.\n"
@@ -225,15 +235,19 @@ int main(int argc, char** argv) {
   CLI::App* target_cmd = app.add_subcommand("target", "Serve the embedded AutoArr target");
   target_cmd->add_option("--bind", target_opts.bind, "Address to listen on")->capture_default_str();
   target_cmd->add_option("--port", target_opts.port, "Port (0 = any free port)")
-      ->capture_default_str();
-  target_cmd->add_option("--threads", target_opts.threads, "Server threads")->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 65535));
+  target_cmd->add_option("--threads", target_opts.threads, "Server threads")
+      ->capture_default_str()
+      ->check(in_range(0, kMaxThreads));
   target_cmd
       ->add_option("--latency-scale", target_opts.latency_scale,
                    "Multiply the simulated latency of every route (0 = none)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   target_cmd->add_option("--seed", target_opts.seed, "Seed of the generated library")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   target_cmd->add_option("--db", target_opts.db_path,
                          "SQLite database file (default: a temporary file removed on exit; "
                          ":memory: keeps it in memory)");
@@ -241,7 +255,7 @@ int main(int argc, char** argv) {
       ->add_option("--download-seconds", target_opts.download_seconds,
                    "Seconds each download of the SABnzbd queue takes (0 = the queue stands still)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 86'400.0));
+      ->check(in_range(0, 86'400));
   add_target_fault_options(target_cmd, target_opts.faults);
 
   CompareCommand compare;
@@ -270,10 +284,13 @@ int main(int argc, char** argv) {
         notes);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     app.parse(args);
+  } catch (const CLI::ConversionError& e) {
+    fmt::print(stderr, "{}\nRun with --help for more information.\n", conversion_message(e));
+    return kExitUsage;
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
-  } catch (const std::runtime_error& e) {
+  } catch (const std::exception& e) {
     fmt::print(stderr, "arrload: {}\n", e.what());
     return kExitUsage;
   }
@@ -324,6 +341,21 @@ int main(int argc, char** argv) {
     return kExitRuntimeError;
   }
   return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing thrown reaches std::terminate: a problem the code above did not foresee still ends
+  // with a message and status 1.
+  try {
+    return run_command_line(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arrload: unexpected error: {}\n", e.what());
+  } catch (...) {
+    fmt::print(stderr, "arrload: unexpected error\n");
+  }
+  return kExitRuntimeError;
 }
 
 }  // namespace arrload::cli

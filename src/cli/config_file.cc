@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string_view>
@@ -123,6 +124,10 @@ std::vector<std::string> default_config_files() {
 
 std::vector<std::string> config_file_tokens(const std::string& path, const KnownOption& known,
                                             std::vector<std::string>* warnings) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw std::runtime_error(fmt::format("{}: is a directory, not a config file", path));
+  }
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot read the config file", path));
   std::vector<std::string> tokens;

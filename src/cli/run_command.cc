@@ -211,6 +211,11 @@ std::optional<budget::Budgets> load_budgets(const RunCommand& cmd, const scenari
   if (cmd.no_budgets) return budgets;
   try {
     if (!cmd.budgets_file.empty()) {
+      if (std::filesystem::is_directory(cmd.budgets_file)) {
+        fmt::print(stderr, "arrload: --budgets: {}: is a directory; give the budgets file\n",
+                   cmd.budgets_file);
+        return std::nullopt;
+      }
       budgets = budget::load_budgets_file(cmd.budgets_file);
     } else if (!cmd.scenario_files.empty()) {
       for (const auto& [name, text] : cmd.scenario_files) {
@@ -333,6 +338,8 @@ int run_headless(const RunCommand& cmd, scenario::Suite& suite, const budget::Bu
 }  // namespace
 
 int execute_run(const RunCommand& cmd) {
+  // Headless: a signal from here on, while the scenario loads too, still ends in the reports.
+  if (cmd.headless) catch_signals();
   if (auto conflict = conflicting_options(cmd)) {
     fmt::print(stderr, "arrload: {}\n", *conflict);
     return kExitUsage;

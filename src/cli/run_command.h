@@ -64,6 +64,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;  // a report could not be written, the host is unusable
 inline constexpr int kExitUsage = 2;         // bad options or a bad scenario file
 
+// The largest -u and --threads taken (more is a typo, not a test this machine could run).
+inline constexpr int kMaxUsers = 10'000'000;
+inline constexpr int kMaxThreads = 1024;
+
 // Everything `arrload run` accepts, after parsing.
 struct RunCommand {
   std::string scenario;  // -f: a YAML file or a directory of them

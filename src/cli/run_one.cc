@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,7 @@
 #include "core/duration.h"
 #include "engine/class_hosts.h"
 #include "engine/runner.h"
+#include "http/url.h"
 #include "monitor/preflight.h"
 #include "report/console.h"
 #include "report/csv.h"
@@ -71,10 +73,18 @@ std::optional<MonitorSettings> monitor_settings(const RunCommand& cmd, const std
   MonitorSettings mon;
   mon.health_url = resolve_health_url(!cmd.health.empty() ? cmd.health : health, host);
   mon.preflight = !cmd.no_preflight;
-  for (auto [name, text, out] :
-       {std::tuple{"--preflight-timeout", &cmd.preflight_timeout, &mon.preflight_timeout},
-        std::tuple{"--recovery-wait", &cmd.recovery_wait, &mon.recovery_wait}}) {
-    auto d = duration_option(name, *text, /*allow_zero=*/true);
+  for (auto [name, url] : {std::pair{"--health", &std::as_const(mon.health_url)},
+                           std::pair{"--target-metrics", &cmd.target_metrics}}) {
+    if (!url->empty() && !http::Url::parse(*url)) {
+      fmt::print(stderr, "arrload: {}: '{}' is not a URL (write http://HOST[:PORT]/PATH{})\n", name,
+                 *url, std::string_view(name) == "--health" ? ", or a path such as /health" : "");
+      return std::nullopt;
+    }
+  }
+  for (auto [name, text, out, zero] :
+       {std::tuple{"--preflight-timeout", &cmd.preflight_timeout, &mon.preflight_timeout, false},
+        std::tuple{"--recovery-wait", &cmd.recovery_wait, &mon.recovery_wait, true}}) {
+    auto d = duration_option(name, *text, /*allow_zero=*/zero);
     if (!d) return std::nullopt;
     *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   }
@@ -299,18 +309,18 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   }
   report::HtmlReport page = page_for(cmd, *opts, host);
   if (memory) page.memory_source = memory->source().description();
+  // Before any load: a report that could not be written stops the run here.
+  if (auto error = check_report_paths(cmd)) {
+    fmt::print(stderr, "arrload: {}\n", *error);
+    return kExitUsage;
+  }
   try {
-    // Before any load: a folder that cannot be made stops the run here.
     if (!cmd.csv_prefix.empty()) {
-      make_parent_dirs(cmd.csv_prefix);
       live.history = std::make_unique<report::HistoryCsv>(cmd.csv_prefix, cmd.csv_full_history);
     }
-    for (const std::string* path : {&cmd.json_path, &cmd.html_path, &cmd.junit_path}) {
-      if (!path->empty() && *path != "-") make_parent_dirs(*path);
-    }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "arrload: {}\n", e.what());
-    return kExitRuntimeError;
+    fmt::print(stderr, "arrload: --csv: {}\n", e.what());
+    return kExitUsage;
   }
 
   // Phase 2: pre-flight. Headless: a Ctrl-C from here on still ends in reports (the web UI
@@ -370,15 +380,22 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
   }
   if (memory) memory->start();
   if (cmd.observer) cmd.observer->started(*runner, page, memory.get());
-  if (g_signal != 0 && cmd.observer == nullptr) {
+  if (g_signal != 0) {  // the web UI sets it only when it quits
     log_line("INFO", fmt::format("Received {} before the load started, stopping (reports will be "
                                  "written)",
                                  g_signal == SIGINT ? "SIGINT" : "SIGTERM"));
     runner->stop(engine::StopReason::kSignal);
   }
+  if (cmd.observer == nullptr) {
+    // The runner's own signal set takes them from here; counted for the second one's deadline.
+    hooks.signalled = [](int signo) { note_signal(signo); };
+  }
   engine::RunResult result = runner->run(hooks);
   if (cmd.observer == nullptr) {
-    // The runner's signal set is gone (it restored the default actions).
+    // Destroying the runner removes its signal set, which restores the default actions: ours
+    // come back right after, before the verdict and the reports.
+    runner.reset();
+    live.runner = nullptr;
     if (result.reason == engine::StopReason::kSignal && g_signal == 0) g_signal = SIGINT;
     catch_signals();
   }
@@ -420,7 +437,7 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
       verdict->criteria.push_back(memory_criterion(leak, memory->source().description()));
     }
     if (!mon->health_url.empty() && mon->recovery_wait.count() > 0 &&
-        result.reason != engine::StopReason::kSignal) {
+        result.reason != engine::StopReason::kSignal && !hurried()) {
       monitor::RecoveryOptions ro;
       ro.max_wait = mon->recovery_wait;
       ro.health_budget_ms = health_budget_ms(budgets);

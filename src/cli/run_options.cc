@@ -5,44 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config_file.h"
+#include "cli/option_checks.h"
 #include "cli/run_command.h"
 
 namespace arrload::cli {
-
-namespace {
-
-// CLI11's PositiveNumber and NonNegativeNumber print their range with the largest double in
-// full (300 digits); these say the same in words.
-double number_in(const std::string& text) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty())
-    throw CLI::ValidationError("'" + text + "' is not a number");
-  return v;
-}
-
-CLI::Validator positive() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        return number_in(text) > 0 ? "" : "must be greater than 0, not " + text;
-      },
-      "> 0", "positive");
-}
-
-CLI::Validator non_negative() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        return number_in(text) >= 0 ? "" : "must be 0 or more, not " + text;
-      },
-      ">= 0", "non-negative");
-}
-
-}  // namespace
 
 void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("-f,--scenario,--locustfile", cmd.scenario,
@@ -53,7 +19,7 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "(default: the scenario's host)");
   app.add_option("-u,--users", cmd.users, "Peak number of concurrent users")
       ->capture_default_str()
-      ->check(non_negative())
+      ->check(in_range(0, kMaxUsers))
       ->each([&cmd](const std::string&) { cmd.users_given = true; });
   app.add_option("-r,--spawn-rate", cmd.spawn_rate,
                  "Users started per second (fractions allowed: 0.5 = one every 2 s)")
@@ -75,7 +41,7 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "Multiply a profile's timeline (0.05 runs a 60 min profile in 3 min; spawn rates "
                  "grow to match)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0001, 100.0));
+      ->check(in_range(0.0001, 100));
   app.add_flag("--keep-going", cmd.keep_going,
                "With several profiles, run them all even after one fails");
   app.add_option("--budgets", cmd.budgets_file,
@@ -108,7 +74,7 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--target-pid", cmd.target_pid,
                  "Sample this local process's resident memory each second and judge it for a "
                  "leak (PREFIX_target_memory.csv)")
-      ->check(positive());
+      ->check(in_range(1, 4'194'304));
   app.add_option("--target-metrics", cmd.target_metrics,
                  "The same from a Prometheus URL (process_resident_memory_bytes), e.g. "
                  "http://127.0.0.1:8088/metrics");
@@ -137,22 +103,27 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
       ->capture_default_str();
   app.add_option("-P,--web-port", cmd.web_port, "Port of the web UI")
       ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
+      ->check(in_range(0, 65535));
   app.add_option("--web-login", cmd.web_login,
-                 "USER:PASSWORD: protect the web UI with HTTP basic auth");
+                 "USER:PASSWORD: protect the web UI with HTTP basic auth")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return text.find(':') == std::string::npos ? "write USER:PASSWORD" : "";
+          },
+          "USER:PASSWORD"));
   app.add_flag("--autostart", cmd.autostart,
                "With the web UI: start the test at once (-u, -r, -t, --profile) and keep the UI");
   app.add_option("--autoquit", cmd.autoquit,
                  "With the web UI: quit this many seconds after a test ends (as in Locust; "
                  "-1 = keep the UI)")
       ->capture_default_str()
-      ->check(CLI::Range(-1, 1'000'000));
+      ->check(in_range(-1, 1'000'000));
   app.add_option("--prometheus-port", cmd.prometheus_port,
                  "Serve GET /metrics (Prometheus text format) on this port, for --headless, "
                  "--worker and --master runs (the web UI serves it on --web-port too); 0 = off "
                  "(docs/prometheus.md)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
+      ->check(in_range(0, 65535));
   app.add_option("--prometheus-host", cmd.prometheus_host,
                  "Address --prometheus-port listens on (no login: beyond loopback only if you "
                  "mean it)")
@@ -193,7 +164,8 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("-i,--iterations", cmd.iterations,
                  "End the run after this many tasks, all users together: each task started "
                  "counts, a user that finds none left stops, and the run ends when the last one "
-                 "is done (0 = no limit)");
+                 "is done (0 = no limit)")
+      ->check(non_negative());
   app.add_option("user_classes", cmd.user_classes,
                  "Run only these user classes (names as `arrload -l` lists them)")
       ->type_name("UserClass");
@@ -201,13 +173,15 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "Exit status when any request failed or a user's task raised, for runs that are "
                  "not judged; when budgets (or --target-pid/--target-metrics) judge the run, the "
                  "verdict's status applies instead (docs/budgets.md)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 255));
   app.add_flag("--only-summary", cmd.only_summary, "Print only the final summary, no live table");
   app.add_flag("--reset-stats", cmd.reset_stats,
                "Reset the statistics once every user has spawned");
   app.add_option("--threads", cmd.threads, "Worker threads (default: one per core)")
+      ->check(in_range(0, kMaxThreads));
+  app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)")
       ->check(non_negative());
-  app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
   app.add_flag("--verify-tls", cmd.verify_tls,
                "Check HTTPS server certificates (off by default, like Locust)");
   // Comparison with a baseline run (docs/compare.md).

@@ -1,6 +1,12 @@
 #include "cli/run_reports.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
@@ -28,7 +34,51 @@ bool attempt(F&& write) {
   }
 }
 
+// What keeps FILE (given to OPTION) from being written, after making its folder; nullopt when
+// nothing. The file itself is not created: a run that stops before its end leaves no empty one.
+std::optional<std::string> unwritable(const char* option, const std::string& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) {
+    return fmt::format("{}: {}: is a directory; give a file name", option, file);
+  }
+  const fs::path folder = fs::path(file).parent_path();
+  if (!folder.empty()) {
+    fs::create_directories(folder, ec);
+    if (ec)
+      return fmt::format("{}: cannot create the folder {}: {}", option, folder.string(),
+                         ec.message());
+  }
+  const std::string dir = folder.empty() ? "." : folder.string();
+  if (!fs::is_directory(dir, ec)) return fmt::format("{}: {} is not a folder", option, dir);
+  if (fs::exists(file, ec)) {
+    std::FILE* f = std::fopen(file.c_str(), "a");
+    if (f == nullptr)
+      return fmt::format("{}: cannot write {}: {}", option, file, std::strerror(errno));
+    std::fclose(f);
+  } else if (::access(dir.c_str(), W_OK) != 0) {
+    return fmt::format("{}: cannot write in {}: {}", option, dir, std::strerror(errno));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> check_report_paths(const RunCommand& cmd) {
+  if (!cmd.csv_prefix.empty()) {
+    for (const char* suffix :
+         {"_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"}) {
+      if (auto e = unwritable("--csv", cmd.csv_prefix + suffix)) return e;
+    }
+  }
+  for (auto [option, path] :
+       {std::pair{"--json-file", &cmd.json_path}, std::pair{"--html", &cmd.html_path},
+        std::pair{"--junit", &cmd.junit_path}}) {
+    if (path->empty() || *path == "-") continue;
+    if (auto e = unwritable(option, *path)) return e;
+  }
+  return std::nullopt;
+}
 
 bool write_stats_files(const RunCommand& cmd, const stats::Snapshot& snap,
                        report::HistoryCsv* history, const monitor::MemorySampler* memory) {

@@ -5,6 +5,7 @@
 //
 // REQUIRES: the folders of the files exist (run_one makes them before any load, so that a path
 // that cannot be written stops the run before it starts).
+#include <optional>
 #include <string>
 
 #include "cli/run_command.h"
@@ -18,6 +19,11 @@ class MemorySampler;
 }
 
 namespace arrload::cli {
+
+// Makes the folders of every report file CMD asks for and checks each file can be written
+// there (not a directory, a writable folder), before any load. Returns what is wrong, naming
+// the option ("--html: results: is a directory; give a file name"), or nullopt.
+std::optional<std::string> check_report_paths(const RunCommand& cmd);
 
 // The statistics files: the final CSV files (with HISTORY's last row, when kept) and the
 // target's memory CSV (when MEMORY is not null). Written before the verdict's slow parts (the

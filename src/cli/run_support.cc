@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,12 +15,14 @@
 
 #include <fmt/format.h>
 
+#include "budget/verdict.h"
 #include "core/duration.h"
 #include "core/log_ring.h"
 
 namespace arrload::cli {
 
 std::atomic<int> g_signal{0};
+std::atomic<int> g_signal_count{0};
 
 namespace {
 std::FILE* g_log_file = nullptr;  // --logfile; null: stderr
@@ -75,7 +78,11 @@ std::vector<std::string> split_list(const std::vector<std::string>& raw) {
 std::optional<std::chrono::microseconds> duration_option(std::string_view option,
                                                          const std::string& text, bool allow_zero) {
   auto d = core::parse_duration(text);
-  if (!d || (!allow_zero && d->count() == 0)) {
+  if (d && !allow_zero && d->count() == 0) {
+    fmt::print(stderr, "arrload: {}: must be longer than 0 (e.g. 10s, 90s, 10m, 1h30m)\n", option);
+    return std::nullopt;
+  }
+  if (!d) {
     fmt::print(stderr, "arrload: {}: '{}' is not a duration (use e.g. 10s, 90s, 10m, 1h30m)\n",
                option, text);
     return std::nullopt;
@@ -142,8 +149,32 @@ const char* reason_name(engine::StopReason r) {
 }
 
 namespace {
-void on_early_signal(int signo) { g_signal = signo; }
+
+// The second signal's backstop: whatever still runs (a report on a stuck disk, a wedged thread)
+// does not keep the process alive.
+void on_deadline(int) {
+  static const char kMessage[] =
+      "arrload: second signal: the reports were not all written within 2 s; exiting now\n";
+  ssize_t ignored = ::write(2, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+  ::_exit(budget::kExitInterrupted);
+}
+
+void on_early_signal(int signo) { note_signal(signo); }
+
 }  // namespace
+
+void note_signal(int signo) {
+  int expected = 0;
+  g_signal.compare_exchange_strong(expected, signo);
+  if (g_signal_count.fetch_add(1) + 1 == 2) {
+    struct sigaction sa {};
+    sa.sa_handler = on_deadline;
+    ::sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGALRM, &sa, nullptr);
+    ::alarm(kSecondSignalDeadlineSeconds);
+  }
+}
 
 void catch_signals() {
   struct sigaction sa {};

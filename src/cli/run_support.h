@@ -49,7 +49,19 @@ const char* reason_name(engine::StopReason r);
 // runner's own signal handling too (loading, pre-flight), so such a run still starts and stops at
 // once, writing its reports, and no further profile runs.
 extern std::atomic<int> g_signal;
+// How many SIGINT/SIGTERM the process got, wherever they were taken (here or by a runner).
+extern std::atomic<int> g_signal_count;
 // Catches SIGINT/SIGTERM into g_signal (until a runner takes them, and again after it).
 void catch_signals();
+// Counts signal SIGNO (SIGINT, SIGTERM) taken by someone else (a runner's own signal set, the
+// web UI's sigwait), as catch_signals' handler does. Async-signal-safe.
+void note_signal(int signo);
+// From the second signal on, the process ends within this long whatever it is doing: the run
+// has ended by then (users killed, see engine::RunControl::hurry) and its reports are written;
+// if they are not, the process exits with kExitInterrupted (105) without the rest.
+inline constexpr int kSecondSignalDeadlineSeconds = 2;
+// Whether a second signal arrived (the run ends now, nothing optional such as the recovery
+// probe is waited for).
+inline bool hurried() { return g_signal_count.load() >= 2; }
 
 }  // namespace arrload::cli

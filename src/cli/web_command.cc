@@ -14,6 +14,7 @@
 
 #include "budget/verdict.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/run_support.h"
 #include "cluster/master.h"
 #include "engine/control.h"
 #include "monitor/memory.h"
@@ -39,6 +40,23 @@ class WebRun final : public web::Control, public RunObserver {
   // Stops a running test and waits for its reports.
   void shut_down() {
     stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  // Ctrl-C: stops a running test as a signal would a headless one, and waits for its reports;
+  // a further signal of SIGNALS (blocked in every thread) meanwhile hurries it.
+  void interrupt(const sigset_t& signals) {
+    {
+      std::lock_guard lock(mu_);
+      if (runner_ != nullptr) runner_->stop(engine::StopReason::kSignal);
+    }
+    while (thread_.joinable() && !ended_at()) {
+      const timespec tick{0, 100'000'000};
+      const int signo = sigtimedwait(&signals, nullptr, &tick);
+      if (signo <= 0) continue;
+      note_signal(signo);
+      std::lock_guard lock(mu_);
+      if (runner_ != nullptr) runner_->hurry();
+    }
     if (thread_.joinable()) thread_.join();
   }
 
@@ -382,8 +400,12 @@ int execute_web(const RunCommand& cmd, const scenario::Suite& suite,
     }
   }
   if (signo > 0) {
-    fmt::print(stderr, "arrload: {} received, stopping the web UI\n",
+    fmt::print(stderr,
+               "arrload: {} received, stopping the web UI (a second Ctrl-C ends the test at "
+               "once)\n",
                signo == SIGINT ? "SIGINT" : "SIGTERM");
+    note_signal(signo);  // a pre-flight or recovery probe in progress ends too
+    run.interrupt(signals);
   }
   run.shut_down();
   if (metrics) metrics->stop();

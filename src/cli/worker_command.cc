@@ -5,6 +5,7 @@
 
 #include "cli/config_file.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/option_checks.h"
 #include "cli/run_command.h"
 #include "cli/run_support.h"
 #include "cluster/locustfile.h"
@@ -26,20 +27,20 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
           ->group(group),
       app.add_option("--master-port", flags.master_port, "With --worker: the master's port")
           ->capture_default_str()
-          ->check(CLI::Range(1, 65535))
+          ->check(in_range(1, 65535))
           ->group(group),
       app.add_option("--master-connect-timeout", flags.connect_timeout,
                      "With --worker: give up (exit status 1) when no master answered within this "
                      "many seconds")
           ->capture_default_str()
-          ->check(CLI::Range(0.1, 86'400.0))
+          ->check(in_range(0.1, 86'400))
           ->group(group),
       app.add_option("--master-timeout", flags.master_timeout,
                      "With --worker: stop the users when the connection to the master has been "
                      "down this many seconds, then wait --master-connect-timeout for a master "
                      "(exit status 1 if none comes)")
           ->capture_default_str()
-          ->check(CLI::Range(0.1, 86'400.0))
+          ->check(in_range(0.1, 86'400))
           ->group(group),
       app.add_flag("--master", flags.master,
                    "Run as the master: workers (arrload or Locust) connect to it and run the "
@@ -52,17 +53,17 @@ void add_worker_options(CLI::App& app, WorkerFlags& flags) {
       app.add_option("--master-bind-port", flags.master_bind_port,
                      "With --master: the port workers connect to")
           ->capture_default_str()
-          ->check(CLI::Range(1, 65535))
+          ->check(in_range(1, 65535))
           ->group(group),
       app.add_option("--expect-workers", flags.expect_workers,
                      "With --master --headless: wait for this many workers before starting")
           ->capture_default_str()
-          ->check(CLI::Range(1, 1'000'000))
+          ->check(in_range(1, 1'000'000))
           ->group(group),
       app.add_option("--expect-workers-max-wait", flags.expect_workers_max_wait,
                      "With --expect-workers: give up after this many seconds (0 = wait forever)")
           ->capture_default_str()
-          ->check(CLI::Range(0.0, 86'400.0 * 365))
+          ->check(in_range(0, 86'400.0 * 365))
           ->group(group),
       app.add_flag("--enable-rebalancing", flags.enable_rebalancing,
                    "With --master: move users to the other workers when a worker joins or goes "
@@ -96,6 +97,7 @@ int execute_locustfile(const std::string& scenario) {
 }
 
 int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
+  catch_signals();  // a signal while the scenario loads: the worker quits before connecting
   std::optional<scenario::Suite> suite = load(cmd);
   if (!suite) return kExitUsage;
   scenario::filter_tags(*suite, split_list(cmd.tags), split_list(cmd.exclude_tags));
@@ -159,6 +161,7 @@ int execute_master(const RunCommand& cmd, const WorkerFlags& flags) {
   mo.tags = split_list(cmd.tags);
   mo.exclude_tags = split_list(cmd.exclude_tags);
   mo.interrupted = [] { return g_signal != 0; };
+  mo.hurried = [] { return hurried(); };
   const int min_rank = level_rank(cmd.loglevel);
   mo.log = [min_rank](std::string_view level, std::string_view text) {
     if (level_rank(std::string(level)) >= min_rank) log_line(std::string(level), text);

@@ -417,6 +417,18 @@ class MasterRun : public engine::Engine {
   void stop(engine::StopReason reason) override {
     post([this, reason] { begin_stop(reason); });
   }
+  void hurry() override {
+    post([this] { hurry_stop(); });
+  }
+  // A second signal: stop if not stopping, and wait at most a second for the workers' last
+  // statistics (they stop their users as told; what they report later is not in the results).
+  void hurry_stop() {
+    begin_stop(engine::StopReason::kSignal);
+    if (hurried_) return;
+    hurried_ = true;
+    info("A signal while stopping: waiting at most 1 s more for the workers' last statistics");
+    stop_deadline_ = std::min(stop_deadline_, Clock::now() + milliseconds(1000));
+  }
   void reset_stats() override {
     post([this] {
       aggregator_.reset(core::now_us(), core::wall_unix_seconds());
@@ -492,6 +504,7 @@ class MasterRun : public engine::Engine {
   engine::StopReason reason_ = engine::StopReason::kRunTime;
   std::string error_;
   Clock::time_point stop_deadline_;
+  bool hurried_ = false;  // hurry_stop() ran
   std::uint64_t peak_users_ = 0;
   std::uint64_t users_at_stop_ = 0;
   std::vector<std::uint64_t> classes_at_stop_;
@@ -798,7 +811,7 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
     const Clock::time_point now = Clock::now();
     if (!stopping_) {
       if (st_->opts.interrupted && st_->opts.interrupted()) {
-        info("Received a signal, stopping the workers");
+        info("Received a signal, stopping the workers (a second Ctrl-C ends the run at once)");
         begin_stop(engine::StopReason::kSignal);
       }
       apply_shape();
@@ -833,6 +846,14 @@ engine::RunResult MasterRun::run(const engine::RunEvents& events) {
       if (events_->every_second) events_->every_second(snap);
       if (++ticks % 2 == 0 && events_->every_two_seconds) events_->every_two_seconds(snap);
       next_tick += milliseconds(1000);
+    }
+    // A second signal, or a first one while the run stops for another reason (its run time,
+    // --abort-on-fail), ends it now, as on a one-process run.
+    if (stopping_ && !hurried_ &&
+        ((st_->opts.hurried && st_->opts.hurried()) ||
+         (reason_ != engine::StopReason::kSignal && st_->opts.interrupted &&
+          st_->opts.interrupted()))) {
+      hurry_stop();
     }
     if (stopping_ && stop_done(now)) break;
     wait(milliseconds(50));
@@ -898,8 +919,10 @@ Master::~Master() {
       ++told;
     }
   }
-  // Workers answer quit with their last report and their own quit.
-  const Clock::time_point until = Clock::now() + milliseconds(told > 0 ? 2000 : 0);
+  // Workers answer quit with their last report and their own quit (not waited for after a
+  // second signal).
+  const bool hurried = state_->opts.hurried && state_->opts.hurried();
+  const Clock::time_point until = Clock::now() + milliseconds(told > 0 && !hurried ? 2000 : 0);
   while (Clock::now() < until) {
     {
       std::lock_guard lock(state_->mu);

@@ -48,6 +48,8 @@ struct MasterOptions {
   std::chrono::milliseconds heartbeat_check{1'000};
   // Polled by a run: true when the process was asked to stop (SIGINT/SIGTERM).
   std::function<bool()> interrupted;
+  // Polled too: true after a second signal; the run then ends within about a second.
+  std::function<bool()> hurried;
   // Log lines ("INFO", text); to stderr when empty. Called on the protocol thread and the run's.
   std::function<void(std::string_view level, std::string_view text)> log;
 };

@@ -52,6 +52,10 @@ class RunControl {
   virtual void stop(StopReason reason = StopReason::kRequested) = 0;
   // Forgets the statistics so far (Locust's /stats/reset).
   virtual void reset_stats() = 0;
+  // A second Ctrl-C: stops the run if it was not stopping, and ends it within about a second,
+  // without the stop timeout or on_stop (users are killed; what they had in flight is not
+  // counted). The default does nothing more than stop().
+  virtual void hurry() { stop(StopReason::kSignal); }
 };
 
 // Events, called on the run's control thread. Each may be empty.
@@ -66,6 +70,9 @@ struct RunEvents {
   std::function<void(const stats::Snapshot&)> every_second;
   // Every 2 s (the live console table).
   std::function<void(const stats::Snapshot&)> every_two_seconds;
+  // The run's own signal handling took SIGINT or SIGTERM (SIGNO): the first stops the run, the
+  // next ones hurry() it.
+  std::function<void(int signo)> signalled;
   // Progress messages ("Ramping to 10 users at a rate of 5.00 per second").
   std::function<void(std::string_view)> info;
   // Every batch of samples as a worker thread hands it over, before the statistics take it in

@@ -108,6 +108,7 @@ struct Runner::Impl {
   bool spawn_complete_reported = false;
   bool stopping = false;
   bool drained = false;    // every user ended; no timer may re-arm after this
+  bool hurried = false;    // hurry() ran: users killed, the run ends within a second
   bool abandoned = false;  // the hard deadline passed with users still running (see hard_stop)
   // Workers whose thread did not end (detached): never destroyed, as their thread may use them.
   std::vector<std::unique_ptr<Worker>> wedged;
@@ -483,16 +484,33 @@ struct Runner::Impl {
     });
   }
 
+  // A second signal: every user is killed now; a worker that has not handed over its last
+  // statistics within a second is left behind (hard_stop's last chance).
+  void hurry() {
+    if (drained) return;
+    if (!stopping) begin_stop(StopReason::kSignal);
+    if (drained || hurried) return;
+    hurried = true;
+    info("A signal while stopping: ending the users now (the run ends within a second)");
+    for (auto& w : workers) w->kill_all();
+    hard_timer.expires_after(std::chrono::seconds(1));
+    hard_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !drained) hard_stop(/*last_chance=*/true);
+    });
+  }
+
   void watch_signals() {
     signals.async_wait([this](boost::system::error_code ec, int signo) {
       if (ec || drained) return;
+      if (hooks && hooks->signalled) hooks->signalled(signo);
       if (!stopping) {
-        info(fmt::format("Received {}, stopping (reports will be written)",
-                         signo == SIGINT ? "SIGINT" : "SIGTERM"));
+        info(
+            fmt::format("Received {}, stopping (reports will be written; a second Ctrl-C ends "
+                        "the users at once)",
+                        signo == SIGINT ? "SIGINT" : "SIGTERM"));
         begin_stop(StopReason::kSignal);
       } else {
-        info("Second signal: ending users now");
-        for (auto& w : workers) w->kill_all();
+        hurry();
       }
       // begin_stop may drain at once (every user already ended); a wait armed after the drain's
       // cancel() would keep io.run() from returning.
@@ -553,7 +571,9 @@ RunResult Runner::run(const RunHooks& hooks) {
     // A worker thread that did not end may still touch its Worker and this Impl: both are
     // leaked on purpose (see ~Runner) rather than destroyed under it.
     for (auto& w : m.workers) {
-      if (!w->join_for(std::chrono::seconds(1))) m.wedged.push_back(std::move(w));
+      const auto wait =
+          m.hurried ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
+      if (!w->join_for(wait)) m.wedged.push_back(std::move(w));
     }
   } else {
     for (auto& w : m.workers) w->join();
@@ -570,6 +590,10 @@ RunResult Runner::run(const RunHooks& hooks) {
 
 void Runner::stop(StopReason reason) {
   asio::post(impl_->io, [m = impl_.get(), reason] { m->begin_stop(reason); });
+}
+
+void Runner::hurry() {
+  asio::post(impl_->io, [m = impl_.get()] { m->hurry(); });
 }
 
 void Runner::run_on_workers(const std::function<void()>& f) {

@@ -33,6 +33,9 @@ class Runner : public Engine {
   void retarget(UserTargets targets) override;
   void stop(StopReason reason = StopReason::kRequested) override;
   void reset_stats() override;
+  // Kills every user at once; a worker thread that has not handed over its last statistics a
+  // second later is left behind (see the hard stop deadline).
+  void hurry() override;
 
   // Runs F once on each worker thread (after handing over its statistics). For tests, which use
   // it to stand for a task that never gives its thread back. Thread-safe.

@@ -78,7 +78,8 @@ TEST_F(RunTruthTest, RangeErrorsAreReadable) {
   EXPECT_FALSE(std::regex_search(r.err, std::regex("[0-9]{20}"))) << r.err;
   auto u = run_arrload({"run", "--headless", "-f", scenario, "-u", "-3"});
   EXPECT_EQ(u.exit_code, 2);
-  EXPECT_NE(u.err.find("must be 0 or more"), std::string::npos) << u.err;
+  EXPECT_NE(u.err.find("--users: must be between 0 and 10000000, not -3"), std::string::npos)
+      << u.err;
 }
 
 TEST_F(RunTruthTest, ExitCodeOnErrorSaysTheVerdictDecidesWhenJudged) {
