@@ -228,6 +228,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86'400.0));
   add_target_fault_options(target_cmd, target_opts.faults);
+  target_cmd->add_flag("--admin", target_opts.admin,
+                       "Serve /__target/faults, which changes the fault knobs at run time "
+                       "(off: 404; the fault flags work without it)");
 
   // LOCUST_* variables as Locust's Helm chart and many manifests set them; ARRLOAD_* ones win.
   std::vector<std::pair<std::string, std::vector<std::string>>> env_vars;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/redact.h"
 
 namespace arrload::stats {
 
@@ -26,6 +27,13 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
                           Slots slots, std::uint64_t body_bytes, bool failed,
                           std::string_view error_message, std::string_view category,
                           const Transfer* transfer) {
+  // Secrets die here, where a request's name and failure message become data: every report, log,
+  // web UI row and cluster message is made from what the shard holds (core/redact.h). A name
+  // without '=', ':', '@' or a space costs one scan; a masked one is the name of its row.
+  if (core::redact_into(name, name_scratch_)) name = name_scratch_;
+  if (failed && core::redact_into(error_message, message_scratch_)) {
+    error_message = message_scratch_;
+  }
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
