@@ -20,9 +20,11 @@ constexpr std::array<std::string_view, 11> kNameParts = {
 constexpr std::array<std::string_view, 4> kCredentialHeaders = {
     "authorization", "proxy_authorization", "cookie", "set_cookie"};
 
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
+
+bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; }
 
 // NAME lower-cased with '-' as '_', so "X-Api-Key" and "x_api_key" compare equal.
 std::string normalized(std::string_view name) {
@@ -31,6 +33,14 @@ std::string normalized(std::string_view name) {
     c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return out;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != lower[i]) return false;
+  }
+  return true;
 }
 
 bool is_credential_header(std::string_view name) {
@@ -42,8 +52,8 @@ bool is_credential_header(std::string_view name) {
 }
 
 bool is_token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-         std::string_view("._~+/=-").find(c) != std::string_view::npos;
+  return is_alnum(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=' ||
+         c == '-';
 }
 
 // The end of a value starting at I that ends before any of STOPS (or the end of TEXT).
@@ -60,7 +70,7 @@ class Masker {
   bool run() {
     std::size_t i = 0;
     while (i < text_.size()) {
-      if (text_.compare(i, 3, "://") == 0) {
+      if (text_[i] == ':' && text_.compare(i, 3, "://") == 0) {
         i = url_userinfo(i + 3);
         continue;
       }
@@ -91,15 +101,16 @@ class Masker {
   // Returns where scanning goes on.
   std::size_t after_name(std::size_t begin, std::size_t end) {
     const std::string_view name = text_.substr(begin, end - begin);
-    const std::string lower = normalized(name);
-    if ((lower == "bearer" || lower == "basic") && end < text_.size() && text_[end] == ' ') {
+    if ((iequals_ascii(name, "bearer") || iequals_ascii(name, "basic")) && end < text_.size() &&
+        text_[end] == ' ') {
       return scheme_token(end + 1);
     }
-    if (!is_secret_name(name)) return end;
+    // Only a name followed by '=' or ':' can introduce a value: the name's test comes after.
     std::size_t k = end;
     if (k < text_.size() && (text_[k] == '"' || text_[k] == '\'')) ++k;  // "name": ...
     while (k < text_.size() && text_[k] == ' ') ++k;
-    if (k >= text_.size()) return end;
+    if (k >= text_.size() || (text_[k] != '=' && text_[k] != ':')) return end;
+    if (!is_secret_name(name)) return end;
     if (text_[k] == '=') {
       const std::size_t v = k + 1;
       const std::size_t e = value_end(text_, v, "&;# \t\r\n'\"<>");
@@ -179,7 +190,11 @@ bool is_secret_name(std::string_view name) {
 }
 
 bool may_show_secret(std::string_view text) {
-  return text.find_first_of("=:@ ") != std::string_view::npos;
+  // A plain loop: string_view::find_first_of runs a memchr per character, ~10x slower here.
+  for (char c : text) {
+    if (c == '=' || c == ':' || c == '@' || c == ' ') return true;
+  }
+  return false;
 }
 
 bool redact_into(std::string_view text, std::string& out) {

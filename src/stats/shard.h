@@ -105,6 +105,8 @@ class Shard {
   void set_listener(SampleListener listener) { listener_ = std::move(listener); }
 
  private:
+  // MESSAGE with its secrets masked (core/redact.h); remembers the last one.
+  std::string_view masked_message(std::string_view message);
   // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
   template <bool kScheduled>
   void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
@@ -126,7 +128,9 @@ class Shard {
   std::string scratch_;
   ErrorKey error_scratch_;       // reused for error lookups, for the same reason as scratch_
   std::string name_scratch_;     // a name with its secrets masked (core/redact.h)
-  std::string message_scratch_;  // a failure message with its secrets masked
+  std::string message_scratch_;  // last_message_ with its secrets masked, if last_message_masked_
+  std::string last_message_;     // the last failure message masked_message() was given
+  bool last_message_masked_ = false;
   SampleListener listener_;
   std::uint64_t dropped_ = 0;
   std::uint64_t scheduled_ = 0;
