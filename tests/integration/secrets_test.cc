@@ -135,5 +135,72 @@ TEST_F(SecretsTest, NoWebUiRouteShowsThem) {
   expect_no_secret("stdout", r.out);
 }
 
+// The same in distributed mode: what an arrload worker sends its master, and what a Locust
+// worker (whose names are its URLs with their query strings) sends, reach the master's reports
+// masked.
+const char* kLeakyLocustfile = R"(from locust import HttpUser, task, constant
+
+
+class Leaky(HttpUser):
+    wait_time = constant(0.05)
+
+    @task
+    def leak(self):
+        self.client.get("/__target/status/500?api_key=s3cr3t-query-8888",
+                        headers={"X-Api-Key": "s3cr3t-apikey-1111"})
+)";
+
+TEST_F(SecretsTest, NoMasterReportShowsWhatWorkersSent) {
+  const std::string scenario = dir_.write("leaky.yaml", kLeakyScenario);
+  const std::string locustfile = dir_.write("locustfile.py", kLeakyLocustfile);
+  const std::string port = std::to_string(test_ports::unused_loopback_port());
+  Arrload master({"run",
+                  "-f",
+                  scenario,
+                  "--master",
+                  "--master-bind-host",
+                  "127.0.0.1",
+                  "--master-bind-port",
+                  port,
+                  "--headless",
+                  "-H",
+                  host_,
+                  "--expect-workers",
+                  "2",
+                  "-u",
+                  "4",
+                  "-r",
+                  "10",
+                  "-t",
+                  "3s",
+                  "--csv",
+                  dir_.file("master"),
+                  "--json-file",
+                  dir_.file("master.json"),
+                  "--html",
+                  dir_.file("master.html")});
+  Arrload ours({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
+  Arrload theirs(
+      "/usr/bin/locust",
+      {"-f", locustfile, "--worker", "--master-host", "127.0.0.1", "--master-port", port}, {});
+  ProcessResult m = master.wait(std::chrono::seconds(60));
+  ProcessResult w = ours.wait(std::chrono::seconds(30));
+  ProcessResult l = theirs.wait(std::chrono::seconds(30));
+  EXPECT_NE(m.err.find("(Locust) connected"), std::string::npos) << m.err;
+  const std::string failures = read_file(dir_.file("master_failures.csv"));
+  EXPECT_NE(failures.find("/__target/status/500?api_key=***"), std::string::npos) << failures;
+  // Locust's message names the whole URL (ours the path): its rows were merged, masked.
+  EXPECT_NE(failures.find("for url: http://127.0.0.1:"), std::string::npos) << failures;
+  for (const std::string name : {"master_stats.csv", "master_failures.csv", "master_exceptions.csv",
+                                 "master.json", "master.html"}) {
+    const std::string text = read_file(dir_.file(name));
+    EXPECT_FALSE(text.empty()) << name;
+    expect_no_secret(name, text);
+  }
+  expect_no_secret("the master's stdout", m.out);
+  expect_no_secret("the master's stderr", m.err);
+  expect_no_secret("the worker's stderr", w.err);
+}
+
 }  // namespace
 }  // namespace arrload::testing
