@@ -257,6 +257,9 @@ int run_command_line(int argc, char** argv) {
       ->capture_default_str()
       ->check(in_range(0, 86'400));
   add_target_fault_options(target_cmd, target_opts.faults);
+  target_cmd->add_flag("--admin", target_opts.admin,
+                       "Serve /__target/faults, which changes the fault knobs at run time "
+                       "(off: 404; the fault flags work without it)");
 
   CompareCommand compare;
   CLI::App* compare_cmd = app.add_subcommand(

@@ -21,6 +21,7 @@
 #include "cluster/master.h"
 #include "core/clock.h"
 #include "core/duration.h"
+#include "core/redact.h"
 #include "engine/class_hosts.h"
 #include "engine/runner.h"
 #include "http/url.h"
@@ -98,7 +99,7 @@ std::optional<MonitorSettings> monitor_settings(const RunCommand& cmd, const std
 report::HtmlReport page_for(const RunCommand& cmd, const engine::RunOptions& opts,
                             const std::string& host) {
   report::HtmlReport page;
-  page.info.host = host;
+  page.info.host = core::redact(host);
   page.info.scenario = cmd.scenario;
   page.profile = cmd.profile_name;
   if (opts.shape) {
@@ -127,8 +128,9 @@ std::optional<std::chrono::microseconds> planned_length(const engine::RunOptions
 // Phase 2, failed: no load is sent, but every report asked for is written, with empty
 // statistics, the pre-flight failure in the failures and the verdict, so a CI step that uploads
 // them finds them.
-int preflight_failed(const RunCommand& cmd, report::HtmlReport page, const std::string& url,
+int preflight_failed(const RunCommand& cmd, report::HtmlReport page, const std::string& raw_url,
                      const std::string& message) {
+  const std::string url = core::redact(raw_url);
   fmt::print(stderr,
              "arrload: pre-flight failed: GET {}: {}; no load was sent (--no-preflight skips "
              "the check)\n",
@@ -336,7 +338,8 @@ int run_one(const RunCommand& cmd, const scenario::Suite* suite,
     }
     baseline_ms = pre.latency_ms;
     if (pre.ok && info_level) {
-      log_line("INFO", fmt::format("Pre-flight: GET {}: {}", mon->health_url, pre.message));
+      log_line("INFO",
+               fmt::format("Pre-flight: GET {}: {}", core::redact(mon->health_url), pre.message));
     }
   }
 

@@ -52,10 +52,8 @@ std::optional<std::string> unwritable(const char* option, const std::string& fil
   const std::string dir = folder.empty() ? "." : folder.string();
   if (!fs::is_directory(dir, ec)) return fmt::format("{}: {} is not a folder", option, dir);
   if (fs::exists(file, ec)) {
-    std::FILE* f = std::fopen(file.c_str(), "a");
-    if (f == nullptr)
+    if (::access(file.c_str(), W_OK) != 0)
       return fmt::format("{}: cannot write {}: {}", option, file, std::strerror(errno));
-    std::fclose(f);
   } else if (::access(dir.c_str(), W_OK) != 0) {
     return fmt::format("{}: cannot write in {}: {}", option, dir, std::strerror(errno));
   }

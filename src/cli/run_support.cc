@@ -18,6 +18,8 @@
 #include "budget/verdict.h"
 #include "core/duration.h"
 #include "core/log_ring.h"
+#include "core/output_file.h"
+#include "core/redact.h"
 
 namespace arrload::cli {
 
@@ -42,7 +44,8 @@ void log_line(const std::string& level, std::string_view text) {
   std::tm local{};
   localtime_r(&t, &local);  // log_line runs on the worker threads too (-L DEBUG)
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
-  std::string line = fmt::format("[{}] {}: {}", stamp, level, text);
+  // Masked here, the one way into the console, --logfile and the web UI's /logs.
+  std::string line = fmt::format("[{}] {}: {}", stamp, level, core::redact(text));
   std::FILE* to = g_log_file != nullptr ? g_log_file : stderr;
   fmt::print(to, "{}\n", line);
   std::fflush(to);
@@ -53,8 +56,9 @@ std::optional<std::string> open_log_file(const std::string& path) {
   std::error_code ec;
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::FILE* f = std::fopen(path.c_str(), "a");
-  if (f == nullptr) return fmt::format("{}: {}", path, std::strerror(errno));
+  std::string error;
+  std::FILE* f = core::open_output_file(path, /*append=*/true, &error);
+  if (f == nullptr) return error;
   g_log_file = f;  // open until the process exits
   return std::nullopt;
 }

@@ -16,6 +16,7 @@
 #include "cli/metrics_endpoint.h"
 #include "cli/run_support.h"
 #include "cluster/master.h"
+#include "core/redact.h"
 #include "engine/control.h"
 #include "monitor/memory.h"
 #include "report/html.h"
@@ -147,7 +148,7 @@ class WebRun final : public web::Control, public RunObserver {
   }
   std::string host() const override {
     std::lock_guard lock(mu_);
-    return host_;
+    return core::redact(host_);  // a password in the URL stays out of the UI
   }
   std::vector<std::string> profiles() const override {
     std::vector<std::string> names;
@@ -368,11 +369,7 @@ int execute_web(const RunCommand& cmd, const scenario::Suite& suite,
       return kExitRuntimeError;
     }
   }
-  if (cmd.web_host != "127.0.0.1" && cmd.web_host != "::1" && cmd.web_login.empty()) {
-    fmt::print(stderr,
-               "arrload: WARNING: the web UI listens beyond this machine without a login "
-               "(--web-login USER:PASSWORD protects it)\n");
-  }
+  // web::Server::start() warned already when the UI is exposed without a login.
   std::fflush(stderr);
   if (cmd.autostart) {
     web::SwarmRequest r;

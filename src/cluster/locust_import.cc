@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/redact.h"
+
 namespace arrload::cluster {
 
 namespace {
@@ -35,7 +37,9 @@ std::optional<std::pair<stats::EndpointKey, stats::Entry>> entry_of(const Value&
                                e.describe()));
     return std::nullopt;
   }
-  stats::EndpointKey key{method && method->as_str() ? *method->as_str() : "", *name->as_str()};
+  // A Locust worker's names and messages are masked as our shards mask theirs (core/redact.h).
+  stats::EndpointKey key{method && method->as_str() ? *method->as_str() : "",
+                         core::redact(*name->as_str())};
   stats::Entry entry;
   // Every request goes into the histogram at its bucket's value; requests whose time Locust
   // did not bucket (num_none_requests) at 0.
@@ -83,8 +87,8 @@ ImportedStats import_locust_stats(const Value& data, double now_unix) {
         continue;
       }
       out.delta.errors.push_back(
-          {stats::ErrorKey{method && method->as_str() ? *method->as_str() : "", *name->as_str(),
-                           *message->as_str()},
+          {stats::ErrorKey{method && method->as_str() ? *method->as_str() : "",
+                           core::redact(*name->as_str()), core::redact(*message->as_str())},
            stats::ErrorCount{*n, now_unix, now_unix}});
     }
   }

@@ -19,6 +19,7 @@
 #include "cluster/message.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
+#include "core/redact.h"
 #include "engine/dispatch.h"
 #include "engine/shape.h"
 #include "stats/aggregator.h"
@@ -300,7 +301,9 @@ struct Master::State {
       if (sink) sink->lost = true;
     } else if (m.type == "exception") {
       const Value* msg = m.data.find("msg");
-      if (sink) ++sink->exceptions[msg && msg->as_str() ? *msg->as_str() : m.data.describe()];
+      if (sink) {
+        ++sink->exceptions[core::redact(msg && msg->as_str() ? *msg->as_str() : m.data.describe())];
+      }
     } else {
       problem(node, fmt::format("a message of unknown type '{}'", m.type));
     }

@@ -20,6 +20,7 @@
 #include "cluster/process_usage.h"
 #include "cluster/run_thread.h"
 #include "core/clock.h"
+#include "core/redact.h"
 #include "stats/codec.h"
 
 namespace arrload::cluster {
@@ -311,7 +312,7 @@ void Worker::start_run(const Value& spawn, const std::vector<int>& per_class, in
                                        [this](std::string_view text) { log("INFO", text); });
   } catch (const std::exception& e) {
     log("ERROR", fmt::format("Cannot start the users: {}", e.what()));
-    send("exception", Map{{"msg", e.what()}, {"traceback", ""}});
+    send("exception", Map{{"msg", core::redact(e.what())}, {"traceback", ""}});
     state_ = "ready";
   }
 }

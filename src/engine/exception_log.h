@@ -8,13 +8,17 @@
 #include <utility>
 #include <vector>
 
+#include "core/redact.h"
+
 namespace arrload::engine {
 
 class ExceptionLog {
  public:
+  // Counts MESSAGE, its secrets masked (core/redact.h).
   void add(const std::string& message) {
+    std::string masked = core::redact(message);
     std::lock_guard lock(mu_);
-    ++counts_[message];
+    ++counts_[std::move(masked)];
   }
   // Message -> count, most frequent first.
   std::vector<std::pair<std::string, std::uint64_t>> list() const;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/redact.h"
 #include "core/strings.h"
 
 #include "scenario/json_path.h"
@@ -115,6 +116,22 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
   return true;
 }
 
+namespace {
+
+// Whether the last key of a JSON path ($.user.api_key, $['token']) names a secret: its value
+// and the expected ones are then masked in the failure message (core/redact.h).
+bool secret_path(std::string_view path) {
+  std::size_t end = path.size();
+  while (end > 0 && std::string_view("]\"'").find(path[end - 1]) != std::string_view::npos) --end;
+  std::size_t begin = end;
+  while (begin > 0 && std::string_view(".['\"$").find(path[begin - 1]) == std::string_view::npos) {
+    --begin;
+  }
+  return core::is_secret_name(path.substr(begin, end - begin));
+}
+
+}  // namespace
+
 bool check_body(const scenario::Request& req, std::string_view body, core::Rng& rng,
                 std::string& message) {
   for (const scenario::BodyCheck& check : req.checks) {
@@ -126,6 +143,11 @@ bool check_body(const scenario::Request& req, std::string_view body, core::Rng& 
     if (check.values.empty()) continue;
     if (std::find(check.values.begin(), check.values.end(), *value) != check.values.end()) {
       continue;
+    }
+    if (secret_path(check.json_path)) {
+      message =
+          fmt::format("check {}: got '{}', expected another value", check.json_path, core::kMask);
+      return true;
     }
     std::string wanted;
     for (const std::string& v : check.values) wanted += (wanted.empty() ? "" : ", ") + v;
@@ -172,8 +194,10 @@ bool check_headers(const scenario::Request& req,
                    std::string& message) {
   for (const scenario::HeaderCheck& check : req.header_checks) {
     const std::string* value = find_header(headers, check.name);
+    // A secret header's name is not followed by ':', where masking would take the next word.
+    const bool secret = core::is_secret_name(check.name);
     if (value == nullptr) {
-      message = fmt::format("check header {}: not in the response", check.name);
+      message = fmt::format("check header {}{} not in the response", check.name, secret ? "" : ":");
       return true;
     }
     if (check.values.empty()) continue;
@@ -181,6 +205,11 @@ bool check_headers(const scenario::Request& req,
         std::any_of(check.values.begin(), check.values.end(),
                     [&](const std::string& w) { return header_value_matches(*value, w); });
     if (ok) continue;
+    if (secret) {  // an echoed credential: neither side is shown
+      message =
+          fmt::format("check header {} got '{}', expected another value", check.name, core::kMask);
+      return true;
+    }
     message = fmt::format("check header {}: got '{}', expected {}", check.name, clipped(*value),
                           fmt::join(check.values, ", "));
     return true;

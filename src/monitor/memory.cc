@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/redact.h"
 #include "monitor/http_get.h"
 #include "monitor/preflight.h"
 
@@ -72,13 +73,13 @@ class MetricsSource : public MemorySource {
     } else if (r.error != core::NetError::kNone) {
       out.error = fmt::format("{} ({})", core::to_string(r.error), r.error_detail);
     } else if (r.status != 200) {
-      out.error = fmt::format("status {} from {}", r.status, url_);
+      out.error = fmt::format("status {} from {}", r.status, core::redact(url_));
     } else {
       out = parse_rss_metric(r.body);
     }
     return out;
   }
-  std::string description() const override { return url_; }
+  std::string description() const override { return core::redact(url_); }
 
  private:
   std::string url_;

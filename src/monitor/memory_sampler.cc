@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "core/output_file.h"
 #include "monitor/memory.h"
 
 namespace arrload::monitor {
@@ -80,11 +81,12 @@ std::string MemorySampler::last_error() const {
 
 bool MemorySampler::write_csv(const std::string& path, std::string* error) const {
   const std::string text = memory_csv(samples());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) {
-    if (error != nullptr) *error = fmt::format("cannot write {}", path);
+  std::string why;
+  std::FILE* f = core::open_output_file(path, /*append=*/false, &why);
+  bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = f != nullptr && std::fclose(f) == 0 && ok;
+  if (!ok) {
+    if (error != nullptr) *error = fmt::format("cannot write {}", f == nullptr ? why : path);
     return false;
   }
   return true;

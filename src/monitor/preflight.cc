@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/redact.h"
 #include "monitor/http_get.h"
 
 namespace arrload::monitor {
@@ -62,14 +63,15 @@ PreflightResult check_health(const std::string& url, std::chrono::milliseconds t
   PreflightResult result;
   HttpGetResult r = http_get(url, timeout, stop);
   if (!r.valid_url) {
-    result.message = fmt::format("invalid URL '{}'", url);
+    result.message = fmt::format("invalid URL '{}'", core::redact(url));
     return result;
   }
   result.status = r.status;
   result.latency_ms = r.latency_ms;
   result.ok = r.error == core::NetError::kNone && r.status == 200;
+  // The body excerpt and the URL may show a key: masked here, before any report sees them.
   result.message = result.ok ? fmt::format("status 200 in {:.1f} ms", r.latency_ms)
-                             : failure_message(r, timeout);
+                             : core::redact(failure_message(r, timeout));
   return result;
 }
 

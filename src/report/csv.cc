@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/output_file.h"
 #include "report/format.h"
 #include "stats/corrected.h"
 
@@ -156,9 +157,9 @@ void write_final_csv(const std::string& prefix, const stats::Snapshot& snap) {
 
 HistoryCsv::HistoryCsv(const std::string& prefix, bool full_history) : full_history_(full_history) {
   std::string path = prefix + "_stats_history.csv";
-  file_ = std::fopen(path.c_str(), "w");
-  if (!file_)
-    throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  std::string error;
+  file_ = core::open_output_file(path, /*append=*/false, &error);
+  if (!file_) throw std::runtime_error(fmt::format("cannot write {}", error));
   std::string header = history_csv_header();
   std::fwrite(header.data(), 1, header.size(), file_);
   std::fflush(file_);

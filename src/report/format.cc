@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/output_file.h"
+
 namespace arrload::report {
 
 std::string ms_cell(double micros) {
@@ -25,8 +27,9 @@ void write_text_file(const std::string& path, const std::string& text) {
     std::fflush(stdout);
     return;
   }
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  std::string error;
+  std::FILE* f = core::open_output_file(path, /*append=*/false, &error);
+  if (!f) throw std::runtime_error(fmt::format("cannot write {}", error));
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = std::fclose(f) == 0 && ok;
   if (!ok) throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));

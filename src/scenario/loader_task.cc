@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "core/redact.h"
 #include "scenario/loader_internal.h"
 
 namespace arrload::scenario::detail {
@@ -106,7 +107,8 @@ std::string default_name(const Task& task) {
   if (task.kind == Task::Kind::kInterrupt) return "interrupt";
   if (task.kind == Task::Kind::kGroup) return fmt::format("group (line {})", task.where.line);
   const Request& r = task.requests.front();
-  return r.method + " " + (r.name.empty() ? r.path.source() : r.name);
+  // A path written with a key in its query shows in /tasks and --show-task-ratio: masked.
+  return core::redact(r.method + " " + (r.name.empty() ? r.path.source() : r.name));
 }
 
 void apply_category(std::vector<Request>& requests, const std::string& category) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/redact.h"
 
 namespace arrload::stats {
 
@@ -26,6 +27,11 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
                           Slots slots, std::uint64_t body_bytes, bool failed,
                           std::string_view error_message, std::string_view category,
                           const Transfer* transfer) {
+  // Secrets die here, where a request's name and failure message become data: every report, log,
+  // web UI row and cluster message is made from what the shard holds (core/redact.h). A name
+  // without '=', ':', '@' or a space costs one scan; a masked one is the name of its row.
+  if (core::redact_into(name, name_scratch_)) name = name_scratch_;
+  if (failed) error_message = masked_message(error_message);
   // assign/append reuse scratch_'s capacity, so a known key costs no allocation.
   scratch_.assign(method);
   scratch_.push_back('\0');
@@ -62,6 +68,15 @@ void Shard::record_sample(std::string_view method, std::string_view name, std::u
   }
   ++err->second.occurrences;
   err->second.last_seen = now;
+}
+
+std::string_view Shard::masked_message(std::string_view message) {
+  // Failures repeat their message (that is how they group): mask each new text once.
+  if (message != last_message_) {
+    last_message_.assign(message);
+    last_message_masked_ = core::redact_into(message, message_scratch_);
+  }
+  return last_message_masked_ ? std::string_view(message_scratch_) : message;
 }
 
 void Shard::record(std::string_view method, std::string_view name, std::uint64_t latency_us,

@@ -70,9 +70,11 @@ class Shard {
     std::uint64_t redirects = 0;
   };
 
-  // Records one request. ERROR_MESSAGE is used only when FAILED. METHOD, NAME and CATEGORY (the
-  // budget category) are copied only the first time an endpoint is seen, so steady-state
-  // recording does not allocate.
+  // Records one request. ERROR_MESSAGE is used only when FAILED. Secrets in NAME and
+  // ERROR_MESSAGE (tokens in a query string, an Authorization header quoted in a message) are
+  // masked before they are kept or passed to the listener (core/redact.h). METHOD, NAME and
+  // CATEGORY (the budget category) are copied only the first time an endpoint is seen, so
+  // steady-state recording does not allocate.
   void record(std::string_view method, std::string_view name, std::uint64_t latency_us,
               std::uint64_t body_bytes, bool failed, std::string_view error_message = {},
               std::string_view category = {}, const Transfer* transfer = nullptr);
@@ -103,6 +105,8 @@ class Shard {
   void set_listener(SampleListener listener) { listener_ = std::move(listener); }
 
  private:
+  // MESSAGE with its secrets masked (core/redact.h); remembers the last one.
+  std::string_view masked_message(std::string_view message);
   // record() and record_scheduled(): one body, so the unscheduled path stays as short as it was.
   template <bool kScheduled>
   void record_sample(std::string_view method, std::string_view name, std::uint64_t latency_us,
@@ -122,7 +126,11 @@ class Shard {
   std::unordered_map<std::string, std::pair<EndpointKey, Entry>, KeyHash, KeyEq> entries_;
   std::unordered_map<ErrorKey, ErrorCount, ErrorKeyHash> errors_;
   std::string scratch_;
-  ErrorKey error_scratch_;  // reused for error lookups, for the same reason as scratch_
+  ErrorKey error_scratch_;       // reused for error lookups, for the same reason as scratch_
+  std::string name_scratch_;     // a name with its secrets masked (core/redact.h)
+  std::string message_scratch_;  // last_message_ with its secrets masked, if last_message_masked_
+  std::string last_message_;     // the last failure message masked_message() was given
+  bool last_message_masked_ = false;
   SampleListener listener_;
   std::uint64_t dropped_ = 0;
   std::uint64_t scheduled_ = 0;

@@ -39,6 +39,7 @@ struct TargetState {
   Faults& faults;
   Hub& events;               // the clients of /api/v1/ws
   DownloadQueue& downloads;  // the moving SABnzbd queue
+  bool admin = false;        // serve /__target/faults (Options::admin); else it is 404
 };
 
 // Modelled cost of a route before Options::latency_scale, in milliseconds. Audits and chat
@@ -57,7 +58,8 @@ void add_settings_routes(Router& router, TargetState& state);    // settings, on
 void add_config_routes(Router& router, TargetState& state);      // /api/v1/config/*
 void add_chat_routes(Router& router, TargetState& state);        // /api/v1/chat/*
 void add_diagnostic_routes(Router& router, TargetState& state);  // /__target/*
-void add_admin_routes(Router& router, TargetState& state);       // /__target/faults, /metrics
+// /metrics always; /__target/faults only when state.admin.
+void add_admin_routes(Router& router, TargetState& state);
 
 // Builds the whole table.
 Router make_router(TargetState& state);

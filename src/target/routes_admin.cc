@@ -1,4 +1,6 @@
-// The target's own admin routes (not part of AutoArr; never faulted, never logged):
+// The target's own admin routes (not part of AutoArr; never faulted, never logged). The fault
+// endpoint changes what the server does for everyone, so it exists only with Options::admin
+// (`arrload target --admin`); without it the path is 404 like any unknown one:
 //   GET            /__target/faults   the fault knobs and their state
 //   PUT or POST    /__target/faults   sets the knobs named in a JSON object (the rest keep theirs)
 //   DELETE         /__target/faults   clears every knob and frees the leaked memory
@@ -68,10 +70,7 @@ Response metrics(const Counters& counters, double start_time) {
   return res;
 }
 
-}  // namespace
-
-void add_admin_routes(Router& router, TargetState& state) {
-  Faults& faults = state.faults;
+void add_fault_routes(Router& router, Faults& faults) {
   router.add("GET", "/__target/faults", 0,
              [&faults](const Request&) { return faults_state(faults); });
   for (const char* method : {"PUT", "POST"}) {
@@ -82,6 +81,12 @@ void add_admin_routes(Router& router, TargetState& state) {
     faults.clear();
     return faults_state(faults);
   });
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router, TargetState& state) {
+  if (state.admin) add_fault_routes(router, state.faults);
   const Counters& counters = state.counters;
   const double start_time =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

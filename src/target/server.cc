@@ -60,7 +60,7 @@ struct Server::Impl {
                   std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count()),
-        state{library, audits, logs, counters, faults, events, downloads},
+        state{library, audits, logs, counters, faults, events, downloads, options.admin},
         router(make_router(state)),
         context{router,
                 counters,

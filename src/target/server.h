@@ -21,6 +21,9 @@ struct Options {
   // ":memory:" = in memory; else a file, created if missing and kept (with its data).
   std::string db_path;
   FaultConfig faults;  // fault injection from the start (all off by default); see faults.h
+  // Serve the admin endpoint /__target/faults, which changes the faults at run time (404 when
+  // false). The start-up knobs above work without it. `arrload target --admin`.
+  bool admin = false;
   // Seconds each download of the SABnzbd queue takes (x uniform(0.75, 1.25)) once it is first in
   // the queue: a download_completed/failed and a download_started event every ~15 s by default.
   // <= 0 freezes the queue.

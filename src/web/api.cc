@@ -474,6 +474,12 @@ HttpResponse metrics_response(const Control& control) {
   return out;
 }
 
+std::vector<RouteName> route_names() {
+  std::vector<RouteName> out;
+  for (const Route& route : kRoutes) out.push_back({route.path, route.method});
+  return out;
+}
+
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path.size() > 1 && path.back() == '/') path.pop_back();

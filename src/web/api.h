@@ -104,6 +104,14 @@ class Control {
   virtual report::MetricsInfo metrics_info() const { return {}; }
 };
 
+// One entry of the route table handle() serves: PATH ("/stats/requests") and METHOD ("GET" also
+// answers HEAD). For tests that must cover every route (the login check, server_test.cc).
+struct RouteName {
+  std::string_view path;
+  std::string_view method;
+};
+std::vector<RouteName> route_names();
+
 // Answers REQUEST. PAGE is the UI's HTML (served at "/").
 HttpResponse handle(Control& control, const HttpRequest& request, std::string_view page);
 

@@ -1,6 +1,8 @@
 #include "web/server.h"
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
@@ -14,6 +16,9 @@
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "net/listener.h"
 
@@ -35,7 +40,39 @@ std::string base64(const std::string& text) {
   return out;
 }
 
+using Digest = std::array<unsigned char, 32>;
+
+Digest sha256(std::string_view text) {
+  Digest out{};
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), out.data(), &size, EVP_sha256(), nullptr);
+  return out;
+}
+
 }  // namespace
+
+bool authorized(std::string_view given, const std::string& login) {
+  // Digests of equal length: CRYPTO_memcmp's time depends on neither side's content or length.
+  const Digest expected = sha256("Basic " + base64(login));
+  const Digest got = sha256(given);
+  return CRYPTO_memcmp(expected.data(), got.data(), expected.size()) == 0;
+}
+
+std::string exposure_warning(const ServerOptions& options) {
+  if (!options.login.empty()) return {};
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options.host, ec);
+  if (ec || address.is_loopback()) return {};
+  // An IPv4-mapped loopback (::ffff:127.0.0.1) is loopback too.
+  if (address.is_v6() && address.to_v6().is_v4_mapped() &&
+      asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback()) {
+    return {};
+  }
+  return fmt::format(
+      "WARNING: the web UI listens on {} (beyond this machine) without a login; anyone who "
+      "reaches it can start and stop tests (--web-login USER:PASSWORD protects it)",
+      options.host);
+}
 
 struct Server::Impl {
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(io) {}
@@ -44,7 +81,6 @@ struct Server::Impl {
   Handler handler;
   asio::io_context io{1};
   tcp::acceptor acceptor;
-  std::string expected_auth;  // "Basic ..." when a login is required
   std::thread thread;
   std::atomic<bool> stopped{false};
   unsigned short bound_port = 0;
@@ -65,7 +101,8 @@ asio::awaitable<void> serve(Server::Impl* s, tcp::socket socket) {
     res.keep_alive(req.keep_alive());
     res.set(bhttp::field::server, "arrload");
     res.set(bhttp::field::cache_control, "no-store");
-    if (!s->expected_auth.empty() && req[bhttp::field::authorization] != s->expected_auth) {
+    if (!s->options.login.empty() &&
+        !authorized(req[bhttp::field::authorization], s->options.login)) {
       res.result(bhttp::status::unauthorized);
       res.set(bhttp::field::www_authenticate, "Basic realm=\"arrload\"");
       res.set(bhttp::field::content_type, "text/plain");
@@ -107,7 +144,10 @@ void Server::start() {
     if (s.options.login.find(':') == std::string::npos) {
       throw std::runtime_error("--web-login: write USER:PASSWORD");
     }
-    s.expected_auth = "Basic " + base64(s.options.login);
+  }
+  if (const std::string warning = exposure_warning(s.options); !warning.empty()) {
+    fmt::print(stderr, "arrload: {}\n", warning);
+    std::fflush(stderr);
   }
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.options.host, ec);

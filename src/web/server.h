@@ -1,10 +1,12 @@
 #pragma once
-// The web UI's HTTP server: one thread, HTTP/1.1 keep-alive, optional basic auth. Every request
-// goes to web::handle (api.h), or to a handler of the caller's (the /metrics-only server of
-// --prometheus-port); Beast stays inside server.cc.
+// The web UI's HTTP server: one thread, HTTP/1.1 keep-alive, optional basic auth. With a login,
+// every request (each route of api.cc's table, unknown paths, the page) needs it before it
+// reaches web::handle (api.h), or a handler of the caller's (the /metrics-only server of
+// --prometheus-port): 401 with WWW-Authenticate otherwise. Beast stays inside server.cc.
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "web/api.h"
 
@@ -33,8 +35,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts the thread. Throws std::runtime_error naming the address when it cannot
-  // listen (in use, not an address).
+  // Prints exposure_warning() (if any) on stderr, binds and starts the thread. Throws
+  // std::runtime_error naming the address when it cannot listen (in use, not an address).
   void start();
   unsigned short port() const;
   // Closes the listener and the connections, joins the thread. Idempotent.
@@ -45,6 +47,17 @@ class Server {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// What Server::start() prints on stderr before it listens when OPTIONS expose the UI beyond this
+// machine without a login: HOST is not a loopback address (0.0.0.0, ::, a real interface's
+// address) and LOGIN is empty. Empty when the options are safe. Throws nothing: a HOST that is
+// not an address gets no warning here (start() rejects it).
+std::string exposure_warning(const ServerOptions& options);
+
+// Whether the "Authorization" field value GIVEN carries LOGIN ("user:password") as HTTP basic
+// auth. Compares SHA-256 digests of the expected and the given field in constant time, so
+// neither the password's length nor its common prefix with a guess shows in the timing.
+bool authorized(std::string_view given, const std::string& login);
 
 // The UI page (embedded in the binary at build time from src/web/assets/index.html).
 std::string_view ui_page();

@@ -65,6 +65,33 @@ TEST(CheckHeaders, PresenceValuesAndMediaTypeParameters) {
   EXPECT_EQ(message, "check header X-Trace: not in the response");
 }
 
+// A check on a secret (an echoed API key) fails without quoting either side.
+TEST(CheckHeaders, SecretsAreNotQuoted) {
+  scenario::Request req;
+  req.header_checks = {{"X-Api-Key", {"expected-key"}}};
+  std::string message;
+  std::vector<std::pair<std::string, std::string>> headers = {{"x-api-key", "s3cr3t"}};
+  EXPECT_TRUE(check_headers(req, headers, message));
+  EXPECT_EQ(message, "check header X-Api-Key got '***', expected another value");
+  headers.clear();
+  EXPECT_TRUE(check_headers(req, headers, message));
+  EXPECT_EQ(message, "check header X-Api-Key not in the response");
+}
+
+TEST(CheckBody, SecretsAreNotQuoted) {
+  core::Rng rng(1);
+  std::string message;
+  for (const char* path : {"$.headers.authorization", "$.user.api_key", "$['token']"}) {
+    EXPECT_TRUE(check_body(with_checks({{path, {"expected-key"}}}),
+                           R"({"headers":{"authorization":"Bearer s3cr3t"},)"
+                           R"("user":{"api_key":"s3cr3t"},"token":"s3cr3t"})",
+                           rng, message));
+    EXPECT_EQ(message, std::string("check ") + path + ": got '***', expected another value");
+  }
+  EXPECT_TRUE(check_body(with_checks({{"$.monkey", {"x"}}}), R"({"monkey":"y"})", rng, message));
+  EXPECT_EQ(message, "check $.monkey: got 'y', expected x");
+}
+
 TEST(CheckText, ContainsAndMatches) {
   scenario::Request req;
   req.body_contains = {"Welcome"};

@@ -299,6 +299,7 @@ class TargetTest : public ::testing::Test {
     target::Options opts;
     opts.port = 0;
     opts.latency_scale = 0;
+    opts.admin = true;  // some tests steer /__target/faults (off by default: server_test)
     server_ = std::make_unique<target::Server>(opts);
     server_->start();
     host_ = "http://127.0.0.1:" + std::to_string(server_->port());

@@ -214,7 +214,7 @@ TEST(MemoryCsvTest, WritesTheFile) {
   EXPECT_EQ(text.str(), memory_csv(sampler.samples()));
   std::filesystem::remove(target_memory_csv_path(path));
   EXPECT_FALSE(sampler.write_csv("/nonexistent-dir/x.csv", &error));
-  EXPECT_EQ(error, "cannot write /nonexistent-dir/x.csv");
+  EXPECT_EQ(error, "cannot write /nonexistent-dir/x.csv: No such file or directory");
 }
 
 }  // namespace

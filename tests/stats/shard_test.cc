@@ -205,3 +205,38 @@ TEST(ShardTest, DroppedIterationsTravelWithTheDelta) {
 
 }  // namespace
 }  // namespace arrload::stats
+
+namespace arrload::stats {
+namespace {
+
+// Names and failure messages are masked where they become data (core/redact.h); the last
+// message's masking is remembered, so alternating messages must each keep their own text.
+TEST(ShardTest, SecretsInNamesAndMessagesAreMasked) {
+  Shard shard;
+  std::vector<std::string> seen;
+  shard.set_listener([&seen](const SampleView& s) {
+    seen.push_back(std::string(s.name) + "|" + std::string(s.error));
+  });
+  const std::string leaky = "HTTPError for url: /a?token=s3cr3t";
+  for (int i = 0; i < 2; ++i) {
+    shard.record("GET", "/a?token=s3cr3t&page=2", 1, 0, true, leaky);
+    shard.record("GET", "/a?token=s3cr3t&page=2", 1, 0, true, "timeout");
+  }
+  shard.record("GET", "/b", 1, 0, false);
+  const ShardDelta d = shard.take();
+  ASSERT_EQ(d.entries.size(), 2u);
+  ASSERT_EQ(d.errors.size(), 2u);
+  const ErrorCount* masked =
+      find_error(d, {"GET", "/a?token=***&page=2", "HTTPError for url: /a?token=***"});
+  ASSERT_NE(masked, nullptr);
+  EXPECT_EQ(masked->occurrences, 2u);
+  const ErrorCount* plain = find_error(d, {"GET", "/a?token=***&page=2", "timeout"});
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(plain->occurrences, 2u);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0], "/a?token=***&page=2|HTTPError for url: /a?token=***");
+  for (const std::string& s : seen) EXPECT_EQ(s.find("s3cr3t"), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace arrload::stats

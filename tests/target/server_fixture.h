@@ -67,13 +67,15 @@ inline asio::awaitable<void> send_into(http::Session* s, http::Request req, http
 
 class TargetServerTest : public testing::Test {
  protected:
-  // A test server's options: any free port, two threads, no modelled latency, in-memory database.
+  // A test server's options: any free port, two threads, no modelled latency, in-memory database,
+  // the admin endpoint on.
   static Options test_options(double latency_scale = 0) {
     Options o;
     o.port = 0;
     o.threads = 2;
     o.latency_scale = latency_scale;
     o.db_path = ":memory:";
+    o.admin = true;  // the fault tests steer /__target/faults (server_test checks it is off)
     return o;
   }
   void start(double latency_scale = 0) { start_with(test_options(latency_scale)); }

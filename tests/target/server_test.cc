@@ -239,6 +239,25 @@ TEST_F(TargetServerTest, BadFaultKnobIsAClearError) {
   EXPECT_THROW(Server(o).start(), std::runtime_error);
 }
 
+// The admin endpoint changes the faults for everyone: off (404, every method) unless
+// Options::admin; /metrics stays on either way.
+TEST_F(TargetServerTest, AdminEndpointIsOffByDefault) {
+  Options o = test_options();
+  o.admin = false;
+  EXPECT_FALSE(Options{}.admin);
+  start_with(o);
+  EXPECT_EQ(call("GET", "/__target/faults").status, 404);
+  EXPECT_EQ(call("PUT", "/__target/faults", R"({"added_latency_ms":30})").status, 404);
+  EXPECT_EQ(call("POST", "/__target/faults", R"({"reset_ratio":1})").status, 404);
+  EXPECT_EQ(call("DELETE", "/__target/faults").status, 404);
+  EXPECT_EQ(call("GET", "/metrics").status, 200);
+  EXPECT_EQ(call("GET", "/ping").status, 200);  // the PUT above changed nothing
+  o.admin = true;
+  start_with(o);
+  EXPECT_EQ(call("GET", "/__target/faults").status, 200);
+  EXPECT_EQ(call("PUT", "/__target/faults", R"({"added_latency_ms":30})").status, 200);
+}
+
 TEST_F(TargetServerTest, BindFailureIsAClearError) {
   Options o;
   o.port = server_->port();

@@ -1,5 +1,5 @@
-// `arrload target` as a process: the fault-injection flags take effect, and bad values are
-// usage errors (exit 2) naming the flag.
+// `arrload target` as a process: the fault-injection flags take effect (the admin endpoint only
+// with --admin), and bad values are usage errors (exit 2) naming the flag.
 #ifdef ARRLOAD_BINARY
 #include <poll.h>
 #include <signal.h>
@@ -78,10 +78,23 @@ class TargetProcess {
   int out_ = -1;
 };
 
+// Without --admin the fault flags still work, but nobody can change them over HTTP.
+TEST(TargetCommand, FaultFlagsWorkWithoutTheAdminEndpoint) {
+  TargetProcess target({"--error-ratio-read", "1", "--error-status", "503"});
+  const unsigned short port = target.port();
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(http(port, "GET", "/__target/faults").status, 404);
+  EXPECT_EQ(http(port, "PUT", "/__target/faults", "{}").status, 404);
+  EXPECT_EQ(http(port, "DELETE", "/__target/faults").status, 404);
+  const std::string shows = http_get_body(port, "/api/v1/shows/");
+  EXPECT_NE(shows.find("\"error\":\"Service Unavailable\""), std::string::npos) << shows;
+  EXPECT_EQ(http(port, "GET", "/metrics").status, 200);  // the memory sampler reads it
+}
+
 TEST(TargetCommand, FaultFlagsTakeEffect) {
-  TargetProcess target({"--error-ratio-read", "1", "--error-status", "503", "--added-latency",
-                        "20ms", "--added-latency-write", "35ms", "--warmup", "1m",
-                        "--download-seconds", "0"});
+  TargetProcess target({"--admin", "--error-ratio-read", "1", "--error-status", "503",
+                        "--added-latency", "20ms", "--added-latency-write", "35ms", "--warmup",
+                        "1m", "--download-seconds", "0"});
   const unsigned short port = target.port();
   ASSERT_NE(port, 0);
   const std::string faults = http_get_body(port, "/__target/faults");
