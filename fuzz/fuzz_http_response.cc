@@ -52,19 +52,20 @@ bool read_one(std::string_view wire, std::size_t* pos, const Options& opt, Respo
   boost::beast::error_code ec;
   std::size_t avail = std::min(wire.size(), *pos + opt.piece);
   while (!parser.is_done()) {
-    const std::size_t used = parser.put(boost::asio::buffer(wire.data() + *pos, avail - *pos), ec);
-    *pos += used;
-    if (ec == boost::beast::http::error::need_more) {
-      if (avail == wire.size()) {
-        parser.put_eof(ec);  // the server closed the connection
-        if (ec || !parser.is_done()) return false;
-        break;
-      }
-      avail = std::min(wire.size(), avail + opt.piece);
+    bool more = *pos == avail;  // what arrived is used up: read from the socket
+    if (!more) {
+      *pos += parser.put(boost::asio::buffer(wire.data() + *pos, avail - *pos), ec);
+      more = ec == boost::beast::http::error::need_more;
+      if (ec && !more) return false;
       ec = {};
-      continue;
     }
-    if (ec) return false;
+    if (!more) continue;
+    if (avail == wire.size()) {
+      parser.put_eof(ec);  // the server closed the connection
+      if (ec || !parser.is_done()) return false;
+      break;
+    }
+    avail = std::min(wire.size(), avail + opt.piece);
   }
   (void)parser.status();
   (void)parser.body_bytes();

@@ -81,13 +81,13 @@ bool serve_one(Target& t, std::string_view wire, std::size_t* pos) {
   RequestParser parser;
   limit_request(parser);
   boost::beast::error_code ec;
-  while (!parser.is_done() && !ec) {
+  while (!parser.is_done() && !ec && *pos < wire.size()) {
     *pos += parser.put(boost::asio::buffer(wire.data() + *pos, wire.size() - *pos), ec);
   }
-  if (ec == boost::beast::http::error::need_more) {
+  if (!parser.is_done() && (!ec || ec == boost::beast::http::error::need_more)) {
     if (!parser.got_some()) return false;  // the client closed between requests
     ec = {};
-    parser.put_eof(ec);
+    parser.put_eof(ec);  // the client closed mid-request
   }
   if (ec) {
     ResponseMessage msg = make_message(rejection(ec), Request{}, "fuzz", false, Clock::now());
