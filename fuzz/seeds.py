@@ -3,6 +3,10 @@
 
 Usage: fuzz/seeds.py   (from the repository root; overwrites seed files of the same name)
 Standard library only; brotli bodies through libbrotlienc (ctypes), MessagePack by hand.
+Not written here: scenario_loader (copies of scenarios/autoarr/*.yaml and
+tests/data/scenario/complete.yaml, and small.yaml), template and budget (short texts, by hand),
+and stats_codec (delta, lean, snapshot: encode_delta / encode_snapshot of a few recorded
+requests, from a one-off program linked with the library).
 """
 import ctypes
 import gzip
