@@ -9,7 +9,8 @@
 #   earlier runs found; new inputs go there). --smoke starts from the checked-in corpus alone
 #   and keeps nothing, so `make test` runs the same inputs first on every machine.
 #   A crash, leak, timeout (10 s per input) or out-of-memory (2 GiB) stops that target and
-#   leaves the input in BUILD/fuzz-artifacts/TARGET/; the script then exits 1 after the others.
+#   leaves the input in BUILD/fuzz-artifacts/TARGET/ beside the log (last-run.log, or
+#   last-smoke.log for --smoke); the script then exits 1 after the others.
 #   Reproduce one: BUILD/fuzz/fuzz_TARGET BUILD/fuzz-artifacts/TARGET/crash-...
 set -uo pipefail
 smoke=0
@@ -51,7 +52,7 @@ for t in "${targets[@]}"; do
     corpus="$build/fuzz-corpus/$t"
     mkdir -p "$corpus"
   fi
-  log="$artifacts/last-run.log"
+  log="$artifacts/last-$( ((smoke)) && echo smoke || echo run ).log"
   start=$(date +%s)
   (cd "$work" && "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$root/fuzz/corpus/$t") \
@@ -66,7 +67,7 @@ for t in "${targets[@]}"; do
     result="FAILED (exit $rc; log $log)"
     failed+=("$t")
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | head -5 >&2
-    ls "$artifacts"/{crash,leak,timeout,oom,slow-unit}-* 2>/dev/null | sed 's/^/  input: /' >&2
+    sed -n 's/.*Test unit written to /  input: /p' "$log" >&2
   fi
   printf '%-16s %8s %12s %9s %8s  %s\n' "$t" "$took" "${execs:-?}" "${rate:-?}" "${size:-?}" \
     "$result"
