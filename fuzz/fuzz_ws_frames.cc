@@ -27,7 +27,7 @@ namespace websocket = beast::websocket;
 using beast::error_code;
 
 struct Reader {
-  websocket::stream<beast::test::stream&>* ws;
+  websocket::stream<beast::test::stream&>* ws = nullptr;
   beast::flat_buffer buffer;
   std::string name;
   int messages = 0;
@@ -69,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   error_code ec;
   asio::write(server_end, asio::buffer(data, size), ec);
   server_end.close();
-  Reader reader{&client};
+  Reader reader;
+  reader.ws = &client;
   reader.next();
   io.run();
   return 0;
