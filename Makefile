@@ -3,6 +3,10 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# Seconds per fuzz target: make fuzz (FUZZ_SECONDS) and the short run in make test.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 CMAKE_FLAGS ?=
 # Lets ccache reuse objects across clones of the repository (CI builds a fresh clone).
 export CCACHE_BASEDIR := $(CURDIR)
@@ -11,7 +15,7 @@ export CCACHE_NOHASHDIR := 1
 # A sanitizer report must fail the test that ran the binary, with a code no test expects.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
-.PHONY: all deps test-deps build demo test unit asan tsan bench install package format format-check tidy clean
+.PHONY: all deps test-deps build demo test unit asan tsan fuzz fuzz-build fuzz-smoke bench install package format format-check tidy clean
 
 all: build
 
@@ -31,10 +35,12 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	$(BUILD)/arrload demo
 
-# Every test: format check, release build tests, then the same tests under ASan+UBSan.
+# Every test: format check, release build tests, then the same tests under ASan+UBSan, then a
+# short run of each fuzz target from its checked-in corpus.
 test: test-deps format-check build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) asan
+	$(MAKE) fuzz-smoke
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DARRLOAD_SANITIZE=ON $(CMAKE_FLAGS)
@@ -53,6 +59,23 @@ $(TSAN_BUILD)/build.ninja:
 tsan: deps $(TSAN_BUILD)/build.ninja
 	cmake --build $(TSAN_BUILD) -j $(JOBS)
 	cd $(TSAN_BUILD) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): a clang tree of their own, with
+# ASan+UBSan; only the sources the fuzzers reach are built.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DARRLOAD_FUZZ=ON -DARRLOAD_TESTS=OFF $(CMAKE_FLAGS)
+
+fuzz-build: test-deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) --target arrload_fuzzers -j $(JOBS)
+
+# Each target for FUZZ_SECONDS; what it finds is kept in $(FUZZ_BUILD)/fuzz-corpus/.
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The short run of make test: FUZZ_SMOKE_SECONDS each, from fuzz/corpus/ only.
+fuzz-smoke: fuzz-build
+	fuzz/run.sh --smoke $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
 # Installs the binary, its manual page and the docs under PREFIX (DESTDIR=... stages them).
 PREFIX ?= /usr/local
@@ -84,4 +107,4 @@ tidy:
 	clang-tidy -p $(BUILD)-tidy --quiet $(filter src/%.cc,$(SOURCES))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(BUILD)-tidy
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BUILD)-tidy

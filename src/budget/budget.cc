@@ -276,6 +276,16 @@ std::string where(const std::string& file, const YAML::Node& node) {
   return fmt::format("{}:{}", file, node.Mark().line + 1);
 }
 
+// KEY's text; a key that is a list, a mapping or null is refused (yaml-cpp would throw its own
+// bad-conversion error, which names neither the file nor the field).
+std::string key_text(const YAML::Node& key, const std::string& file, std::string_view field) {
+  if (!key.IsScalar()) {
+    throw BudgetError(fmt::format("{}: {}: a key must be a name, not a list, mapping or null",
+                                  where(file, key), field));
+  }
+  return key.Scalar();
+}
+
 void add_list(Budgets& out, const YAML::Node& list, const std::string& file, const Scope& scope,
               const std::string& field) {
   std::vector<YAML::Node> items;
@@ -324,7 +334,7 @@ Budgets load_budgets_text(const std::string& yaml, const std::string& file_name)
   }
   Budgets out;
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(kv.first, file_name, "top level");
     const YAML::Node& value = kv.second;
     if (key == "run") {
       add_list(out, value, file_name, Scope{}, "run");
@@ -334,7 +344,7 @@ Budgets load_budgets_text(const std::string& yaml, const std::string& file_name)
                                       where(file_name, value), key));
       }
       for (const auto& entry : value) {
-        const std::string name = entry.first.as<std::string>();
+        const std::string name = key_text(entry.first, file_name, key);
         Scope scope;
         if (key == "categories") {
           scope.kind = Scope::Kind::kCategory;

@@ -18,6 +18,7 @@
 
 #include "core/rng.h"
 #include "core/strings.h"
+#include "target/request_view.h"
 #include "target/ws_session.h"
 
 // GCC 12 misreads Asio's coroutine frame recycling (aligned_alloc, then the frame's own operator
@@ -34,8 +35,6 @@ using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint64_t kBodyLimit = 1u << 20;
-constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 // After rejecting a request, how much of the rest of it to read and for how long, so the client
 // gets our answer instead of a reset (closing with unread data sends RST).
 constexpr std::size_t kLingerBytes = 8u << 20;
@@ -60,41 +59,6 @@ std::string random_request_id() {
   return fmt::format("{:08x}", rng() & 0xffffffffu);
 }
 
-Request make_view(const bhttp::request<bhttp::string_body>& msg, std::string_view client) {
-  Request view;
-  view.client = client;
-  view.method = msg.method_string();
-  const std::string_view target = msg.target();
-  const std::size_t q = target.find('?');
-  view.path = target.substr(0, q);
-  if (q != std::string_view::npos) view.query = target.substr(q + 1);
-  view.body = msg.body();
-  for (const auto& field : msg) view.headers.emplace_back(field.name_string(), field.value());
-  return view;
-}
-
-bhttp::response<bhttp::string_body> make_message(Response res, const Request& req,
-                                                 std::string_view request_id, bool keep_alive,
-                                                 Clock::time_point start) {
-  bhttp::response<bhttp::string_body> msg;
-  msg.version(11);
-  msg.result(static_cast<unsigned>(res.status));
-  msg.set(bhttp::field::content_type, "application/json");
-  msg.set("X-Request-ID", request_id);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  msg.set("X-Process-Time", fmt::format("{:.3f}", seconds));
-  msg.set("X-Frame-Options", "DENY");
-  msg.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : res.headers) msg.set(name, value);
-  msg.keep_alive(keep_alive);
-  msg.body() = std::move(res.body);
-  msg.prepare_payload();
-  if (req.method == "HEAD") {  // keep the Content-Length of the GET, send no body
-    msg.body().clear();
-  }
-  return msg;
-}
-
 void report(const ConnectionContext* ctx, int status, const error_code& ec) {
   if (!ctx->quiet)
     fmt::print(stderr, "arrload target: {} for a request: {}\n", status, ec.message());
@@ -103,18 +67,9 @@ void report(const ConnectionContext* ctx, int status, const error_code& ec) {
 // Answers a request that could not be read, then lets the client finish sending before closing.
 asio::awaitable<void> reject(tcp::socket& socket, boost::beast::flat_buffer& buffer, error_code ec,
                              const ConnectionContext* ctx) {
-  int status = 400;
-  std::string_view detail = "Invalid HTTP request received.";
-  if (ec == bhttp::error::body_limit) {
-    status = 413;
-    detail = "Request body too large";
-  } else if (ec == bhttp::error::header_limit) {
-    status = 431;
-    detail = "Request header fields too large";
-  }
-  report(ctx, status, ec);
-  auto msg = make_message(error_response(status, detail), Request{}, random_request_id(), false,
-                          Clock::now());
+  Response res = rejection(ec);
+  report(ctx, res.status, ec);
+  auto msg = make_message(std::move(res), Request{}, random_request_id(), false, Clock::now());
   auto [wec, written] = co_await bhttp::async_write(socket, msg, kNoThrow);
   ++ctx->counters.requests_served;
   if (wec) co_return;
@@ -206,14 +161,7 @@ asio::awaitable<Response> run_on_db(DbJob job, DbWorker* worker) {
   co_return res;
 }
 
-// Whether REQ asks for a WebSocket upgrade (RFC 6455: GET, Upgrade: websocket, Connection
-// naming upgrade).
-bool is_websocket_upgrade(const Request& req) {
-  if (req.method != "GET" || !core::iequals(req.header("Upgrade"), "websocket")) return false;
-  return core::to_lower(req.header("Connection")).find("upgrade") != std::string::npos;
-}
-
-using Parser = bhttp::request_parser<bhttp::string_body>;
+using Parser = RequestParser;
 
 // Reads the rest of a header block whose first bytes have arrived, closing the socket if it is
 // not complete within LIMIT (a slowloris client). The timer's handler reaches the socket through
@@ -250,7 +198,7 @@ asio::awaitable<error_code> read_request(tcp::socket& socket, boost::beast::flat
     if (ec) co_return ec;
     buffer.commit(n);
   }
-  if (!has_whole_header(buffer) && buffer.size() < kHeaderLimit) {
+  if (!has_whole_header(buffer) && buffer.size() < kRequestHeaderLimit) {
     const error_code ec = co_await read_header_by(socket, buffer, parser, header_timeout);
     if (ec) co_return ec;
   }
@@ -270,8 +218,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, const ConnectionConte
       std::chrono::duration<double>(ctx->header_timeout_s));
   for (;;) {
     Parser parser;
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(kBodyLimit);
+    limit_request(parser);
     const error_code ec = co_await read_request(socket, buffer, parser, header_timeout);
     if (ec) {
       if (!is_closed_by_peer(ec)) co_await reject(socket, buffer, ec, ctx);

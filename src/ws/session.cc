@@ -15,6 +15,7 @@
 #include "core/strings.h"
 #include "http/net_shared.h"
 #include "ws/error_map.h"
+#include "ws/stream_settings.h"
 
 namespace arrload::ws {
 namespace {
@@ -71,8 +72,7 @@ void Session::Impl::fail(const error_code& ec, Result& out) {
 
 template <class Stream>
 void Session::Impl::configure(Stream& stream, const ConnectRequest& req) {
-  stream.read_message_max(kMaxMessageBytes);
-  stream.auto_fragment(false);
+  apply_stream_settings(stream);
   std::vector<std::pair<std::string, std::string>> extra;
   if (req.headers != nullptr) extra = *req.headers;
   stream.set_option(

@@ -218,6 +218,27 @@ TEST(BudgetsFile, ErrorsNameFileLineAndField) {
   EXPECT_THROW(load_budgets_file("/nonexistent/budgets.yaml"), BudgetError);
 }
 
+// Found by fuzz/fuzz_budget.cc (input kept in fuzz/corpus/budget/): a key that is a list,
+// mapping or null escaped as yaml-cpp's bad-conversion error, naming neither file nor field.
+TEST(BudgetsFile, KeysThatAreNotNamesAreRefusedWithFileAndLine) {
+  struct Bad {
+    const char* yaml;
+    const char* message;
+  };
+  for (const Bad& b :
+       {Bad{"categories: {[da:ep r96<500ms, p99<1s]}\n", "b.yaml:1: categories: a key must be"},
+        Bad{"run: [p95<1s]\n? [a, b]\n: [p95<1s]\n", "b.yaml:2: top level: a key must be"},
+        Bad{"endpoints:\n  {a: b}: [p99<1s]\n", "b.yaml:2: endpoints: a key must be"},
+        Bad{"categories:\n  ~: [p99<1s]\n", "b.yaml:2: categories: a key must be"}}) {
+    try {
+      load_budgets_text(b.yaml, "b.yaml");
+      ADD_FAILURE() << "no error for " << b.yaml;
+    } catch (const BudgetError& e) {
+      EXPECT_NE(std::string(e.what()).find(b.message), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(BudgetsFile, TheSuitesBudgetsAreTheSeedsTable) {
   Budgets b = load_budgets_file(ARRLOAD_SOURCE_DIR "/scenarios/autoarr/budgets.yaml");
   auto limit = [&](const std::string& category, double p) {
