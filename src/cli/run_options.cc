@@ -6,6 +6,7 @@
 
 #include "cli/config_file.h"
 #include "cli/run_command.h"
+#include "core/size.h"
 
 namespace arrload::cli {
 
@@ -196,6 +197,16 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
   app.add_option("--seed", cmd.seed, "Random seed for task choice and templates (0 = random)");
   app.add_flag("--verify-tls", cmd.verify_tls,
                "Check HTTPS server certificates (off by default, like Locust)");
+  app.add_option_function<std::string>(
+         "--max-body-size",
+         [&cmd](const std::string& text) { cmd.max_body_bytes = *core::parse_size(text); },
+         "Largest response body read (64MiB, 1GiB, 500KB, bytes; 0 = no limit): a bigger one "
+         "fails the request with 'BodyTooLarge: response body over SIZE' (default: 64MiB)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return core::parse_size(text) ? "" : "'" + text + "' is not a size (e.g. 64MiB)";
+          },
+          "SIZE", "size"));
   // Every option also reads ARRLOAD_<LONG_NAME> from the environment, as Locust reads LOCUST_*.
   for (CLI::Option* o : app.get_options()) {
     if (!o->get_lnames().empty() && o->get_lnames().front() != "help") {
