@@ -163,8 +163,9 @@ inline ReportCounts counts_from_html(const std::string& path) {
 // KNOWN (from another report), since the console pads and may clip them.
 inline ReportCounts counts_from_console(const std::string& out, const ReportCounts& known) {
   ReportCounts c;
-  // The last summary printed (a live table may come before it).
-  const std::size_t at = out.rfind("Type     Name");
+  // The last request table printed (a live table may come before it), up to its percentiles.
+  const std::size_t fails = out.rfind("# fails |");
+  const std::size_t at = fails == std::string::npos ? fails : out.rfind('\n', fails) + 1;
   const std::size_t pct = out.find("Response time percentiles", at == std::string::npos ? 0 : at);
   if (at == std::string::npos || pct == std::string::npos) {
     c.problem = "no final summary on the console";

@@ -14,7 +14,8 @@
 //   /truncated-chunked  chunked, a 256-byte chunk cut after 20 bytes, then the connection closes
 //   /huge               Content-Length: 1 GiB, the bytes generated as they are written
 //   /huge-chunked       1 GiB in 64 KiB chunks, with no length announced
-//   /bad-utf8           200 JSON {"name": "<0xff 0xfe>"} (invalid UTF-8) as application/json
+//   /bad-utf8           200 {"name": "<0xff 0xfe>"}, Content-Type: text/<0xff 0xfe> (invalid
+//                       UTF-8 in the body and in a header value)
 //   /close-idle         200 "ok" without "Connection: close", then closes once idle for 50 ms
 //   /ws-bad-utf8        WebSocket: a welcome, then each message answered with a text frame of
 //                       invalid UTF-8 ({"type":"ack", ...})
@@ -24,10 +25,11 @@
 // A connection whose first byte is a TLS record (a client speaking https:// to this plain port)
 // gets a plain-text "HTTP/1.1 400" and a close: a TLS handshake that fails.
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -156,7 +158,7 @@ class FaultServer {
     if (path == "/bad-utf8") {
       const std::string body = "{\"name\": \"\xff\xfe\"}";
       co_return co_await write(
-          s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+          s, "HTTP/1.1 200 OK\r\nContent-Type: text/\xff\xfe\r\nContent-Length: " +
                  std::to_string(body.size()) + "\r\n\r\n" + body);
     }
     if (path == "/close-idle") {
@@ -194,10 +196,12 @@ class FaultServer {
   // The handshake's Sec-WebSocket-Accept for KEY (RFC 6455 section 4.2.2).
   static std::string accept_key(const std::string& key) {
     const std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    unsigned char sha[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), sha);
-    std::string out(4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), sha, sizeof sha);
+    unsigned char sha[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), sha, &len, EVP_sha1(), nullptr);
+    std::string out(4 * ((len + 2) / 3) + 1, '\0');
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), sha, static_cast<int>(len));
     out.resize(static_cast<std::size_t>(n));
     return out;
   }
