@@ -21,7 +21,7 @@ std::optional<std::uint64_t> parse_size(std::string_view size) {
   static constexpr Unit kUnits[] = {{"", 1},
                                     {"b", 1},
                                     {"kb", 1000},
-                                    {"mb", 1000 * 1000},
+                                    {"mb", 1000000},
                                     {"gb", 1000000000},
                                     {"k", 1ull << 10},
                                     {"kib", 1ull << 10},
