@@ -268,6 +268,28 @@ TEST_F(FaultMatrixTest, StaleKeepAliveIsRetriedOnceOnAFreshConnection) {
   EXPECT_EQ(faults_.connections(), sent);
 }
 
+// A WebSocket peer that vanishes while no step awaits a message (a listen step) is recorded too,
+// under the connect step's name; the connection's own close frame never is (ws_flow_test.cc).
+TEST_F(FaultMatrixTest, WebSocketLostWhileListeningIsRecorded) {
+  const std::string scenario = dir_.write(
+      "listen.yaml",
+      fmt::format("users:\n  - name: Listener\n    host: {}\n    wait: constant(0.1)\n"
+                  "    on_start:\n      - {{ws: connect, path: /ws-vanish-idle, await: connection, "
+                  "name: feed}}\n    tasks:\n      - request: {{ws: listen, duration: 500ms}}\n",
+                  faults_.url()));
+  const std::string p = dir_.file("listen");
+  const ProcessResult r =
+      run_arrload({"run", "--headless", "-f", scenario, "-u", "1", "-t", "2s", "--csv", p,
+                   "--json-file", p + ".json", "--only-summary", "--no-preflight"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const std::string failures = read_file(p + "_failures.csv");
+  EXPECT_NE(failures.find("WS,feed,WebSocket connection lost (ConnectionResetError): WebSocket "
+                          "closed without a close frame,1"),
+            std::string::npos)
+      << failures;
+  EXPECT_EQ(report_inconsistencies({p, p + ".json", "", r.out}), "");
+}
+
 // The consistency checker must catch what it is for: counts that differ between reports.
 TEST_F(FaultMatrixTest, ConsistencyCheckerSeesADisagreement) {
   const std::string scenario =

@@ -21,6 +21,7 @@
 //                       invalid UTF-8 ({"type":"ack", ...})
 //   /ws-vanish          WebSocket: a welcome, then at the first message the TCP connection just
 //                       closes (no close frame)
+//   /ws-vanish-idle     WebSocket: a welcome, then 100 ms later the TCP connection just closes
 //   anything else       404
 // A connection whose first byte is a TLS record (a client speaking https:// to this plain port)
 // gets a plain-text "HTTP/1.1 400" and a close: a TLS handshake that fails.
@@ -166,8 +167,8 @@ class FaultServer {
       co_await sleep(s, std::chrono::milliseconds(50));
       co_return false;
     }
-    if (path == "/ws-bad-utf8" || path == "/ws-vanish") {
-      co_await websocket(s, head, rest, path == "/ws-vanish");
+    if (path == "/ws-bad-utf8" || path == "/ws-vanish" || path == "/ws-vanish-idle") {
+      co_await websocket(s, head, rest, path);
       co_return false;
     }
     co_return co_await write(s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
@@ -262,7 +263,8 @@ class FaultServer {
   }
 
   static Awaitable<void> websocket(tcp::socket& s, std::string head, std::string& rest,
-                                   bool vanish) {
+                                   std::string path) {
+    const bool vanish = path == "/ws-vanish";
     const std::string key = header_value(head, "Sec-WebSocket-Key");
     if (!co_await write(s,
                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -270,6 +272,10 @@ class FaultServer {
                             accept_key(key) + "\r\n\r\n" +
                             text_frame(R"({"type":"connection","status":"connected"})"))) {
       co_return;
+    }
+    if (path == "/ws-vanish-idle") {
+      co_await sleep(s, std::chrono::milliseconds(100));
+      co_return;  // closes the socket: no close frame, while nothing is awaited
     }
     for (int opcode; (opcode = co_await read_frame(s, rest)) >= 0;) {
       // A close frame (the client failing the connection) ends it here: the client waits for
