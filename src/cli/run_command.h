@@ -102,6 +102,7 @@ struct RunCommand {
   int threads = 0;                        // --threads; 0 = one per core
   std::uint64_t seed = 0;                 // --seed; 0 = random
   bool verify_tls = false;                // --verify-tls
+  std::uint64_t max_body_bytes = 64ull << 20;  // --max-body-size; 0 = no limit
   std::vector<std::string> profiles;      // --profile a,b: run these profiles one after another
   std::string profile_name;               // set per run: the profile being run ("" = none)
   double time_scale = 1;                  // --time-scale: multiplies a profile's timeline

@@ -55,6 +55,7 @@ std::optional<engine::RunOptions> engine_options(const RunCommand& cmd,
   opts.threads = cmd.threads;
   opts.reset_stats = cmd.reset_stats;
   opts.verify_tls = cmd.verify_tls;
+  opts.max_body_bytes = cmd.max_body_bytes;
   opts.seed = cmd.seed;
   opts.iterations = cmd.iterations;
   opts.arrival_rate = cmd.arrival_rate;

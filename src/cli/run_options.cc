@@ -7,6 +7,7 @@
 #include "cli/config_file.h"
 #include "cli/option_checks.h"
 #include "cli/run_command.h"
+#include "core/size.h"
 
 namespace arrload::cli {
 
@@ -193,6 +194,16 @@ void add_run_options(CLI::App& app, RunCommand& cmd, bool scenario_required) {
                  "[SCOPE:]METRIC:CHANGE, e.g. 'p95:+10%', 'read:p99:+50ms', 'error_rate:+0.5pp', "
                  "'rps:-10%' (repeatable; a change within the run-to-run noise passes)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option_function<std::string>(
+         "--max-body-size",
+         [&cmd](const std::string& text) { cmd.max_body_bytes = *core::parse_size(text); },
+         "Largest response body read (64MiB, 1GiB, 500KB, bytes; 0 = no limit): a bigger one "
+         "fails the request with 'BodyTooLarge: response body over SIZE' (default: 64MiB)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return core::parse_size(text) ? "" : "'" + text + "' is not a size (e.g. 64MiB)";
+          },
+          "SIZE", "size"));
   // Every option also reads ARRLOAD_<LONG_NAME> from the environment, as Locust reads LOCUST_*.
   for (CLI::Option* o : app.get_options()) {
     if (!o->get_lnames().empty() && o->get_lnames().front() != "help") {

@@ -125,6 +125,7 @@ int execute_worker(const RunCommand& cmd, const WorkerFlags& flags) {
   opts.run.threads = cmd.threads;
   opts.run.seed = cmd.seed;
   opts.run.verify_tls = cmd.verify_tls;
+  opts.run.max_body_bytes = cmd.max_body_bytes;
   opts.run.stop_timeout = *stop_timeout;
   opts.interrupted = [] { return g_signal != 0; };
   opts.run_ended = [] { catch_signals(); };

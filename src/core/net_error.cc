@@ -26,6 +26,10 @@ std::string_view to_string(NetError e) {
       return "InvalidURL: a redirect that cannot be followed";
     case NetError::kContentDecoding:
       return "ContentDecodingError: the body does not decode";
+    case NetError::kIncomplete:
+      return "IncompleteRead: the connection closed before the end of the response";
+    case NetError::kBodyTooLarge:
+      return "BodyTooLarge: response body over the size limit";
     case NetError::kOther:
       return "ConnectionError: socket error";
   }

@@ -16,6 +16,8 @@ enum class NetError {
   kTooManyRedirects,   // more redirects than the request allows
   kBadRedirect,        // a Location that cannot be followed (not http(s), unparseable)
   kContentDecoding,    // a gzip/deflate/br body that does not decode
+  kIncomplete,         // the connection closed (FIN) before the end of the response's body
+  kBodyTooLarge,       // the response body is over the size limit (--max-body-size)
   kOther,              // any other socket error
 };
 

@@ -93,10 +93,14 @@ bool check_response(const scenario::Request& req, const http::Response& resp, st
     if (resp.error == core::NetError::kTls && !resp.error_detail.empty()) {
       message = fmt::format("SSLError: {}", resp.error_detail);
     }
-    // So is the redirect limit, the Location that could not be followed, the decoding error.
-    const bool detailed = resp.error == core::NetError::kTooManyRedirects ||
-                          resp.error == core::NetError::kBadRedirect ||
-                          resp.error == core::NetError::kContentDecoding;
+    // So is the redirect limit, the Location that could not be followed, the decoding error,
+    // the timeout, the host, what was malformed, the body limit: all stable for one cause.
+    const bool detailed =
+        resp.error == core::NetError::kTooManyRedirects ||
+        resp.error == core::NetError::kBadRedirect ||
+        resp.error == core::NetError::kContentDecoding || resp.error == core::NetError::kTimeout ||
+        resp.error == core::NetError::kResolve || resp.error == core::NetError::kProtocol ||
+        resp.error == core::NetError::kBodyTooLarge;
     if (detailed && !resp.error_detail.empty()) {
       const std::string_view text = message;
       message = fmt::format("{}: {}", text.substr(0, text.find(':')), resp.error_detail);
@@ -151,11 +155,8 @@ bool check_body(const scenario::Request& req, std::string_view body, core::Rng& 
     }
     std::string wanted;
     for (const std::string& v : check.values) wanted += (wanted.empty() ? "" : ", ") + v;
-    constexpr std::size_t kShown = 60;  // failure messages group by text: keep them short
-    // Formatted, not concatenated: GCC 12 warns (falsely, -Warray-bounds) on substr() + "...".
-    const bool clipped = value->size() > kShown;
-    message = fmt::format("check {}: got '{}{}', expected {}", check.json_path,
-                          std::string_view(*value).substr(0, kShown), clipped ? "..." : "", wanted);
+    message =
+        fmt::format("check {}: got '{}', expected {}", check.json_path, excerpt(*value), wanted);
     return true;
   }
   return false;
@@ -165,10 +166,47 @@ namespace {
 
 constexpr std::size_t kShown = 60;  // failure messages group by text: keep them short
 
-std::string clipped(std::string_view text) {
-  // Formatted, not concatenated: GCC 12 warns (falsely, -Warray-bounds) on substr() + "...".
-  return fmt::format("{}{}", text.substr(0, kShown), text.size() > kShown ? "..." : "");
+// The length of the UTF-8 sequence at the start of TEXT (1-4), 0 when it is not a valid one
+// (a stray byte, an overlong form, a surrogate, past U+10FFFF, or cut short).
+std::size_t utf8_sequence(std::string_view text) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  std::size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+                  : c >= 0xe0 && c <= 0xef ? 3
+                  : c >= 0xf0 && c <= 0xf4 ? 4
+                                           : 0;
+  if (n == 0 || text.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80) return 0;
+  }
+  if ((c == 0xe0 && b(1) < 0xa0) || (c == 0xed && b(1) > 0x9f) || (c == 0xf0 && b(1) < 0x90) ||
+      (c == 0xf4 && b(1) > 0x8f)) {
+    return 0;
+  }
+  return n;
 }
+
+}  // namespace
+
+std::string excerpt(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size() && out.size() < kShown) {
+    const std::size_t n = utf8_sequence(text.substr(i));
+    if (n == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+namespace {
 
 // VALUE equals WANTED, or is WANTED followed by parameters ("text/html; charset=utf-8").
 bool header_value_matches(std::string_view value, std::string_view wanted) {
@@ -210,7 +248,7 @@ bool check_headers(const scenario::Request& req,
           fmt::format("check header {} got '{}', expected another value", check.name, core::kMask);
       return true;
     }
-    message = fmt::format("check header {}: got '{}', expected {}", check.name, clipped(*value),
+    message = fmt::format("check header {}: got '{}', expected {}", check.name, excerpt(*value),
                           fmt::join(check.values, ", "));
     return true;
   }
@@ -220,7 +258,7 @@ bool check_headers(const scenario::Request& req,
 bool check_text(const scenario::Request& req, std::string_view body, std::string& message) {
   for (const std::string& text : req.body_contains) {
     if (body.find(text) != std::string_view::npos) continue;
-    message = fmt::format("check body_contains: '{}' is not in the response", clipped(text));
+    message = fmt::format("check body_contains: '{}' is not in the response", excerpt(text));
     return true;
   }
   for (const scenario::Pattern& pattern : req.body_matches) {

@@ -39,6 +39,11 @@ bool check_text(const scenario::Request& req, std::string_view body, std::string
 std::optional<std::string> extract_value(const scenario::Extraction& x, const http::Response& resp,
                                          core::Rng& rng, std::string& message);
 
+// TEXT as a failure message quotes it: at most 60 bytes (then "..."), never cut inside a UTF-8
+// sequence, each byte that is not UTF-8 shown as U+FFFD, so that every report stays valid UTF-8
+// whatever the target sent.
+std::string excerpt(std::string_view text);
+
 // The standard reason phrase of STATUS ("Not Found"), or "" when unknown.
 std::string_view reason_phrase(int status);
 

@@ -1,6 +1,7 @@
 #pragma once
 // What the engine needs to know to run a load test, whatever the options came from.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,10 @@ struct RunOptions {
   int threads = 0;                                    // worker threads; 0 = one per core
   bool reset_stats = false;  // reset statistics once all users have spawned
   bool verify_tls = false;   // check server certificates
-  std::uint64_t seed = 0;    // random seed; 0 = from the clock
+  // The largest response body read; a bigger one fails the request (http::ClientContext::
+  // set_max_body_bytes). 0: no limit.
+  std::uint64_t max_body_bytes = 64ull << 20;
+  std::uint64_t seed = 0;  // random seed; 0 = from the clock
   // -i/--iterations: the run ends once this many tasks (leaf tasks, in all users) have started
   // and ended; users that find none left stop. 0 = no limit.
   std::uint64_t iterations = 0;

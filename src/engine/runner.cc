@@ -78,6 +78,7 @@ struct Runner::Impl {
       workers.push_back(std::make_unique<Worker>(suite, urls, aggregator, exceptions,
                                                  opts.verify_tls, tasks.get(), &feeds));
       if (opts.on_sample) workers.back()->set_sample_listener(opts.on_sample);
+      workers.back()->set_max_body_bytes(opts.max_body_bytes);
     }
     seed = opts.seed != 0 ? opts.seed : std::random_device{}();
     targets.users = opts.users;

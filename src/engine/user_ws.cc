@@ -214,6 +214,13 @@ asio::awaitable<void> User::ws_read_loop(User* self) {
   }
   w.ended = res;
   w.reading = false;
+  // A connection that ends without a close frame (the peer vanished, a reset, a frame Beast
+  // rejects) while no step awaits a message would leave no trace: the next send just reconnects.
+  // (A timeout here is our own close() that got no answer.)
+  if (w.awaited.empty() && !res.close_frame && res.error != core::NetError::kAborted &&
+      res.error != core::NetError::kTimeout && !self->stopping_) {
+    self->record_ws(w.base_name, 0, 0, &res, "WebSocket connection lost");
+  }
   w.signal.cancel();
 }
 

@@ -206,6 +206,8 @@ void Worker::set_sample_listener(stats::SampleListener listener) {
   impl_->shard.set_listener(std::move(listener));
 }
 
+void Worker::set_max_body_bytes(std::uint64_t bytes) { impl_->client.set_max_body_bytes(bytes); }
+
 Worker::~Worker() {
   if (thread_.joinable()) {
     stop_all(std::chrono::microseconds(0));

@@ -51,6 +51,9 @@ class Worker {
 
   // Calls LISTENER with every request this worker's users record (on its thread). Before start().
   void set_sample_listener(stats::SampleListener listener);
+  // The largest response body a request reads (http::ClientContext::set_max_body_bytes; 0: no
+  // limit). Before start().
+  void set_max_body_bytes(std::uint64_t bytes);
   // Starts the thread.
   void start();
   // Starts user USER_ID of class CLASS_INDEX.

@@ -14,6 +14,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "core/duration.h"
 #include "core/strings.h"
 #include "http/error_map.h"
 #include "http/net_shared.h"
@@ -31,7 +32,6 @@ using boost::system::error_code;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-constexpr std::uint64_t kKeptBodyLimit = 64ull << 20;
 
 // What one write + read on an open connection produced.
 struct Exchange {
@@ -62,6 +62,7 @@ struct Link : Connection {
 
 asio::awaitable<error_code> Link::connect() {
   close_socket();
+  tls_failure.clear();  // a failure of an earlier handshake is not this connection's
   tls.reset();  // safe here: this send is the only operation, and it is not using the stream
   buffer.clear();
   error_code ec = co_await open_tcp(base.host, base.port);
@@ -69,6 +70,9 @@ asio::awaitable<error_code> Link::connect() {
 
   if (error_code tec = start_tls(tls, *this, base.host)) co_return tec;
   auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+  // Whatever ended the handshake (a certificate, a peer speaking no TLS, a close) is a TLS failure;
+  // a timeout or an abort is reported as such (Session::Impl::finish looks at those first).
+  if (hec) tls_failure = describe_tls_handshake_error(hec, tls_failure);
   co_return hec;
 }
 
@@ -97,8 +101,11 @@ struct Session::Impl {
   // Where the redirect in fields.location leads from LINK and TARGET: the link to use (home,
   // or away made or re-aimed), the next target in NEXT_TARGET. Null when it cannot be followed.
   Link* follow(const Link& link, std::string_view target, std::string& next_target);
-  // Sets OUT's latency and error at the end of a send that began at START.
-  void finish(const Hops& h, error_code ec, core::Micros start, Response& out);
+  // Sets OUT's latency and error at the end of a send that began at START with TIMEOUT_US.
+  void finish(const Hops& h, error_code ec, core::Micros start, core::Micros timeout_us,
+              Response& out);
+  // The stable detail of a failure that no flag of the link explains.
+  static std::string describe(core::NetError error, error_code ec, const Link& link);
 
   Link home;
   std::unique_ptr<Link> away;  // the last other origin a redirect led to
@@ -123,12 +130,14 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, Session::Impl* s, Link* li
     co_return result;
   }
 
+  const std::uint64_t limit = link->ctx.max_body_bytes;
   ResponseReader parser(req.keep_body ? &out->body : nullptr, &s->fields, &s->decoder,
-                        req.cookies != nullptr, req.method == "HEAD");
+                        req.cookies != nullptr, req.method == "HEAD", limit);
   if (req.capture_headers != nullptr) parser.capture(req.capture_headers, &out->headers);
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(req.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit)
-                                  : boost::none);  // a body not kept is only counted
+  // Kept or only counted, a body has a limit: a target streaming without end must fail the
+  // request, not hold the user for ever (or, kept, take the generator's memory).
+  parser.body_limit(limit > 0 ? boost::optional<std::uint64_t>(limit) : boost::none);
 
   auto [rec, read] = co_await bhttp::async_read(stream, link->buffer, parser, kNoThrow);
   result.ec = rec;
@@ -279,26 +288,52 @@ asio::awaitable<void> Session::send(const Request& req, Response& out) {
     }
     if (!link->usable) link->close_socket();
   } while (!ec && s.next_hop(req, h, out));
-  s.finish(h, ec, start, out);
+  s.finish(h, ec, start, req.timeout_us, out);
 }
 
-void Session::Impl::finish(const Hops& h, error_code ec, core::Micros start, Response& out) {
+void Session::Impl::finish(const Hops& h, error_code ec, core::Micros start,
+                           core::Micros timeout_us, Response& out) {
   out.latency_us = core::now_us() - start;
   const Link& link = *h.link;
   if (ec) {
-    out.error = link.timed_out         ? core::NetError::kTimeout
-                : link.aborted         ? core::NetError::kAborted
-                : fields.decode_failed ? core::NetError::kContentDecoding
-                                       : map_error(ec);
-    out.error_detail = link.timed_out              ? "request timed out"
-                       : fields.decode_failed      ? decoder->error()
-                       : !link.tls_failure.empty() ? link.tls_failure
-                                                   : ec.message();
+    // Every detail is stable for one cause (no sizes, addresses or counts that vary): failure
+    // messages are grouped by their text.
+    if (link.timed_out) {
+      out.error = core::NetError::kTimeout;
+      out.error_detail = fmt::format("timed out after {}",
+                                     core::format_duration(std::chrono::microseconds(timeout_us)));
+    } else if (link.aborted) {
+      out.error = core::NetError::kAborted;
+    } else if (fields.decode_failed) {
+      out.error = core::NetError::kContentDecoding;
+      out.error_detail = decoder->error();
+    } else if (!link.tls_failure.empty()) {
+      out.error = core::NetError::kTls;
+      out.error_detail = link.tls_failure;
+    } else {
+      out.error = map_error(ec);
+      out.error_detail = describe(out.error, ec, link);
+    }
   } else if (h.failure != core::NetError::kNone) {
     out.error = h.failure;
   }
   home.unwatch();
   if (away) away->unwatch();
+}
+
+std::string Session::Impl::describe(core::NetError error, error_code ec, const Link& link) {
+  switch (error) {
+    case core::NetError::kBodyTooLarge:
+      return "response body over " + format_size(link.ctx.max_body_bytes);
+    case core::NetError::kResolve:
+      return "unknown host " + link.base.host;
+    case core::NetError::kProtocol: {
+      std::string parse = describe_parse_error(ec);
+      return parse.empty() ? ec.message() : parse;
+    }
+    default:
+      return ec.message();
+  }
 }
 
 }  // namespace arrload::http

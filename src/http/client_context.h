@@ -6,6 +6,7 @@
 // closes connections past their deadline, so no timer operation runs per request (a timeout
 // per request costs ~30% of throughput). The watchdog runs only while some session is watched,
 // so an idle io_context has no pending work.
+#include <cstdint>
 #include <memory>
 
 namespace boost::asio {
@@ -15,6 +16,9 @@ class io_context;
 namespace arrload::http {
 
 class NetContext;  // net_shared.h
+
+// The default response body limit: 64 MiB (--max-body-size).
+inline constexpr std::uint64_t kDefaultMaxBodyBytes = 64ull << 20;
 
 // Threading: a ClientContext and all its sessions belong to one io_context run by one thread.
 class ClientContext {
@@ -28,6 +32,11 @@ class ClientContext {
 
   // Closes every session's connection; pending operations end with NetError::kAborted.
   void abort_all();
+
+  // The largest response body (as received, and again after decoding) a session reads; a bigger
+  // one fails the request with NetError::kBodyTooLarge as soon as it is known (at once for a
+  // Content-Length over it). 0: no limit. Default kDefaultMaxBodyBytes.
+  void set_max_body_bytes(std::uint64_t bytes);
 
   NetContext& net() { return *net_; }
 

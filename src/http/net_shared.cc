@@ -1,6 +1,8 @@
 #include "http/net_shared.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -51,7 +53,23 @@ struct ResolveCache::Entry {
 ResolveCache::ResolveCache(asio::io_context& io) : io_(io), resolver_(io) {}
 ResolveCache::~ResolveCache() = default;
 
+namespace {
+
+bool is_special_invalid(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  constexpr std::string_view kInvalid = "invalid";
+  if (host.size() < kInvalid.size()) return false;
+  const std::string_view tail = host.substr(host.size() - kInvalid.size());
+  const bool label =
+      host.size() == kInvalid.size() || host[host.size() - kInvalid.size() - 1] == '.';
+  return label && std::equal(tail.begin(), tail.end(), kInvalid.begin(),
+                             [](char a, char b) { return (a | 0x20) == b; });
+}
+
+}  // namespace
+
 asio::awaitable<Resolved> ResolveCache::resolve(std::string host, std::string port) {
+  if (is_special_invalid(host)) co_return Resolved{asio::error::host_not_found, {}};
   auto& slot = entries_[host + " " + port];
   if (!slot) slot = std::make_unique<Entry>(io_);
   Entry& entry = *slot;
@@ -212,5 +230,7 @@ ClientContext::ClientContext(asio::io_context& io, bool verify_tls)
 ClientContext::~ClientContext() = default;
 
 void ClientContext::abort_all() { net_->abort_all(); }
+
+void ClientContext::set_max_body_bytes(std::uint64_t bytes) { net_->max_body_bytes = bytes; }
 
 }  // namespace arrload::http

@@ -27,7 +27,9 @@ struct Resolved {
 };
 
 // One lookup per host:port and thread: many sessions connecting at once share the first one's
-// answer. Answers are kept for the cache's life (the length of a run); failures are not.
+// answer. Answers are kept for the cache's life (the length of a run); failures are not. Names
+// under ".invalid" fail at once with host_not_found, without asking the system (RFC 6761: they
+// never resolve, and a resolver that cannot reach its server would take seconds to say so).
 // Not thread-safe: one io_context thread.
 class ResolveCache {
  public:
@@ -114,6 +116,7 @@ class NetContext {
   boost::asio::io_context& io;
   TlsClientContext tls;  // made by the first TLS connection
   ResolveCache resolver;
+  std::uint64_t max_body_bytes = kDefaultMaxBodyBytes;  // ClientContext::set_max_body_bytes
 
  private:
   friend struct Connection;

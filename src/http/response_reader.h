@@ -39,10 +39,16 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
  public:
   // KEEP: when not null, the (decoded) body is appended to it. FIELDS receives the header fields
   // (cleared here); Set-Cookie values only with WANT_COOKIES. DECODER: made on the first encoded
-  // body. HEAD: the response has no body. All must outlive the parse.
+  // body. HEAD: the response has no body. All must outlive the parse. DECODED_LIMIT: the largest
+  // decoded body (0: none); past it the parse fails with body_limit, since a small encoded body
+  // may inflate a thousandfold (the encoded size is the parser's own body_limit).
   ResponseReader(std::string* keep, ResponseFields* fields, std::unique_ptr<Decoder>* decoder,
-                 bool want_cookies, bool head)
-      : keep_(keep), fields_(fields), decoder_(decoder), want_cookies_(want_cookies) {
+                 bool want_cookies, bool head, std::uint64_t decoded_limit)
+      : keep_(keep),
+        fields_(fields),
+        decoder_(decoder),
+        decoded_limit_(decoded_limit),
+        want_cookies_(want_cookies) {
     fields_->clear();
     skip(head);
   }
@@ -124,8 +130,8 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
         fields_->decode_failed = true;
         // Any error stops the parse; the session reports it from decode_failed.
         ec = boost::beast::http::error::bad_transfer_encoding;
-      } else if (keep_ != nullptr && keep_->size() > kDecodedLimit) {
-        ec = boost::beast::http::error::body_limit;  // a small body may inflate a thousandfold
+      } else if (decoded_limit_ > 0 && body_bytes_ > decoded_limit_) {
+        ec = boost::beast::http::error::body_limit;
       }
       return body.size();
     }
@@ -134,11 +140,10 @@ class ResponseReader : public boost::beast::http::basic_parser<false> {
     return body.size();
   }
 
-  static constexpr std::size_t kDecodedLimit = 64u << 20;
-
   std::string* keep_;
   ResponseFields* fields_;
   std::unique_ptr<Decoder>* decoder_;
+  std::uint64_t decoded_limit_;
   const std::vector<std::string>* capture_names_ = nullptr;
   std::vector<std::pair<std::string, std::string>>* captured_ = nullptr;
   bool want_cookies_;

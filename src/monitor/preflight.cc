@@ -43,6 +43,8 @@ std::string failure_message(const HttpGetResult& r, std::chrono::milliseconds ti
     case NetError::kTooManyRedirects:
     case NetError::kBadRedirect:
     case NetError::kContentDecoding:
+    case NetError::kIncomplete:
+    case NetError::kBodyTooLarge:
     case NetError::kOther:
       break;
   }

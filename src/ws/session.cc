@@ -13,6 +13,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "core/strings.h"
+#include "http/error_map.h"
 #include "http/net_shared.h"
 #include "ws/error_map.h"
 #include "ws/stream_settings.h"
@@ -57,16 +58,21 @@ struct Session::Impl : http::Connection {
 
 void Session::Impl::fail(const error_code& ec, Result& out) {
   usable = false;
+  out.close_frame = ec == websocket::error::closed;
   if (timed_out) {
     out.error = core::NetError::kTimeout;
     out.error_detail = "timed out";
   } else if (aborted) {
     out.error = core::NetError::kAborted;
     out.error_detail = "aborted";
+  } else if (!tls_failure.empty()) {
+    out.error = core::NetError::kTls;
+    out.error_detail = tls_failure;
   } else {
     out.error = map_error(ec);
     const std::uint16_t code = plain ? plain->reason().code : secure ? secure->reason().code : 0;
-    out.error_detail = !tls_failure.empty() ? tls_failure : describe_error(ec, code);
+    out.error_detail = out.error == core::NetError::kResolve ? "unknown host " + base.host
+                                                             : describe_error(ec, code);
   }
 }
 
@@ -109,7 +115,10 @@ asio::awaitable<error_code> Session::Impl::handshake(ConnectRequest req, Result*
     configure(*secure, req);
     auto [ec] =
         co_await secure->next_layer().async_handshake(asio::ssl::stream_base::client, kNoThrow);
-    if (ec) co_return ec;
+    if (ec) {
+      tls_failure = http::describe_tls_handshake_error(ec, tls_failure);  // see http/client.cc
+      co_return ec;
+    }
     error_code wec = co_await handshake_on(*secure, this, out);
     co_return wec;
   }
@@ -147,6 +156,7 @@ asio::awaitable<void> Session::connect(ConnectRequest req, Result& out) {
   s.timed_out = false;
   s.aborted = false;
   s.closing = false;
+  s.tls_failure.clear();
   s.watch(req.deadline_us);
   error_code ec = co_await s.open_tcp(s.base.host, s.base.port);
   if (!ec) {

@@ -42,6 +42,7 @@ struct Result {
   int status = 0;            // connect(): the HTTP status of a rejected handshake (else 0)
   std::string error_detail;  // a readable reason ("handshake rejected: HTTP 404", ...)
   std::uint64_t bytes = 0;   // read_message(): the message's size
+  bool close_frame = false;  // the connection ended with a close frame (the server's or ours)
 };
 
 // Per-thread state: the TLS context, a cache of name lookups and the deadline watchdog; the same

@@ -25,5 +25,14 @@ TEST(RunOptions, WebAsInTheSeedsLocustCommandMeansTheWebUi) {
   EXPECT_THROW(parse({"--web", "--headless"}), CLI::ExcludesError);
 }
 
+TEST(RunOptions, MaxBodySizeTakesASizeWithUnits) {
+  EXPECT_EQ(parse({}).max_body_bytes, 64u << 20);
+  EXPECT_EQ(parse({"--max-body-size", "1GiB"}).max_body_bytes, 1u << 30);
+  EXPECT_EQ(parse({"--max-body-size", "500KB"}).max_body_bytes, 500'000u);
+  EXPECT_EQ(parse({"--max-body-size", "0"}).max_body_bytes, 0u);
+  EXPECT_THROW(parse({"--max-body-size", "12parsecs"}), CLI::ValidationError);
+  EXPECT_THROW(parse({"--max-body-size", "-1"}), CLI::ValidationError);
+}
+
 }  // namespace
 }  // namespace arrload::cli

@@ -131,5 +131,27 @@ TEST(ExtractValue, FromJsonHeaderAndRegex) {
   EXPECT_EQ(message, "extract loc: no header X-Missing in the response");
 }
 
+TEST(Excerpt, KeepsReportsValidUtf8) {
+  EXPECT_EQ(excerpt("plain"), "plain");
+  EXPECT_EQ(excerpt("caf\xc3\xa9"), "caf\xc3\xa9");  // valid UTF-8 is kept
+  EXPECT_EQ(excerpt("a\xff\xfe"
+                    "b"),
+            "a\xef\xbf\xbd\xef\xbf\xbd"
+            "b");                              // each bad byte: U+FFFD
+  EXPECT_EQ(excerpt("\xc3"), "\xef\xbf\xbd");  // a sequence cut short
+  EXPECT_EQ(excerpt("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // a surrogate
+  // Clipped at 60 bytes, never inside a sequence.
+  const std::string long_text = std::string(59, 'x') + "\xc3\xa9" + "tail";
+  EXPECT_EQ(excerpt(long_text), std::string(59, 'x') + "\xc3\xa9...");
+}
+
+TEST(CheckBody, InvalidUtf8InTheBodyStaysOutOfTheMessage) {
+  core::Rng rng(1);
+  std::string message;
+  auto req = with_checks({{"$.name", {"x"}}});
+  EXPECT_TRUE(check_body(req, "{\"name\": \"\xff\xfe\"}", rng, message));
+  EXPECT_EQ(message.find('\xff'), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace arrload::engine

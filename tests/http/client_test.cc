@@ -185,6 +185,9 @@ TEST_F(ClientTest, UnresolvableHost) {
   Session session(ctx_, *Url::parse("http://does-not-exist.invalid:80"));
   Response r = send(session, "/");
   EXPECT_EQ(r.error, NetError::kResolve) << r.error_detail;
+  EXPECT_EQ(r.error_detail, "unknown host does-not-exist.invalid");
+  // RFC 6761: answered without asking the system's resolver, so at once even without DNS.
+  EXPECT_LT(r.latency_us, 50'000);
 }
 
 TEST_F(ClientTest, TimeoutWhenServerNeverAnswersThenRecovers) {
@@ -196,6 +199,7 @@ TEST_F(ClientTest, TimeoutWhenServerNeverAnswersThenRecovers) {
   Response r = send(session, "/hang", true, 200'000);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.error, NetError::kTimeout);
+  EXPECT_EQ(r.error_detail, "timed out after 200ms");
   EXPECT_EQ(r.status, 0);
   EXPECT_GE(r.latency_us, 200'000);
   EXPECT_LT(elapsed, std::chrono::seconds(2));
@@ -225,13 +229,13 @@ TEST_F(ClientTest, IdleContextLeavesNoWork) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
 }
 
-TEST_F(ClientTest, TruncatedBodyIsConnectionReset) {
+TEST_F(ClientTest, TruncatedBodyIsIncomplete) {
   RawServer server([](const RawRequest&) {
     return Reply{{}, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true};
   });
   Session session(ctx_, local(server.port()));
   Response r = send(session, "/");
-  EXPECT_EQ(r.error, NetError::kConnectionReset) << r.error_detail;
+  EXPECT_EQ(r.error, NetError::kIncomplete) << r.error_detail;
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(server.requests(), 1);  // bytes had arrived: no retry
 }
@@ -311,6 +315,59 @@ TEST_F(ClientTest, TlsVerificationRejectsSelfSignedCertificate) {
       << r.error_detail;
   EXPECT_NE(r.error_detail.find("signed certificate (depth 0)"), std::string::npos)
       << r.error_detail;
+}
+
+TEST_F(ClientTest, MalformedResponsesSayWhatWasWrong) {
+  RawServer server([](const RawRequest& req) {
+    if (req.target() == "/status") return Reply{{}, "HTTP/1.1 2x0 Oops\r\n\r\n", true};
+    if (req.target() == "/header") {
+      return Reply{{}, "HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n", true};
+    }
+    return Reply{{}, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true};
+  });
+  Session session(ctx_, local(server.port()));
+  Response r = send(session, "/status");
+  EXPECT_EQ(r.error, NetError::kProtocol);
+  EXPECT_EQ(r.error_detail, "malformed HTTP response: bad status line");
+  r = send(session, "/header");
+  EXPECT_EQ(r.error_detail, "malformed HTTP response: bad header field");
+  r = send(session, "/chunk");
+  EXPECT_EQ(r.error_detail, "malformed HTTP response: bad chunked encoding");
+}
+
+TEST_F(ClientTest, BodyOverTheLimitFails) {
+  RawServer server([](const RawRequest& req) {
+    if (req.target() == "/announced") {  // nothing of it is sent: the header is enough
+      return Reply{{}, "HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n", false};
+    }
+    return Reply{{},
+                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" +
+                     std::string(2000, 'x') + "\r\n0\r\n\r\n",
+                 false};
+  });
+  Session session(ctx_, local(server.port()));
+  Response r = send(session, "/announced", /*keep_body=*/false);
+  EXPECT_EQ(r.error, NetError::kBodyTooLarge);
+  EXPECT_EQ(r.error_detail, "response body over 64 MiB");
+  EXPECT_EQ(send(session, "/chunked").error, NetError::kNone);
+
+  ClientContext small(io_);
+  small.set_max_body_bytes(1000);
+  Session limited(small, local(server.port()));
+  r = send(limited, "/chunked");
+  EXPECT_EQ(r.error, NetError::kBodyTooLarge);
+  EXPECT_EQ(r.error_detail, "response body over 1000 bytes");
+  EXPECT_LE(r.body.size(), 1000u);
+  small.set_max_body_bytes(0);  // no limit
+  EXPECT_EQ(send(limited, "/chunked").body.size(), 2000u);
+}
+
+TEST_F(ClientTest, TlsToAPlainServerFailsTheHandshake) {
+  RawServer plain(echo);  // answers the ClientHello with a 400 in plain text, or closes
+  Session session(ctx_, *Url::parse("https://127.0.0.1:" + std::to_string(plain.port())));
+  Response r = send(session, "/");
+  EXPECT_EQ(r.error, NetError::kTls) << r.error_detail;
+  EXPECT_EQ(r.error_detail.rfind("TLS handshake failed: ", 0), 0u) << r.error_detail;
 }
 
 }  // namespace

@@ -100,6 +100,7 @@ class Arrload {
   Arrload& operator=(const Arrload&) = delete;
 
   void signal(int signal_number) { ::kill(pid_, signal_number); }
+  pid_t pid() const { return pid_; }
   std::string err_so_far() const { return read_file(err_path_); }
 
   // Waits for the exit. After SIGNAL_AFTER (if > 0) sends SIGNAL_NUMBER; kills it after LIMIT
