@@ -8,13 +8,8 @@ void for_each_bucket(const stats::Histogram& h,
 }
 
 std::uint64_t bucket_value(std::uint32_t index) {
-  constexpr std::uint32_t kSub = stats::Histogram::kSubBuckets;
-  const std::uint32_t m = index / kSub;
-  const std::uint64_t sub = index % kSub;
-  if (m == 0) return sub;
-  const std::uint64_t lower = (sub + kSub) << (m - 1);
-  const std::uint64_t half_width = (std::uint64_t{1} << (m - 1)) / 2;
-  return lower + half_width;
+  const std::uint64_t lowest = stats::Histogram::bucket_lowest(index);
+  return lowest + (stats::Histogram::bucket_highest(index) - lowest + 1) / 2;
 }
 
 }  // namespace arrload::cluster

@@ -30,18 +30,6 @@ constexpr std::uint64_t kNominalBoundsUs[] = {
     100'000,   150'000,   200'000,   250'000,   300'000,   400'000,    500'000,    750'000,
     1'000'000, 1'500'000, 2'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000, 60'000'000};
 
-// The highest value stats::Histogram's bucket INDEX holds (the layout histogram.cc describes:
-// magnitude 0 one µs per bucket, magnitude m > 0 buckets 2^(m-1) µs wide from kSubBuckets <<
-// (m-1)). Tested against Histogram::bucket_index.
-std::uint64_t bucket_highest(std::uint32_t index) {
-  constexpr std::uint32_t kSub = stats::Histogram::kSubBuckets;
-  const std::uint32_t m = index / kSub;
-  const std::uint64_t sub = index % kSub;
-  if (m == 0) return sub;
-  const std::uint64_t lower = (sub + kSub) << (m - 1);
-  return lower + ((std::uint64_t{1} << (m - 1)) - 1);
-}
-
 struct Family {
   std::string_view name;
   std::string_view type;
@@ -260,7 +248,7 @@ const std::vector<std::uint64_t>& response_time_bounds_us() {
     std::vector<std::uint64_t> out;
     out.reserve(std::size(kNominalBoundsUs));
     for (std::uint64_t v : kNominalBoundsUs) {
-      out.push_back(bucket_highest(stats::Histogram::bucket_index(v)));
+      out.push_back(stats::Histogram::bucket_highest(stats::Histogram::bucket_index(v)));
     }
     return out;
   }();

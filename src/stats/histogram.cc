@@ -173,6 +173,17 @@ std::uint32_t Histogram::bucket_index(std::uint64_t value) {
   return static_cast<std::uint32_t>(m) * kSubBuckets + static_cast<std::uint32_t>(sub);
 }
 
+std::uint64_t Histogram::bucket_lowest(std::uint32_t index) {
+  const int m = static_cast<int>(index / kSubBuckets);
+  const int sub = static_cast<int>(index % kSubBuckets);
+  if (m == 0) return static_cast<std::uint64_t>(sub);
+  return static_cast<std::uint64_t>(sub + kSubBuckets) << (m - 1);
+}
+
+std::uint64_t Histogram::bucket_highest(std::uint32_t index) {
+  return bucket_upper(static_cast<int>(index / kSubBuckets), static_cast<int>(index % kSubBuckets));
+}
+
 bool Histogram::operator==(const Histogram& other) const {
   if (count_ != other.count_ || sum_ != other.sum_ || min() != other.min() || max_ != other.max_) {
     return false;

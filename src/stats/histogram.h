@@ -73,6 +73,9 @@ class Histogram {
       static_cast<std::uint32_t>(kMagnitudes) * static_cast<std::uint32_t>(kSubBuckets);
   // The bucket VALUE falls into.
   static std::uint32_t bucket_index(std::uint64_t value);
+  // The smallest and the largest value bucket INDEX (< kBucketCount) holds.
+  static std::uint64_t bucket_lowest(std::uint32_t index);
+  static std::uint64_t bucket_highest(std::uint32_t index);
   // Calls F(index, count) for every non-empty bucket, in increasing index order.
   template <typename F>
   void for_each_bucket(F&& f) const;

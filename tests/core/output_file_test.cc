@@ -96,10 +96,8 @@ TEST(OutputFileTripwire, EveryWriterIsKnown) {
   // FILE:PATTERN pairs that are known: the CLI's report directories and --logfile's, the
   // target's temporary database (--db).
   const std::set<std::string> known = {
-      "core/output_file.cc:O_CREAT",
-      "core/output_file.cc:O_WRONLY",
-      "cli/run_support.cc:create_directo",
-      "cli/run_reports.cc:create_directo",
+      "core/output_file.cc:O_CREAT",       "core/output_file.cc:O_WRONLY",
+      "cli/run_support.cc:create_directo", "cli/run_reports.cc:create_directo",
       "target/database.cc:mkstemp(",
   };
   std::vector<std::string> unknown;

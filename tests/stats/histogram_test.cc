@@ -283,5 +283,20 @@ TEST(HistogramTest, ImpossibleStatesAreRefusedAndLeaveItEmpty) {
   EXPECT_TRUE(h.assign_state(Buckets{}, 0, 0, 0));
 }
 
+// The bounds of each bucket agree with bucket_index on both sides: its lowest and highest values
+// fall in it, the values next to them in its neighbours.
+TEST(HistogramTest, BucketBoundsMatchBucketIndex) {
+  for (std::uint32_t index = 0; index < Histogram::kBucketCount; index += 97) {
+    const std::uint64_t lowest = Histogram::bucket_lowest(index);
+    const std::uint64_t highest = Histogram::bucket_highest(index);
+    ASSERT_LE(lowest, highest) << index;
+    EXPECT_EQ(Histogram::bucket_index(lowest), index);
+    EXPECT_EQ(Histogram::bucket_index(highest), index);
+    if (index > 0) EXPECT_EQ(Histogram::bucket_index(lowest - 1), index - 1);
+    if (highest < UINT64_MAX) EXPECT_EQ(Histogram::bucket_index(highest + 1), index + 1);
+  }
+  EXPECT_EQ(Histogram::bucket_highest(Histogram::kBucketCount - 1), UINT64_MAX);
+}
+
 }  // namespace
 }  // namespace arrload::stats
