@@ -211,7 +211,14 @@ TEST_P(FaultMatrixTest, RecordedGroupedConsistentAndHealthyUnharmed) {
   EXPECT_EQ(r.err.find("Sanitizer"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("runtime error:"), std::string::npos) << r.err;
   // arrload itself uses ~30 MiB here; a 1 GiB body held would be far above, a 64 MiB one below.
-  EXPECT_LT(peak_kb, 256 * 1024) << "peak RSS " << peak_kb << " kB";
+  // Under ASan (and TSan) the allocator keeps freed blocks in quarantine (256 MiB by default) and
+  // adds redzones: a sanitizer build peaked at 535 MiB on the kept 1 GiB body, still under 1 GiB.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr long kPeakLimitKb = 900 * 1024;
+#else
+  constexpr long kPeakLimitKb = 256 * 1024;
+#endif
+  EXPECT_LT(peak_kb, kPeakLimitKb) << "peak RSS " << peak_kb << " kB";
 
   const std::string stats = read_file(p + "_stats.csv");
   const std::string failures = read_file(p + "_failures.csv");
