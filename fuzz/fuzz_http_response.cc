@@ -42,13 +42,14 @@ struct Options {
 bool read_one(std::string_view wire, std::size_t* pos, const Options& opt, ResponseFields* fields,
               std::unique_ptr<Decoder>* decoder, CookieJar* jar) {
   std::string body;
+  // client.cc limits every body, kept or not, before and after decoding (--max-body-size).
   ResponseReader parser(opt.keep_body ? &body : nullptr, fields, decoder, opt.want_cookies,
-                        opt.head);
+                        opt.head, kKeptBodyLimit);
   static const std::vector<std::string> kCapture = {"content-type", "x-request-id"};
   std::vector<std::pair<std::string, std::string>> captured;
   parser.capture(&kCapture, &captured);
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(opt.keep_body ? boost::optional<std::uint64_t>(kKeptBodyLimit) : boost::none);
+  parser.body_limit(boost::optional<std::uint64_t>(kKeptBodyLimit));
   boost::beast::error_code ec;
   std::size_t avail = std::min(wire.size(), *pos + opt.piece);
   while (!parser.is_done()) {
