@@ -54,24 +54,9 @@ long spawned_users(const std::string& log) {
 std::vector<std::string> master_args(const std::string& scenario, const std::string& port,
                                      const std::string& host, const std::string& csv,
                                      std::vector<std::string> more) {
-  std::vector<std::string> args{"run",
-                                "-f",
-                                scenario,
-                                "--master",
-                                "--master-bind-host",
-                                "127.0.0.1",
-                                "--master-bind-port",
-                                port,
-                                "--headless",
-                                "-H",
-                                host,
-                                "--csv",
-                                csv,
-                                "--exit-code-on-error",
-                                "0",
-                                "--only-summary"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+  std::vector<std::string> tail{"--csv", csv, "--exit-code-on-error", "0", "--only-summary"};
+  tail.insert(tail.end(), more.begin(), more.end());
+  return master_run_args(scenario, port, host, std::move(tail));
 }
 
 TEST_F(ArrloadMasterTest, DrivesALocustWorkerAndAnArrloadWorkerAtOnce) {

@@ -157,6 +157,26 @@ inline ProcessResult run_arrload(
 }
 
 // The lines of TEXT.
+// The arguments of a headless `run -f SCENARIO --master` bound to 127.0.0.1:PORT against HOST,
+// followed by MORE.
+inline std::vector<std::string> master_run_args(const std::string& scenario,
+                                                const std::string& port, const std::string& host,
+                                                std::vector<std::string> more) {
+  std::vector<std::string> args{"run",
+                                "-f",
+                                scenario,
+                                "--master",
+                                "--master-bind-host",
+                                "127.0.0.1",
+                                "--master-bind-port",
+                                port,
+                                "--headless",
+                                "-H",
+                                host};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 inline std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

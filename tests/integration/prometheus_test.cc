@@ -175,32 +175,10 @@ TEST_F(PrometheusTest, AWorkerExportsItsOwnNumbersAndTheMasterTheMergedOnes) {
   const std::string master_port = std::to_string(test_ports::unused_loopback_port());
   const unsigned short worker_metrics = test_ports::unused_loopback_port();
   const unsigned short master_metrics = test_ports::unused_loopback_port();
-  Arrload master({"run",
-                  "-f",
-                  scenario,
-                  "--master",
-                  "--master-bind-host",
-                  "127.0.0.1",
-                  "--master-bind-port",
-                  master_port,
-                  "--headless",
-                  "-H",
-                  host_,
-                  "--csv",
-                  csv,
-                  "--only-summary",
-                  "--expect-workers",
-                  "1",
-                  "-u",
-                  "3",
-                  "-r",
-                  "3",
-                  "-t",
-                  "3s",
-                  "--prometheus-port",
-                  std::to_string(master_metrics),
-                  "--prometheus-linger",
-                  "30s"});
+  Arrload master(master_run_args(
+      scenario, master_port, host_,
+      {"--csv", csv, "--only-summary", "--expect-workers", "1", "-u", "3", "-r", "3", "-t", "3s",
+       "--prometheus-port", std::to_string(master_metrics), "--prometheus-linger", "30s"}));
   Arrload worker({"run", "-f", scenario, "--worker", "--master-port", master_port, "--threads", "1",
                   "--prometheus-port", std::to_string(worker_metrics), "--prometheus-linger",
                   "30s"});

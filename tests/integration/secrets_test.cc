@@ -154,31 +154,10 @@ TEST_F(SecretsTest, NoMasterReportShowsWhatWorkersSent) {
   const std::string scenario = dir_.write("leaky.yaml", kLeakyScenario);
   const std::string locustfile = dir_.write("locustfile.py", kLeakyLocustfile);
   const std::string port = std::to_string(test_ports::unused_loopback_port());
-  Arrload master({"run",
-                  "-f",
-                  scenario,
-                  "--master",
-                  "--master-bind-host",
-                  "127.0.0.1",
-                  "--master-bind-port",
-                  port,
-                  "--headless",
-                  "-H",
-                  host_,
-                  "--expect-workers",
-                  "2",
-                  "-u",
-                  "4",
-                  "-r",
-                  "10",
-                  "-t",
-                  "3s",
-                  "--csv",
-                  dir_.file("master"),
-                  "--json-file",
-                  dir_.file("master.json"),
-                  "--html",
-                  dir_.file("master.html")});
+  Arrload master(master_run_args(
+      scenario, port, host_,
+      {"--expect-workers", "2", "-u", "4", "-r", "10", "-t", "3s", "--csv", dir_.file("master"),
+       "--json-file", dir_.file("master.json"), "--html", dir_.file("master.html")}));
   Arrload ours({"run", "-f", scenario, "--worker", "--master-port", port, "--threads", "1"});
   Arrload theirs(
       "/usr/bin/locust",
